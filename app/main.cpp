@@ -1,0 +1,48 @@
+// The `blox` command line: parses flags and dispatches; the library does the work.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <torch/csrc/api/include/torch/version.h>
+
+#include "blox/blox.h"
+
+namespace {
+
+// Exit codes of the DESIGN contract: 0 ok, 1 runtime failure, 2 bad usage/config.
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+int print_version() {
+  std::cout << "blox 0.1.0 (libtorch " << TORCH_VERSION << ", CUDA "
+#ifdef BLOX_WITH_CUDA
+            << "enabled"
+#else
+            << "not in this build"
+#endif
+            << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"blox: train neural networks from YAML config files"};
+  app.require_subcommand(1);
+  app.add_subcommand("version", "print the version of blox and of the libtorch it runs on");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  try {
+    if (app.got_subcommand("version")) return print_version();
+  } catch (const bx::ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+  return 0;
+}

@@ -1,0 +1,22 @@
+// The umbrella header: the whole public library.
+#pragma once
+
+#include "blox/core/errors.h"
+#include "blox/core/glob.h"
+#include "blox/core/grad.h"
+#include "blox/core/graph.h"
+#include "blox/core/init.h"
+#include "blox/core/mode.h"
+#include "blox/core/module.h"
+#include "blox/core/params.h"
+#include "blox/core/rng.h"
+#include "blox/core/shape.h"
+#include "blox/core/suggest.h"
+#include "blox/layers/activation.h"
+#include "blox/layers/dropout.h"
+#include "blox/layers/flatten.h"
+#include "blox/layers/linear.h"
+#include "blox/layers/sequential.h"
+#include "blox/optim/sgd.h"
+#include "blox/data/idx.h"
+#include "blox/train/train_step.h"

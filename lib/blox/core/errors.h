@@ -1,0 +1,45 @@
+// The error hierarchy of the library: it throws these, only app/ catches and maps them to exit codes.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace bx {
+
+/// Base of every error blox throws. Messages read `<where>: <what>; expected X, got Y` + optional `hint:`.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// A config, option or setting is invalid (bad key, type, range, unknown name).
+class ConfigError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Tensor shapes do not fit (found on the dummy pass or at run time).
+class ShapeError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A dataset file is missing, corrupt or inconsistent.
+class DataError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A checkpoint file is missing, corrupt or does not match the model.
+class CheckpointError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A new param was requested from locked params, or the params container was misused.
+class ParamsError : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace bx

@@ -1,0 +1,61 @@
+// Module mechanics shared by every layer: node binding and lazy param creation.
+#include "blox/core/module.h"
+
+#include <ATen/core/grad_mode.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/core/rng.h"
+
+namespace bx {
+
+Module::Module(Graph graph, std::string kind, std::shared_ptr<const Rng> rng)
+    : graph_(std::move(graph)), kind_(std::move(kind)), rng_(std::move(rng)) {
+  graph_.bind(kind_);
+}
+
+Module::~Module() { graph_.unbind(); }
+
+std::string Module::param_path(const std::string& name) const { return graph_.path() + "/" + name; }
+
+std::pair<at::Tensor, Params> Module::get_param(Params params, const std::string& name, const Shape& shape,
+                                                const Init& init, const ParamOptions& options) const {
+  const std::string path = param_path(name);
+  if (const Param* existing = params.find(path)) {
+    if (existing->value.sizes() != c10::IntArrayRef(shape)) {
+      throw ShapeError(fmt::format("{} '{}': param '{}' has shape {}, but this input needs {}", kind_, this->path(),
+                                   path, format_shape(existing->value.sizes()), format_shape(shape)));
+    }
+    return {existing->value, std::move(params)};
+  }
+  if (params.is_locked()) {
+    // Let Params produce the one wording of the locked error.
+    params.with(path, Param{});
+  }
+  Key key;
+  if (rng_) {
+    std::tie(key, params) = rng_->next(std::move(params));
+  } else if (init.is_random()) {
+    throw ConfigError(fmt::format("{} '{}': param '{}' needs randomness (init {}) but the module has no Rng; "
+                                  "hint: pass an Rng to its constructor",
+                                  kind_, this->path(), path, init.name()));
+  }
+  at::Tensor value;
+  {
+    at::NoGradGuard no_grad;
+    at::Generator generator = make_generator(key);
+    value = init(shape, generator).to(options.device);
+  }
+  Params out = params.with(path, Param{value, options.trainable, options.meta});
+  return {std::move(value), std::move(out)};
+}
+
+Params Module::set_param(const Params& params, const std::string& name, at::Tensor value) const {
+  return params.with_value(param_path(name), std::move(value));
+}
+
+const at::Tensor& Module::param_value(const Params& params, const std::string& name) const {
+  return params.at(param_path(name)).value;
+}
+
+}  // namespace bx

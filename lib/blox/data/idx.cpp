@@ -1,0 +1,91 @@
+// IDX reader over zlib's gz* API, which reads raw and gzip files alike.
+#include "blox/data/idx.h"
+
+#include <array>
+#include <cstring>
+#include <memory>
+
+#include <ATen/ops/empty.h>
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include "blox/core/errors.h"
+#include "blox/core/shape.h"
+
+namespace bx {
+namespace {
+
+constexpr unsigned char kUnsignedByte = 0x08;
+constexpr int kMaxDims = 8;
+constexpr int64_t kMaxElements = int64_t{1} << 34;  // 16 GiB: far above any IDX file, below overflow
+
+struct GzCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+
+// Reads exactly n bytes; returns how many were read (less only at end of data).
+size_t read_bytes(gzFile file, void* out, size_t n, const std::string& path) {
+  size_t done = 0;
+  auto* bytes = static_cast<unsigned char*>(out);
+  while (done < n) {
+    const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
+    const int got = gzread(file, bytes + done, chunk);
+    if (got < 0) {
+      int code = 0;
+      throw DataError(fmt::format("{}: read error: {}", path, gzerror(file, &code)));
+    }
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  return done;
+}
+
+}  // namespace
+
+at::Tensor read_idx(const std::string& path) {
+  std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
+  if (!file) throw DataError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+
+  std::array<unsigned char, 4> magic{};
+  if (read_bytes(file.get(), magic.data(), 4, path) != 4) {
+    throw DataError(fmt::format("{}: truncated: the file ends inside the 4-byte IDX magic number", path));
+  }
+  const int dims = magic[3];
+  if (magic[0] != 0 || magic[1] != 0 || dims == 0 || dims > kMaxDims) {
+    throw DataError(fmt::format("{}: bad magic number {:02x} {:02x} {:02x} {:02x}; expected 00 00 <type> <dims 1..{}>, "
+                                "hint: is this an IDX file (MNIST format)?",
+                                path, magic[0], magic[1], magic[2], magic[3], kMaxDims));
+  }
+  if (magic[2] != kUnsignedByte) {
+    throw DataError(fmt::format("{}: IDX type code 0x{:02x} is not supported; expected 0x08 (unsigned byte)", path,
+                                magic[2]));
+  }
+  Shape shape(static_cast<size_t>(dims));
+  int64_t count = 1;
+  for (int d = 0; d < dims; ++d) {
+    std::array<unsigned char, 4> be{};
+    if (read_bytes(file.get(), be.data(), 4, path) != 4) {
+      throw DataError(fmt::format("{}: truncated: the header declares {} dimensions but ends after {}", path, dims, d));
+    }
+    shape[d] = (int64_t{be[0]} << 24) | (int64_t{be[1]} << 16) | (int64_t{be[2]} << 8) | int64_t{be[3]};
+    count *= std::max<int64_t>(shape[d], 1);
+    if (count > kMaxElements) {
+      throw DataError(fmt::format("{}: header declares an impossible size (over 2^34 elements)", path));
+    }
+  }
+  const int64_t expected = num_elements(shape);
+  at::Tensor out = at::empty(shape, at::kByte);
+  const size_t got = read_bytes(file.get(), out.data_ptr(), static_cast<size_t>(expected), path);
+  if (got != static_cast<size_t>(expected)) {
+    throw DataError(fmt::format("{}: truncated: header shape {} needs {} bytes of data, the file has {}", path,
+                                format_shape(shape), expected, got));
+  }
+  unsigned char extra = 0;
+  if (read_bytes(file.get(), &extra, 1, path) != 0) {
+    throw DataError(fmt::format("{}: extra bytes of data follow the {} that header shape {} declares", path, expected,
+                                format_shape(shape)));
+  }
+  return out;
+}
+
+}  // namespace bx

@@ -1,0 +1,16 @@
+// IDX files (the MNIST / Fashion-MNIST format), raw or gzip-compressed.
+#pragma once
+
+#include <string>
+
+#include <ATen/core/Tensor.h>
+
+namespace bx {
+
+/// Reads an IDX file of unsigned bytes (type code 0x08) into a uint8 tensor whose shape is
+/// the file's dimensions, e.g. [60000, 28, 28] for images, [60000] for labels. Gzip files are
+/// recognised by content, not by name. Throws DataError naming the file for a missing file,
+/// a bad magic number, an unsupported type, or data shorter or longer than the header says.
+at::Tensor read_idx(const std::string& path);
+
+}  // namespace bx

@@ -1,0 +1,70 @@
+// Activation functions, looked up once at construction so the forward is a single call.
+#include "blox/layers/activation.h"
+
+#include <map>
+
+#include <ATen/ops/elu.h>
+#include <ATen/ops/gelu.h>
+#include <ATen/ops/leaky_relu.h>
+#include <ATen/ops/log_softmax.h>
+#include <ATen/ops/relu.h>
+#include <ATen/ops/sigmoid.h>
+#include <ATen/ops/silu.h>
+#include <ATen/ops/softmax.h>
+#include <ATen/ops/softplus.h>
+#include <ATen/ops/tanh.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/core/suggest.h"
+
+namespace bx {
+namespace {
+
+using Fn = at::Tensor (*)(const at::Tensor&, int64_t);
+
+const std::map<std::string, Fn>& functions() {
+  static const std::map<std::string, Fn> kFunctions = {
+      {"relu", [](const at::Tensor& x, int64_t) { return at::relu(x); }},
+      {"gelu", [](const at::Tensor& x, int64_t) { return at::gelu(x); }},
+      {"gelu_tanh", [](const at::Tensor& x, int64_t) { return at::gelu(x, "tanh"); }},
+      {"tanh", [](const at::Tensor& x, int64_t) { return at::tanh(x); }},
+      {"sigmoid", [](const at::Tensor& x, int64_t) { return at::sigmoid(x); }},
+      {"silu", [](const at::Tensor& x, int64_t) { return at::silu(x); }},
+      {"elu", [](const at::Tensor& x, int64_t) { return at::elu(x); }},
+      {"leaky_relu", [](const at::Tensor& x, int64_t) { return at::leaky_relu(x, 0.01); }},
+      {"softplus", [](const at::Tensor& x, int64_t) { return at::softplus(x); }},
+      {"softmax", [](const at::Tensor& x, int64_t axis) { return at::softmax(x, axis); }},
+      {"log_softmax", [](const at::Tensor& x, int64_t axis) { return at::log_softmax(x, axis); }},
+      {"identity", [](const at::Tensor& x, int64_t) { return x; }},
+  };
+  return kFunctions;
+}
+
+}  // namespace
+
+std::vector<std::string> Activation::known_functions() {
+  std::vector<std::string> names;
+  for (const auto& [name, fn] : functions()) names.push_back(name);
+  return names;
+}
+
+Activation::Activation(Graph graph, ActivationSettings settings)
+    : Layer(std::move(graph), "Activation"), settings_(std::move(settings)) {
+  auto it = functions().find(settings_.function);
+  if (it == functions().end()) {
+    throw ConfigError(fmt::format("Activation '{}': unknown function '{}' (known: {}){}", path(), settings_.function,
+                                  fmt::join(known_functions(), ", "),
+                                  did_you_mean(settings_.function, known_functions())));
+  }
+  fn_ = it->second;
+}
+
+Layer::Output Activation::forward(Params params, const at::Tensor& x, Mode) const {
+  if (x.dim() == 0 && (settings_.function == "softmax" || settings_.function == "log_softmax")) {
+    throw ShapeError(fmt::format("Activation '{}': {} needs at least one axis, got a scalar", path(), settings_.function));
+  }
+  return {fn_(x, settings_.axis), std::move(params)};
+}
+
+}  // namespace bx

@@ -1,0 +1,24 @@
+// Flatten as a view where the input is contiguous (no copy on the hot path).
+#include "blox/layers/flatten.h"
+
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+
+namespace bx {
+
+Flatten::Flatten(Graph graph, FlattenSettings settings) : Layer(std::move(graph), "Flatten"), settings_(settings) {
+  if (settings_.start_axis < 0) {
+    throw ConfigError(fmt::format("Flatten '{}': start_axis must be >= 0, got {}", path(), settings_.start_axis));
+  }
+}
+
+Layer::Output Flatten::forward(Params params, const at::Tensor& x, Mode) const {
+  if (x.dim() <= settings_.start_axis) {
+    throw ShapeError(fmt::format("Flatten '{}': start_axis {} needs an input with more than {} dims, got shape {}",
+                                 path(), settings_.start_axis, settings_.start_axis, format_shape(x.sizes())));
+  }
+  return {x.flatten(settings_.start_axis), std::move(params)};
+}
+
+}  // namespace bx

@@ -1,0 +1,34 @@
+// Linear layer; 2-D inputs take the fused addmm path (one kernel for matmul + bias).
+#include "blox/layers/linear.h"
+
+#include <ATen/ops/addmm.h>
+#include <ATen/ops/matmul.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+
+namespace bx {
+
+Linear::Linear(Graph graph, LinearSettings settings, std::shared_ptr<const Rng> rng)
+    : Layer(std::move(graph), "Linear", std::move(rng)), settings_(std::move(settings)) {
+  if (settings_.output_size <= 0) {
+    throw ConfigError(fmt::format("Linear '{}': output_size must be > 0, got {}", path(), settings_.output_size));
+  }
+}
+
+Layer::Output Linear::forward(Params params, const at::Tensor& x, Mode) const {
+  if (x.dim() < 1) {
+    throw ShapeError(fmt::format("Linear '{}': expected input (..., in), got a scalar", path()));
+  }
+  const int64_t in = x.size(-1);
+  const int64_t out = settings_.output_size;
+  const ParamOptions where{true, x.device(), {}};
+  at::Tensor kernel, bias;
+  std::tie(kernel, params) = get_param(std::move(params), "kernel", {in, out}, settings_.kernel_init, where);
+  if (!settings_.use_bias) return {at::matmul(x, kernel), std::move(params)};
+  std::tie(bias, params) = get_param(std::move(params), "bias", {out}, settings_.bias_init, where);
+  if (x.dim() == 2) return {at::addmm(bias, x, kernel), std::move(params)};
+  return {at::matmul(x, kernel) + bias, std::move(params)};
+}
+
+}  // namespace bx

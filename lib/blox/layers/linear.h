@@ -1,0 +1,37 @@
+// Linear: y = x W + b, with W stored [in, out].
+#pragma once
+
+#include <memory>
+
+#include "blox/core/init.h"
+#include "blox/core/module.h"
+#include "blox/core/rng.h"
+
+namespace bx {
+
+/// Settings of Linear; field names are the YAML keys.
+struct LinearSettings {
+  int64_t output_size = 0;              ///< out; must be > 0
+  bool use_bias = true;
+  Init kernel_init = init::lecun_normal();
+  Init bias_init = init::zeros();
+};
+
+/// Params: `<path>/kernel` [in, out] and `<path>/bias` [out] (when use_bias), trainable.
+/// `in` is taken from the first input's last dimension.
+class Linear final : public Layer {
+ public:
+  /// Throws ConfigError when output_size <= 0.
+  Linear(Graph graph, LinearSettings settings, std::shared_ptr<const Rng> rng);
+
+  const LinearSettings& settings() const { return settings_; }
+
+ protected:
+  // x: (..., in) -> (..., out)
+  Output forward(Params params, const at::Tensor& x, Mode mode) const override;
+
+ private:
+  LinearSettings settings_;
+};
+
+}  // namespace bx

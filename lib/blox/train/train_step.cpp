@@ -1,0 +1,33 @@
+// The training step, arranged so that no handle outlives its use: when the update runs, the
+// step's own containers are the only holders of the param buffers, so SGD updates in place.
+#include "blox/train/train_step.h"
+
+#include "blox/core/grad.h"
+
+namespace bx {
+
+TrainState make_train_state(Params params, const Sgd& optimizer) {
+  auto [trainable, state] = std::move(params).split();
+  Params optimizer_state = optimizer.init(trainable);
+  return {std::move(trainable), std::move(state), std::move(optimizer_state)};
+}
+
+StepResult train_step(const Layer& model, const Sgd& optimizer, const LossFn& loss_fn, TrainState&& current,
+                      const at::Tensor& x, const at::Tensor& y) {
+  TrainState taken = std::move(current);  // the caller's moved-from state holds no handles
+  Params trainable = std::move(taken.trainable).requiring_grad();
+  at::Tensor loss;
+  Params grads;
+  Params next_state;
+  {
+    auto [output, after] = model(trainable.merge(taken.state), x, Mode::train);
+    loss = loss_fn(output, y);
+    grads = grad(loss, trainable);
+    loss = loss.detach();  // drops the graph, whose AccumulateGrad nodes hold the params
+    next_state = std::move(after).split().second;
+  }  // `output` and `after` die here, releasing their handles on the param buffers
+  auto updated = optimizer.step(std::move(trainable), grads, std::move(taken.optimizer));
+  return {std::move(loss), TrainState{std::move(updated.params), std::move(next_state), std::move(updated.state)}};
+}
+
+}  // namespace bx

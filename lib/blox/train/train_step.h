@@ -1,0 +1,37 @@
+// One optimisation step over Params: forward in train mode, loss, grad, update, state carried.
+#pragma once
+
+#include <functional>
+
+#include <ATen/core/Tensor.h>
+
+#include "blox/core/module.h"
+#include "blox/core/params.h"
+#include "blox/optim/sgd.h"
+
+namespace bx {
+
+/// Everything a training loop threads from step to step.
+struct TrainState {
+  Params trainable;  ///< receives gradients
+  Params state;      ///< non-trainable: Rng counters, batch-norm statistics, frozen params
+  Params optimizer;  ///< the optimizer's own state
+};
+
+/// Splits locked params into a TrainState with fresh optimizer state.
+TrainState make_train_state(Params params, const Sgd& optimizer);
+
+/// Loss of a batch: (model output, targets) -> scalar.
+using LossFn = std::function<at::Tensor(const at::Tensor& output, const at::Tensor& targets)>;
+
+struct StepResult {
+  at::Tensor loss;  ///< detached scalar
+  TrainState next;
+};
+
+/// One step of `model` on (x, y). Takes the state by rvalue so the update can reuse the
+/// param and optimizer buffers in place (donation); the loss comes back detached.
+StepResult train_step(const Layer& model, const Sgd& optimizer, const LossFn& loss_fn, TrainState&& current,
+                      const at::Tensor& x, const at::Tensor& y);
+
+}  // namespace bx

@@ -1,0 +1,26 @@
+// Helpers shared by the tests: tolerances and small model builders.
+#pragma once
+
+#include <memory>
+
+#include <ATen/ATen.h>
+#include <doctest/doctest.h>
+
+#include "blox/blox.h"
+
+namespace bx::test {
+
+/// max |a - b| <= rtol * max(1, max |b|): relative to the reference's scale.
+inline bool close(const at::Tensor& a, const at::Tensor& b, double rtol = 1e-6) {
+  if (a.sizes() != b.sizes()) return false;
+  const double scale = std::max(1.0, b.abs().max().item<double>());
+  return (a - b).abs().max().item<double>() <= rtol * scale;
+}
+
+/// Random float tensor from a fixed seed, independent of any blox Rng.
+inline at::Tensor randn(c10::IntArrayRef shape, uint64_t seed = 0) {
+  at::Generator g = make_generator(Key{seed});
+  return at::empty(shape, at::kFloat).normal_(0.0, 1.0, g);
+}
+
+}  // namespace bx::test
