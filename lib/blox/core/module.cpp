@@ -18,16 +18,19 @@ Module::~Module() { graph_.unbind(); }
 
 std::string Module::param_path(const std::string& name) const { return graph_.path() + "/" + name; }
 
-std::pair<at::Tensor, Params> Module::get_param(Params params, const std::string& name, const Shape& shape,
+std::pair<at::Tensor, Params> Module::get_param(Params params, const std::string& name, c10::IntArrayRef shape,
                                                 const Init& init, const ParamOptions& options) const {
-  const std::string path = param_path(name);
-  if (const Param* existing = params.find(path)) {
-    if (existing->value.sizes() != c10::IntArrayRef(shape)) {
+  // The lookup runs for every param on every forward: build the path in a reused buffer.
+  thread_local std::string lookup;
+  lookup.assign(this->path()).append(1, '/').append(name);
+  if (const Param* existing = params.find(lookup)) {
+    if (existing->value.sizes() != shape) {
       throw ShapeError(fmt::format("{} '{}': param '{}' has shape {}, but this input needs {}", kind_, this->path(),
-                                   path, format_shape(existing->value.sizes()), format_shape(shape)));
+                                   lookup, format_shape(existing->value.sizes()), format_shape(shape)));
     }
     return {existing->value, std::move(params)};
   }
+  const std::string path = lookup;
   if (params.is_locked()) {
     // Let Params produce the one wording of the locked error.
     params.with(path, Param{});
@@ -44,7 +47,7 @@ std::pair<at::Tensor, Params> Module::get_param(Params params, const std::string
   {
     at::NoGradGuard no_grad;
     at::Generator generator = make_generator(key);
-    value = init(shape, generator).to(options.device);
+    value = init(shape.vec(), generator).to(options.device);
   }
   Params out = params.with(path, Param{value, options.trainable, options.meta});
   return {std::move(value), std::move(out)};

@@ -48,7 +48,7 @@ class Module {
   /// ShapeError naming both) and no randomness is consumed. If it is missing and params are
   /// unlocked it is created with `init` — one Rng tick when the module has an Rng, even for a
   /// constant init — on `options.device`; locked params throw ParamsError naming the path.
-  std::pair<at::Tensor, Params> get_param(Params params, const std::string& name, const Shape& shape,
+  std::pair<at::Tensor, Params> get_param(Params params, const std::string& name, c10::IntArrayRef shape,
                                           const Init& init, const ParamOptions& options = {}) const;
 
   /// Params with the existing param `name` replaced by `value` (allowed when locked).
