@@ -23,4 +23,14 @@ inline at::Tensor randn(c10::IntArrayRef shape, uint64_t seed = 0) {
   return at::empty(shape, at::kFloat).normal_(0.0, 1.0, g);
 }
 
+/// A root graph with an Rng under "<name>/rng" and params seeded with it: most tests start here.
+struct Net {
+  explicit Net(const std::string& name = "net", uint64_t seed = 0)
+      : graph(name), rng(std::make_shared<Rng>(graph.child("rng"))), params(rng->seed(Params(), seed)) {}
+
+  Graph graph;
+  std::shared_ptr<Rng> rng;
+  Params params;
+};
+
 }  // namespace bx::test

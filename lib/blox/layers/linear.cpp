@@ -1,4 +1,4 @@
-// Linear layer; 2-D inputs take the fused addmm path (one kernel for matmul + bias).
+// Linear layer and the affine map it shares with other layers.
 #include "blox/layers/linear.h"
 
 #include <ATen/ops/addmm.h>
@@ -8,6 +8,12 @@
 #include "blox/core/errors.h"
 
 namespace bx {
+
+at::Tensor linear_map(const at::Tensor& x, const at::Tensor& kernel, const at::Tensor& bias) {
+  if (!bias.defined()) return at::matmul(x, kernel);
+  if (x.dim() == 2) return at::addmm(bias, x, kernel);
+  return at::matmul(x, kernel) + bias;
+}
 
 Linear::Linear(Graph graph, LinearSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "Linear", std::move(rng)), settings_(std::move(settings)) {
@@ -25,10 +31,8 @@ Layer::Output Linear::forward(Params params, const at::Tensor& x, Mode) const {
   const ParamOptions where{true, x.device(), {}};
   at::Tensor kernel, bias;
   std::tie(kernel, params) = get_param(std::move(params), "kernel", {in, out}, settings_.kernel_init, where);
-  if (!settings_.use_bias) return {at::matmul(x, kernel), std::move(params)};
-  std::tie(bias, params) = get_param(std::move(params), "bias", {out}, settings_.bias_init, where);
-  if (x.dim() == 2) return {at::addmm(bias, x, kernel), std::move(params)};
-  return {at::matmul(x, kernel) + bias, std::move(params)};
+  if (settings_.use_bias) std::tie(bias, params) = get_param(std::move(params), "bias", {out}, settings_.bias_init, where);
+  return {linear_map(x, kernel, bias), std::move(params)};
 }
 
 }  // namespace bx

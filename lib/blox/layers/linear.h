@@ -9,6 +9,9 @@
 
 namespace bx {
 
+/// x W + b with W [in, out]; b may be undefined. 2-D inputs take the fused addmm path.
+at::Tensor linear_map(const at::Tensor& x, const at::Tensor& kernel, const at::Tensor& bias);
+
 /// Settings of Linear; field names are the YAML keys.
 struct LinearSettings {
   int64_t output_size = 0;              ///< out; must be > 0

@@ -1,0 +1,47 @@
+// BatchNorm through at::batch_norm. In training it updates running statistics in place, so it
+// gets fresh copies: the params passed in never change, the copies become the new state.
+#include "blox/layers/batch_norm.h"
+
+#include <ATen/ops/batch_norm.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/layers/affine.h"
+
+namespace bx {
+
+BatchNorm::BatchNorm(Graph graph, BatchNormSettings settings)
+    : Layer(std::move(graph), "BatchNorm"), settings_(settings) {
+  if (!(settings_.momentum >= 0 && settings_.momentum < 1)) {
+    throw ConfigError(fmt::format("BatchNorm '{}': momentum must be in [0, 1), got {}", path(), settings_.momentum));
+  }
+  if (!(settings_.eps > 0)) throw ConfigError(fmt::format("BatchNorm '{}': eps must be > 0, got {}", path(), settings_.eps));
+}
+
+Layer::Output BatchNorm::forward(Params params, const at::Tensor& x, Mode mode) const {
+  if (x.dim() < 2) {
+    throw ShapeError(fmt::format("BatchNorm '{}': expected input (B, C, ...), got shape {}", path(), format_shape(x.sizes())));
+  }
+  const int64_t channels = x.size(1);
+  at::Tensor scale, bias, mean, var;
+  std::tie(scale, bias, params) =
+      affine_params(*this, std::move(params), channels, settings_.use_scale, settings_.use_bias, x.device());
+  const ParamOptions state{false, x.device(), {{"tag", "batch_norm_statistic"}}};
+  std::tie(mean, params) = get_param(std::move(params), "mean", {channels}, init::zeros(), state);
+  std::tie(var, params) = get_param(std::move(params), "var", {channels}, init::ones(), state);
+  if (!is_training(mode)) {
+    return {at::batch_norm(x, scale, bias, mean, var, false, 0.0, settings_.eps, true), std::move(params)};
+  }
+  if (x.numel() / channels <= 1) {
+    throw ShapeError(fmt::format("BatchNorm '{}': training needs more than one value per channel, got shape {}", path(),
+                                 format_shape(x.sizes())));
+  }
+  at::Tensor new_mean = mean.detach().clone();
+  at::Tensor new_var = var.detach().clone();
+  at::Tensor y = at::batch_norm(x, scale, bias, new_mean, new_var, true, 1.0 - settings_.momentum, settings_.eps, true);
+  params = set_param(params, "mean", std::move(new_mean));
+  params = set_param(params, "var", std::move(new_var));
+  return {std::move(y), std::move(params)};
+}
+
+}  // namespace bx

@@ -1,0 +1,34 @@
+// BatchNorm: per-channel normalization with running statistics kept as non-trainable params.
+#pragma once
+
+#include "blox/core/module.h"
+
+namespace bx {
+
+/// Settings of BatchNorm; field names are the YAML keys.
+struct BatchNormSettings {
+  double momentum = 0.9;  ///< running = momentum * running + (1 - momentum) * batch; in [0, 1)
+  double eps = 1e-5;      ///< > 0
+  bool use_scale = true;
+  bool use_bias = true;
+};
+
+/// Normalizes over every axis but the channel axis 1, for (B, C), (B, C, L) and (B, C, H, W).
+/// Params: `scale` and `bias` [C] (trainable), `mean` and `var` [C] (non-trainable running
+/// statistics; var is the unbiased batch variance, as in PyTorch). Training uses batch
+/// statistics and returns params with updated running statistics; eval uses the running ones
+/// and returns params unchanged.
+class BatchNorm final : public Layer {
+ public:
+  /// Throws ConfigError when momentum is outside [0, 1) or eps <= 0.
+  BatchNorm(Graph graph, BatchNormSettings settings = {});
+
+ protected:
+  // x: (B, C, ...) -> same shape
+  Output forward(Params params, const at::Tensor& x, Mode mode) const override;
+
+ private:
+  BatchNormSettings settings_;
+};
+
+}  // namespace bx

@@ -1,0 +1,64 @@
+// Embedding lookups with a range check: libtorch would read out of bounds or abort on bad ids.
+#include "blox/layers/embedding.h"
+
+#include <ATen/ops/aminmax.h>
+#include <ATen/ops/embedding.h>
+#include <ATen/ops/matmul.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+
+namespace bx {
+
+Embedding::Embedding(Graph graph, EmbeddingSettings settings, std::shared_ptr<const Rng> rng)
+    : Layer(std::move(graph), "Embedding", std::move(rng)), settings_(std::move(settings)) {
+  if (settings_.vocab_size <= 0 || settings_.features <= 0) {
+    throw ConfigError(fmt::format("Embedding '{}': vocab_size and features must be > 0, got {} and {}", path(),
+                                  settings_.vocab_size, settings_.features));
+  }
+}
+
+std::pair<at::Tensor, Params> Embedding::table(Params params, c10::Device device) const {
+  return get_param(std::move(params), "table", {settings_.vocab_size, settings_.features}, settings_.table_init,
+                   {true, device, {}});
+}
+
+Layer::Output Embedding::forward(Params params, const at::Tensor& ids, Mode) const {
+  if (at::isFloatingType(ids.scalar_type()) || ids.scalar_type() == at::kBool) {
+    throw DataError(fmt::format("Embedding '{}': ids must be integers, got {}", path(), c10::toString(ids.scalar_type())));
+  }
+  if (ids.numel() > 0) {
+    auto [low, high] = at::aminmax(ids);
+    const int64_t lo = low.item<int64_t>();
+    const int64_t hi = high.item<int64_t>();
+    if (lo < 0 || hi >= settings_.vocab_size) {
+      throw DataError(fmt::format("Embedding '{}': id {} is out of range [0, {})", path(), lo < 0 ? lo : hi,
+                                  settings_.vocab_size));
+    }
+  }
+  at::Tensor t;
+  std::tie(t, params) = table(std::move(params), ids.device());
+  return {at::embedding(t, ids.to(at::kLong)), std::move(params)};
+}
+
+TiedOutput::TiedOutput(Graph graph, std::shared_ptr<const Embedding> embedding, TiedOutputSettings settings)
+    : Layer(std::move(graph), "TiedOutput"), embedding_(std::move(embedding)), settings_(settings) {
+  if (!embedding_) throw ConfigError(fmt::format("TiedOutput '{}': needs an Embedding to tie to", path()));
+}
+
+Layer::Output TiedOutput::forward(Params params, const at::Tensor& x, Mode) const {
+  const int64_t features = embedding_->settings().features;
+  if (x.dim() < 1 || x.size(-1) != features) {
+    throw ShapeError(fmt::format("TiedOutput '{}': expected input (..., {}) to match Embedding '{}', got shape {}",
+                                 path(), features, embedding_->path(), format_shape(x.sizes())));
+  }
+  at::Tensor table, bias;
+  std::tie(table, params) = embedding_->table(std::move(params), x.device());
+  at::Tensor logits = at::matmul(x, table.t());
+  if (!settings_.use_bias) return {logits, std::move(params)};
+  std::tie(bias, params) =
+      get_param(std::move(params), "bias", {embedding_->settings().vocab_size}, init::zeros(), {true, x.device(), {}});
+  return {logits + bias, std::move(params)};
+}
+
+}  // namespace bx

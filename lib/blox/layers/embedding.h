@@ -1,0 +1,56 @@
+// Embedding: integer ids to vectors; TiedOutput reuses its table as an output projection.
+#pragma once
+
+#include <memory>
+
+#include "blox/core/init.h"
+#include "blox/core/module.h"
+#include "blox/core/rng.h"
+
+namespace bx {
+
+/// Settings of Embedding; field names are the YAML keys.
+struct EmbeddingSettings {
+  int64_t vocab_size = 0;  ///< > 0
+  int64_t features = 0;    ///< > 0
+  Init table_init = init::normal(1.0);
+};
+
+/// Params: `table` [vocab_size, features], trainable.
+class Embedding final : public Layer {
+ public:
+  Embedding(Graph graph, EmbeddingSettings settings, std::shared_ptr<const Rng> rng);
+
+  const EmbeddingSettings& settings() const { return settings_; }
+  /// The table, created on `device` if missing.
+  std::pair<at::Tensor, Params> table(Params params, c10::Device device) const;
+
+ protected:
+  // ids: (...) integer -> (..., features). An id outside [0, vocab_size) is a DataError naming it.
+  Output forward(Params params, const at::Tensor& ids, Mode mode) const override;
+
+ private:
+  EmbeddingSettings settings_;
+};
+
+/// Settings of TiedOutput; field names are the YAML keys.
+struct TiedOutputSettings {
+  bool use_bias = true;  ///< its own `bias` [vocab_size]
+};
+
+/// Weight tying: logits = x table^T (+ bias), using the Embedding's `table` param (one param
+/// in two places; its gradient sums both uses).
+class TiedOutput final : public Layer {
+ public:
+  TiedOutput(Graph graph, std::shared_ptr<const Embedding> embedding, TiedOutputSettings settings = {});
+
+ protected:
+  // x: (..., features) -> (..., vocab_size)
+  Output forward(Params params, const at::Tensor& x, Mode mode) const override;
+
+ private:
+  std::shared_ptr<const Embedding> embedding_;
+  TiedOutputSettings settings_;
+};
+
+}  // namespace bx

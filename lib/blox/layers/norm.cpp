@@ -1,0 +1,67 @@
+// LayerNorm and GroupNorm use libtorch's fused kernels; RMSNorm has none in libtorch 1.13.
+#include "blox/layers/norm.h"
+
+#include <ATen/ops/group_norm.h>
+#include <ATen/ops/layer_norm.h>
+#include <ATen/ops/rsqrt.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/layers/affine.h"
+
+namespace bx {
+namespace {
+
+void check_eps(double eps, const std::string& where) {
+  if (!(eps > 0)) throw ConfigError(fmt::format("{}: eps must be > 0, got {}", where, eps));
+}
+
+void check_last_axis(const at::Tensor& x, const std::string& where) {
+  if (x.dim() < 1) throw ShapeError(fmt::format("{}: expected input (..., D), got a scalar", where));
+}
+
+}  // namespace
+
+LayerNorm::LayerNorm(Graph graph, LayerNormSettings settings) : Layer(std::move(graph), "LayerNorm"), settings_(settings) {
+  check_eps(settings_.eps, fmt::format("LayerNorm '{}'", path()));
+}
+
+Layer::Output LayerNorm::forward(Params params, const at::Tensor& x, Mode) const {
+  check_last_axis(x, fmt::format("LayerNorm '{}'", path()));
+  const int64_t d = x.size(-1);
+  at::Tensor scale, bias;
+  std::tie(scale, bias, params) =
+      affine_params(*this, std::move(params), d, settings_.use_scale, settings_.use_bias, x.device());
+  return {at::layer_norm(x, {d}, scale, bias, settings_.eps), std::move(params)};
+}
+
+RMSNorm::RMSNorm(Graph graph, LayerNormSettings settings) : Layer(std::move(graph), "RMSNorm"), settings_(settings) {
+  check_eps(settings_.eps, fmt::format("RMSNorm '{}'", path()));
+  if (settings_.use_bias) throw ConfigError(fmt::format("RMSNorm '{}': has no bias; use_bias must be false", path()));
+}
+
+Layer::Output RMSNorm::forward(Params params, const at::Tensor& x, Mode) const {
+  check_last_axis(x, fmt::format("RMSNorm '{}'", path()));
+  at::Tensor scale, unused;
+  std::tie(scale, unused, params) = affine_params(*this, std::move(params), x.size(-1), settings_.use_scale, false, x.device());
+  at::Tensor y = x * at::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + settings_.eps);
+  return {settings_.use_scale ? y * scale : y, std::move(params)};
+}
+
+GroupNorm::GroupNorm(Graph graph, GroupNormSettings settings) : Layer(std::move(graph), "GroupNorm"), settings_(settings) {
+  check_eps(settings_.eps, fmt::format("GroupNorm '{}'", path()));
+  if (settings_.groups <= 0) throw ConfigError(fmt::format("GroupNorm '{}': groups must be > 0, got {}", path(), settings_.groups));
+}
+
+Layer::Output GroupNorm::forward(Params params, const at::Tensor& x, Mode) const {
+  if (x.dim() < 2 || x.size(1) % settings_.groups != 0) {
+    throw ShapeError(fmt::format("GroupNorm '{}': expected input (B, C, ...) with C divisible by groups {}, got shape {}",
+                                 path(), settings_.groups, format_shape(x.sizes())));
+  }
+  at::Tensor scale, bias;
+  std::tie(scale, bias, params) =
+      affine_params(*this, std::move(params), x.size(1), settings_.use_scale, settings_.use_bias, x.device());
+  return {at::group_norm(x, settings_.groups, scale, bias, settings_.eps), std::move(params)};
+}
+
+}  // namespace bx

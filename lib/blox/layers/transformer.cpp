@@ -1,0 +1,47 @@
+// Pre-norm transformer block (the GPT-2 arrangement).
+#include "blox/layers/transformer.h"
+
+#include <ATen/ops/gelu.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/layers/linear.h"
+
+namespace bx {
+
+TransformerBlock::TransformerBlock(Graph graph, TransformerBlockSettings settings, std::shared_ptr<const Rng> rng)
+    : Layer(graph, "TransformerBlock", rng),
+      settings_(settings),
+      ln1_(graph.child("ln1"), {settings.eps, true, true}),
+      attention_(graph.child("attention"), AttentionSettings{settings.num_heads, 0, 0, settings.causal, true}, rng),
+      ln2_(graph.child("ln2"), {settings.eps, true, true}),
+      dropout_(graph.child("dropout"), {settings.dropout_rate}, rng) {
+  if (settings_.mlp_size < 0) {
+    throw ConfigError(fmt::format("TransformerBlock '{}': mlp_size must be >= 0, got {}", path(), settings_.mlp_size));
+  }
+}
+
+Layer::Output TransformerBlock::forward(Params params, const at::Tensor& x, Mode mode) const {
+  if (x.dim() != 3) {
+    throw ShapeError(fmt::format("TransformerBlock '{}': expected input (B, T, D), got shape {}", path(),
+                                 format_shape(x.sizes())));
+  }
+  const int64_t d = x.size(2);
+  const int64_t m = settings_.mlp_size > 0 ? settings_.mlp_size : 4 * d;
+  const ParamOptions where{true, x.device(), {}};
+  at::Tensor y, w1, b1, w2, b2;
+  std::tie(y, params) = ln1_(std::move(params), x, mode);
+  std::tie(y, params) = attention_(std::move(params), y, mode);
+  std::tie(y, params) = dropout_(std::move(params), y, mode);
+  const at::Tensor h = x + y;
+  std::tie(y, params) = ln2_(std::move(params), h, mode);
+  std::tie(w1, params) = get_param(std::move(params), "mlp/hidden/kernel", {d, m}, init::glorot_uniform(), where);
+  std::tie(b1, params) = get_param(std::move(params), "mlp/hidden/bias", {m}, init::zeros(), where);
+  std::tie(w2, params) = get_param(std::move(params), "mlp/output/kernel", {m, d}, init::glorot_uniform(), where);
+  std::tie(b2, params) = get_param(std::move(params), "mlp/output/bias", {d}, init::zeros(), where);
+  y = linear_map(at::gelu(linear_map(y, w1, b1)), w2, b2);
+  std::tie(y, params) = dropout_(std::move(params), y, mode);
+  return {h + y, std::move(params)};
+}
+
+}  // namespace bx
