@@ -49,14 +49,16 @@ int main(int argc, char** argv) {
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
   int epochs = 10;
   int64_t batch_size = 128;
-  double learning_rate = 0.05;
+  std::string optimizer_name = "adam";
+  double learning_rate = 1e-3;
   double momentum = 0.9;
   int threads = 0;
   uint64_t seed = 0;
   app.add_option("--data", data_dir, "folder with the four IDX files (falls back to the shipped subset)");
   app.add_option("--epochs", epochs, "passes over the training set")->check(CLI::PositiveNumber);
   app.add_option("--batch-size", batch_size, "examples per step")->check(CLI::PositiveNumber);
-  app.add_option("--lr", learning_rate, "SGD learning rate")->check(CLI::NonNegativeNumber);
+  app.add_option("--optimizer", optimizer_name, "adam or sgd")->check(CLI::IsMember({"adam", "sgd"}));
+  app.add_option("--lr", learning_rate, "learning rate")->check(CLI::NonNegativeNumber);
   app.add_option("--momentum", momentum, "SGD momentum")->check(CLI::NonNegativeNumber);
   app.add_option("--threads", threads, "libtorch intra-op threads (0: libtorch's default)");
   app.add_option("--seed", seed, "seed of init, dropout and shuffling");
@@ -85,14 +87,22 @@ int main(int argc, char** argv) {
     bx::Params params = rng->seed(bx::Params(), seed);
     std::tie(std::ignore, params) = model(params, train.images.narrow(0, 0, 1));
     params = params.locked();
-    fmt::print("model: {} trainable params, {} threads, {} training / {} test examples from {}\n",
-               params.num_elements(true), at::get_num_threads(), train.images.size(0), test.images.size(0), data_dir);
+    fmt::print("model: {} trainable params, {} threads, {} training / {} test examples from {}, {} lr {}\n",
+               params.num_elements(true), at::get_num_threads(), train.images.size(0), test.images.size(0), data_dir,
+               optimizer_name, learning_rate);
 
-    const bx::Sgd sgd({learning_rate, momentum});
+    std::unique_ptr<bx::Optimizer> optimizer;
+    if (optimizer_name == "adam") {
+      bx::AdamSettings adam;
+      adam.learning_rate = learning_rate;
+      optimizer = std::make_unique<bx::Adam>(adam);
+    } else {
+      optimizer = std::make_unique<bx::Sgd>(bx::SgdSettings{learning_rate, momentum});
+    }
     const bx::LossFn cross_entropy = [](const at::Tensor& logits, const at::Tensor& y) {
       return at::cross_entropy_loss(logits, y);
     };
-    bx::TrainState state = bx::make_train_state(params, sgd);
+    bx::TrainState state = bx::make_train_state(params, *optimizer);
     const int64_t n = train.images.size(0);
     const auto start = std::chrono::steady_clock::now();
     for (int epoch = 0; epoch < epochs; ++epoch) {
@@ -105,7 +115,7 @@ int main(int argc, char** argv) {
       double loss_sum = 0;
       int64_t steps = 0;
       for (int64_t b = 0; b + batch_size <= n; b += batch_size, ++steps) {
-        bx::StepResult r = bx::train_step(model, sgd, cross_entropy, std::move(state),
+        bx::StepResult r = bx::train_step(model, *optimizer, cross_entropy, std::move(state),
                                           images.narrow(0, b, batch_size), labels.narrow(0, b, batch_size));
         loss_sum += r.loss.item<double>();
         state = std::move(r.next);

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <torch/csrc/autograd/autograd.h>
 
+#include "bench_util.h"
 #include "blox/blox.h"
 
 namespace {
@@ -20,24 +21,6 @@ constexpr int64_t kInputs = 784;  // in
 constexpr int64_t kHidden = 64;
 constexpr int64_t kClasses = 10;
 constexpr double kLearningRate = 0.01;
-constexpr int kBatches = 32;
-
-using Clock = std::chrono::steady_clock;
-
-struct Data {
-  std::vector<at::Tensor> x;  // each (B, in)
-  std::vector<at::Tensor> y;  // each (B)
-};
-
-Data make_data() {
-  at::Generator g = bx::make_generator(bx::Key{1});
-  Data d;
-  for (int i = 0; i < kBatches; ++i) {
-    d.x.push_back(at::empty({kBatch, kInputs}).normal_(0, 1, g));
-    d.y.push_back(at::randint(kClasses, {kBatch}, g, at::kLong));
-  }
-  return d;
-}
 
 // The reference: plain tensors, autograd::grad, in-place SGD. Same ops as bx's Linear/ReLU.
 struct HandWritten {
@@ -75,18 +58,6 @@ struct ThroughBlox {
   }
 };
 
-template <typename Runner>
-double seconds_per_step(Runner& runner, const Data& d, int steps) {
-  const auto start = Clock::now();
-  for (int i = 0; i < steps; ++i) runner.step(d.x[i % kBatches], d.y[i % kBatches]);
-  return std::chrono::duration<double>(Clock::now() - start).count() / steps;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,41 +66,17 @@ int main(int argc, char** argv) {
   const int steps = argc > 3 ? std::atoi(argv[3]) : 300;
   if (argc > 4) kBatch = std::atoll(argv[4]);
   at::set_num_threads(threads);
-  const Data data = make_data();
+  const bench::Batches data = bench::make_batches(kBatch, kInputs, kClasses);
 
   ThroughBlox blox(data.x[0]);
   HandWritten hand;
   for (const auto& t : blox.state.trainable.tensors()) hand.w.push_back(t.detach().clone().requires_grad_(true));
-
-  seconds_per_step(hand, data, 100);  // warm-up: allocator caches, OpenBLAS buffers
-  seconds_per_step(blox, data, 100);
-  std::vector<double> hand_times, blox_times, ratios;
-  for (int r = 0; r < rounds; ++r) {
-    // Alternate which runs first, so neither always gets the warmer caches.
-    double h = 0, b = 0;
-    if (r % 2 == 0) {
-      h = seconds_per_step(hand, data, steps);
-      b = seconds_per_step(blox, data, steps);
-    } else {
-      b = seconds_per_step(blox, data, steps);
-      h = seconds_per_step(hand, data, steps);
-    }
-    hand_times.push_back(h);
-    blox_times.push_back(b);
-    ratios.push_back(b / h);
-  }
+  const auto batch = [&](int i) { return static_cast<size_t>(i) % data.x.size(); };
+  const bench::Comparison c = bench::compare([&](int i) { hand.step(data.x[batch(i)], data.y[batch(i)]); },
+                                             [&](int i) { blox.step(data.x[batch(i)], data.y[batch(i)]); }, rounds, steps);
   const char* blas_threads = std::getenv("OPENBLAS_NUM_THREADS");
   fmt::print("overhead: MLP 784-64-10, batch {}, SGD, {} intra-op thread(s), OPENBLAS_NUM_THREADS={}\n", kBatch, threads,
              blas_threads ? blas_threads : "unset");
-  fmt::print("  hand-written libtorch: {:8.1f} us/step (median of {} rounds x {} steps)\n", 1e6 * median(hand_times),
-             rounds, steps);
-  fmt::print("  blox train_step:       {:8.1f} us/step\n", 1e6 * median(blox_times));
-  fmt::print("  fastest round: hand-written {:.1f} us/step, blox {:.1f} us/step\n",
-             1e6 * *std::min_element(hand_times.begin(), hand_times.end()),
-             1e6 * *std::min_element(blox_times.begin(), blox_times.end()));
-  fmt::print("  ratio blox / hand-written: {:.3f} median of per-round ratios, {:.3f} fastest round vs fastest round "
-             "(target <= 1.03)\n",
-             median(ratios), *std::min_element(blox_times.begin(), blox_times.end()) /
-                                 *std::min_element(hand_times.begin(), hand_times.end()));
+  bench::print_comparison(c, "hand-written libtorch:", "blox train_step:", rounds, steps, "<= 1.03");
   return 0;
 }

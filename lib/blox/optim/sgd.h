@@ -1,44 +1,33 @@
-// SGD with momentum, dampening, Nesterov and L2 weight decay; state kept in a Params.
+// SGD with momentum, dampening, Nesterov and L2 weight decay (torch::optim::SGD's rule).
 #pragma once
 
 #include <string>
+#include <vector>
 
-#include "blox/core/params.h"
+#include "blox/optim/optimizer.h"
 
 namespace bx {
 
-/// Settings of Sgd; field names are the YAML keys. Semantics match torch::optim::SGD.
+/// Settings of Sgd; field names are the YAML keys.
 struct SgdSettings {
   double learning_rate = 0.01;  ///< >= 0
   double momentum = 0.0;        ///< >= 0
   double dampening = 0.0;
   bool nesterov = false;        ///< needs momentum > 0 and dampening == 0
   double weight_decay = 0.0;    ///< L2 penalty added to the gradient, >= 0
+  std::vector<std::string> no_decay{};  ///< globs of params without weight decay
 };
 
-/// The optimizer's state is a Params: `optim/sgd/step` (int64 scalar, kept on the CPU) and, with momentum,
-/// `optim/sgd/momentum/<param path>` for every trainable path, all non-trainable.
-class Sgd {
+/// State: `optim/sgd/step`, and with momentum `optim/sgd/momentum/<path>`.
+class Sgd final : public Optimizer {
  public:
   /// Throws ConfigError naming the bad value (e.g. "learning_rate must be >= 0, got -0.1").
   explicit Sgd(SgdSettings settings);
-
   const SgdSettings& settings() const { return settings_; }
 
-  /// Fresh state for these trainable params.
-  Params init(const Params& trainable) const;
-
-  struct Result {
-    Params params;
-    Params state;
-  };
-  /// One update. `params` and `grads` must have the same paths. Both rvalue arguments are
-  /// taken over (left empty); buffers they alone held are updated in place (donation), and a
-  /// buffer still held elsewhere is left untouched and replaced by a new tensor.
-  Result step(Params&& params, const Params& grads, Params&& state) const;
-
-  static std::string momentum_path(const std::string& param_path);
-  static const std::string& step_path();
+ protected:
+  void update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tensor>& slots, int64_t step,
+              double learning_rate, bool decay) const override;
 
  private:
   SgdSettings settings_;

@@ -6,14 +6,14 @@
 
 namespace bx {
 
-TrainState make_train_state(Params params, const Sgd& optimizer) {
+TrainState make_train_state(Params params, const Optimizer& optimizer) {
   auto [trainable, state] = std::move(params).split();
   Params optimizer_state = optimizer.init(trainable);
   return {std::move(trainable), std::move(state), std::move(optimizer_state)};
 }
 
-StepResult train_step(const Layer& model, const Sgd& optimizer, const LossFn& loss_fn, TrainState&& current,
-                      const at::Tensor& x, const at::Tensor& y) {
+StepResult train_step(const Layer& model, const Optimizer& optimizer, const LossFn& loss_fn, TrainState&& current,
+                      const at::Tensor& x, const at::Tensor& y, double learning_rate) {
   TrainState taken = std::move(current);  // the caller's moved-from state holds no handles
   Params trainable = std::move(taken.trainable).requiring_grad();
   at::Tensor loss;
@@ -26,7 +26,7 @@ StepResult train_step(const Layer& model, const Sgd& optimizer, const LossFn& lo
     loss = loss.detach();  // drops the graph, whose AccumulateGrad nodes hold the params
     next_state = std::move(after).split().second;
   }  // `output` and `after` die here, releasing their handles on the param buffers
-  auto updated = optimizer.step(std::move(trainable), grads, std::move(taken.optimizer));
+  auto updated = optimizer.step(std::move(trainable), grads, std::move(taken.optimizer), learning_rate);
   return {std::move(loss), TrainState{std::move(updated.params), std::move(next_state), std::move(updated.state)}};
 }
 

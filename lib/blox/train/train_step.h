@@ -7,7 +7,7 @@
 
 #include "blox/core/module.h"
 #include "blox/core/params.h"
-#include "blox/optim/sgd.h"
+#include "blox/optim/optimizer.h"
 
 namespace bx {
 
@@ -19,7 +19,7 @@ struct TrainState {
 };
 
 /// Splits locked params into a TrainState with fresh optimizer state.
-TrainState make_train_state(Params params, const Sgd& optimizer);
+TrainState make_train_state(Params params, const Optimizer& optimizer);
 
 /// Loss of a batch: (model output, targets) -> scalar.
 using LossFn = std::function<at::Tensor(const at::Tensor& output, const at::Tensor& targets)>;
@@ -29,9 +29,10 @@ struct StepResult {
   TrainState next;
 };
 
-/// One step of `model` on (x, y). Takes the state by rvalue so the update can reuse the
-/// param and optimizer buffers in place (donation); the loss comes back detached.
-StepResult train_step(const Layer& model, const Sgd& optimizer, const LossFn& loss_fn, TrainState&& current,
-                      const at::Tensor& x, const at::Tensor& y);
+/// One step of `model` on (x, y) at `learning_rate` (< 0: the optimizer's own). Takes the
+/// state by rvalue so the update can reuse the param and optimizer buffers in place
+/// (donation); the loss comes back detached.
+StepResult train_step(const Layer& model, const Optimizer& optimizer, const LossFn& loss_fn, TrainState&& current,
+                      const at::Tensor& x, const at::Tensor& y, double learning_rate = -1);
 
 }  // namespace bx

@@ -1,0 +1,35 @@
+// Adagrad (torch::optim::Adagrad's rule).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "blox/optim/optimizer.h"
+
+namespace bx {
+
+/// Settings of Adagrad; field names are the YAML keys.
+struct AdagradSettings {
+  double learning_rate = 1e-2;
+  double lr_decay = 0.0;  ///< lr / (1 + (step - 1) * lr_decay), >= 0
+  double weight_decay = 0.0;
+  double initial_accumulator_value = 0.0;  ///< >= 0
+  double eps = 1e-10;  ///< > 0
+  std::vector<std::string> no_decay{};
+};
+
+/// State: `optim/adagrad/{step, sum/<path>}`.
+class Adagrad final : public Optimizer {
+ public:
+  explicit Adagrad(AdagradSettings settings);
+
+ protected:
+  void update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tensor>& slots, int64_t step,
+              double learning_rate, bool decay) const override;
+  double slot_initial_value(size_t slot) const override;
+
+ private:
+  AdagradSettings settings_;
+};
+
+}  // namespace bx

@@ -1,0 +1,48 @@
+// RMSprop as libtorch's C++ optimizer computes it.
+#include "blox/optim/rmsprop.h"
+
+#include <fmt/format.h>
+
+namespace bx {
+namespace {
+std::vector<std::string> rmsprop_slots(const RmspropSettings& s) {
+  std::vector<std::string> slots{"square_avg"};
+  if (s.centered) slots.push_back("grad_avg");
+  if (s.momentum > 0) slots.push_back("momentum");
+  return slots;
+}
+}  // namespace
+
+Rmsprop::Rmsprop(RmspropSettings settings)
+    : Optimizer("rmsprop", rmsprop_slots(settings), settings.learning_rate, settings.no_decay),
+      settings_(std::move(settings)) {
+  require(settings_.alpha >= 0 && settings_.alpha < 1, fmt::format("alpha must be in [0, 1), got {}", settings_.alpha));
+  require(settings_.eps > 0, fmt::format("eps must be > 0, got {}", settings_.eps));
+  require(settings_.weight_decay >= 0, fmt::format("weight_decay must be >= 0, got {}", settings_.weight_decay));
+  require(settings_.momentum >= 0, fmt::format("momentum must be >= 0, got {}", settings_.momentum));
+}
+
+void Rmsprop::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tensor>& slots, int64_t,
+                     double learning_rate, bool decay) const {
+  const RmspropSettings& s = settings_;
+  const at::Tensor g = decay && s.weight_decay != 0 ? grad.add(param, s.weight_decay) : grad;
+  at::Tensor& square_avg = slots[0];
+  square_avg.mul_(s.alpha).addcmul_(g, g, 1 - s.alpha);
+  at::Tensor average;
+  if (s.centered) {
+    at::Tensor& grad_avg = slots[1];
+    grad_avg.mul_(s.alpha).add_(g, 1 - s.alpha);
+    average = square_avg.addcmul(grad_avg, grad_avg, -1).sqrt_().add_(s.eps);
+  } else {
+    average = square_avg.sqrt().add_(s.eps);
+  }
+  if (s.momentum > 0) {
+    at::Tensor& buffer = slots.back();
+    buffer.mul_(s.momentum).addcdiv_(g, average);
+    param.add_(buffer, -learning_rate);
+  } else {
+    param.addcdiv_(g, average, -learning_rate);
+  }
+}
+
+}  // namespace bx
