@@ -38,3 +38,8 @@
 #include "blox/optim/accumulation.h"
 #include "blox/optim/clipping.h"
 #include "blox/optim/schedule.h"
+#include "blox/data/csv.h"
+#include "blox/data/dataset.h"
+#include "blox/data/loader.h"
+#include "blox/data/text.h"
+#include "blox/data/transforms.h"

@@ -11,6 +11,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/shape.h"
+#include "blox/data/dataset.h"
 
 namespace bx {
 namespace {
@@ -86,6 +87,23 @@ at::Tensor read_idx(const std::string& path) {
                                 format_shape(shape)));
   }
   return out;
+}
+
+TensorDataset read_idx_classification(const std::string& images_path, const std::string& labels_path, int64_t classes) {
+  at::Tensor images = read_idx(images_path);
+  at::Tensor labels = read_idx(labels_path);
+  if (images.dim() != 3) {
+    throw DataError(fmt::format("{}: expected images (N, H, W), got shape {}", images_path, format_shape(images.sizes())));
+  }
+  if (labels.dim() != 1) {
+    throw DataError(fmt::format("{}: expected labels (N), got shape {}", labels_path, format_shape(labels.sizes())));
+  }
+  if (images.size(0) != labels.size(0)) {
+    throw DataError(fmt::format("{} holds {} images but {} holds {} labels", images_path, images.size(0), labels_path,
+                                labels.size(0)));
+  }
+  check_labels(labels, classes, labels_path);
+  return make_dataset(images.unsqueeze(1), labels.to(at::kLong), images_path);
 }
 
 }  // namespace bx

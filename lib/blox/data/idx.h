@@ -13,4 +13,11 @@ namespace bx {
 /// a bad magic number, an unsupported type, or data shorter or longer than the header says.
 at::Tensor read_idx(const std::string& path);
 
+struct TensorDataset;
+
+/// An image classification set from an images file (N, H, W) and a labels file (N): inputs
+/// uint8 (N, 1, H, W), targets int64 (N). Throws DataError for mismatched counts or a label
+/// outside [0, classes).
+TensorDataset read_idx_classification(const std::string& images_path, const std::string& labels_path, int64_t classes);
+
 }  // namespace bx

@@ -1,0 +1,139 @@
+// Character-level text: strict UTF-8 decoding, vocabulary, and training windows.
+#include "blox/data/text.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include <ATen/ops/from_blob.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+
+namespace bx {
+namespace {
+
+const char* const kVocabularyPath = "data/vocabulary";
+
+}  // namespace
+
+std::u32string read_utf8_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::u32string out;
+  out.reserve(bytes.size());
+  for (size_t i = 0; i < bytes.size();) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    const int extra = lead < 0x80 ? 0 : (lead >> 5) == 0x6 ? 1 : (lead >> 4) == 0xe ? 2 : (lead >> 3) == 0x1e ? 3 : -1;
+    const bool truncated = extra > 0 && i + static_cast<size_t>(extra) >= bytes.size();
+    if (extra < 0 || truncated) {
+      throw DataError(fmt::format("{}: invalid UTF-8 at byte {}", path, i));
+    }
+    char32_t cp = extra == 0 ? lead : lead & (0x3f >> extra);
+    for (int k = 1; k <= extra; ++k) {
+      const auto next = static_cast<unsigned char>(bytes[i + static_cast<size_t>(k)]);
+      if ((next & 0xc0) != 0x80) throw DataError(fmt::format("{}: invalid UTF-8 at byte {}", path, i));
+      cp = (cp << 6) | (next & 0x3f);
+    }
+    out.push_back(cp);
+    i += static_cast<size_t>(extra) + 1;
+  }
+  return out;
+}
+
+std::string to_utf8(const std::u32string& text) {
+  std::string out;
+  for (char32_t c : text) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xc0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xe0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    } else {
+      out += static_cast<char>(0xf0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    }
+  }
+  return out;
+}
+
+Vocabulary Vocabulary::from_text(const std::u32string& text) {
+  Vocabulary v;
+  v.chars_.assign(text.begin(), text.end());
+  std::sort(v.chars_.begin(), v.chars_.end());
+  v.chars_.erase(std::unique(v.chars_.begin(), v.chars_.end()), v.chars_.end());
+  return v;
+}
+
+Vocabulary Vocabulary::from_tensor(const at::Tensor& code_points) {
+  const at::Tensor cp = code_points.to(at::kLong).contiguous();
+  Vocabulary v;
+  const int64_t* data = cp.data_ptr<int64_t>();
+  v.chars_.assign(data, data + cp.numel());
+  if (!std::is_sorted(v.chars_.begin(), v.chars_.end())) throw DataError("vocabulary: stored code points are not sorted");
+  return v;
+}
+
+at::Tensor Vocabulary::as_tensor() const {
+  std::vector<int64_t> cp(chars_.begin(), chars_.end());
+  return at::from_blob(cp.data(), {size()}, at::kLong).clone();
+}
+
+at::Tensor Vocabulary::encode(const std::u32string& text, const std::string& source) const {
+  std::vector<int64_t> ids;
+  ids.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto it = std::lower_bound(chars_.begin(), chars_.end(), text[i]);
+    if (it == chars_.end() || *it != text[i]) {
+      throw DataError(fmt::format("{}: character '{}' (U+{:04X}) at position {} is not in the vocabulary of {} characters",
+                                  source, to_utf8(std::u32string(1, text[i])), static_cast<uint32_t>(text[i]), i, size()));
+    }
+    ids.push_back(it - chars_.begin());
+  }
+  return at::from_blob(ids.data(), {static_cast<int64_t>(ids.size())}, at::kLong).clone();
+}
+
+std::u32string Vocabulary::decode(const at::Tensor& ids) const {
+  const at::Tensor flat = ids.to(at::kLong).contiguous().flatten();
+  std::u32string out;
+  const int64_t* data = flat.data_ptr<int64_t>();
+  for (int64_t i = 0; i < flat.numel(); ++i) {
+    if (data[i] < 0 || data[i] >= size()) {
+      throw DataError(fmt::format("vocabulary: id {} is out of range [0, {})", data[i], size()));
+    }
+    out.push_back(chars_[static_cast<size_t>(data[i])]);
+  }
+  return out;
+}
+
+Params Vocabulary::store(const Params& params) const {
+  return params.with(kVocabularyPath, Param{as_tensor(), false, {{"tag", "vocabulary"}}});
+}
+
+Vocabulary Vocabulary::load(const Params& params) {
+  const Param* p = params.find(kVocabularyPath);
+  if (p == nullptr) throw ParamsError("no 'data/vocabulary' in these params; hint: was the model trained on text?");
+  return from_tensor(p->value);
+}
+
+TensorDataset make_language_model_dataset(const at::Tensor& ids, int64_t length, const std::string& source) {
+  if (length <= 0) throw ConfigError(fmt::format("{}: sequence length must be > 0, got {}", source, length));
+  const int64_t windows = (ids.numel() - 1) / length;
+  if (windows < 1) {
+    throw DataError(fmt::format("{}: {} characters are too few for one window of {} + 1", source, ids.numel(), length));
+  }
+  const at::Tensor inputs = ids.narrow(0, 0, windows * length).view({windows, length});
+  const at::Tensor targets = ids.narrow(0, 1, windows * length).view({windows, length});
+  return make_dataset(inputs.clone(), targets.clone(), source);
+}
+
+}  // namespace bx

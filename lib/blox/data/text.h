@@ -1,0 +1,45 @@
+// Plain text for character-level language models: UTF-8 decoding, a vocabulary, windows.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "blox/core/params.h"
+#include "blox/data/dataset.h"
+
+namespace bx {
+
+/// A UTF-8 file's code points. Throws DataError naming the file and byte offset of invalid UTF-8.
+std::u32string read_utf8_file(const std::string& path);
+/// Code points back to UTF-8.
+std::string to_utf8(const std::u32string& text);
+
+/// The sorted distinct characters of a training text; id = position.
+class Vocabulary {
+ public:
+  static Vocabulary from_text(const std::u32string& text);
+  /// From the int64 code points `as_tensor()` gave (e.g. restored from a checkpoint).
+  static Vocabulary from_tensor(const at::Tensor& code_points);
+
+  int64_t size() const { return static_cast<int64_t>(chars_.size()); }
+  at::Tensor as_tensor() const;
+  /// Ids (int64, 1-D). Throws DataError naming the first character not in the vocabulary and its position.
+  at::Tensor encode(const std::u32string& text, const std::string& source) const;
+  std::u32string decode(const at::Tensor& ids) const;
+
+  /// Stores the vocabulary with the model: a non-trainable param "data/vocabulary".
+  Params store(const Params& params) const;
+  /// The vocabulary stored in params; throws ParamsError when there is none.
+  static Vocabulary load(const Params& params);
+
+ private:
+  std::vector<char32_t> chars_;
+};
+
+/// Non-overlapping windows of `length` + 1 ids: inputs (N, length), targets (N, length) shifted
+/// by one. Throws DataError when the text is shorter than one window.
+TensorDataset make_language_model_dataset(const at::Tensor& ids, int64_t length, const std::string& source);
+
+}  // namespace bx

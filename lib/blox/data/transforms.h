@@ -1,0 +1,55 @@
+// Batch transforms declared in a config: normalization and seeded augmentations.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
+
+namespace bx {
+
+/// Maps a float batch (B, ...) to a batch of the same size. Random choices come only from
+/// `generator`, which the loader derives from (seed, epoch, batch index): deterministic.
+class Transform {
+ public:
+  virtual ~Transform() = default;
+  virtual at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const = 0;
+};
+
+/// (x - mean[c]) / std[c] per channel (axis 1), or over everything with one value each.
+class Normalize final : public Transform {
+ public:
+  /// Throws ConfigError for empty or mismatched lists or a std <= 0.
+  Normalize(std::vector<double> mean, std::vector<double> std);
+  at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
+
+ private:
+  std::vector<double> mean_, std_;
+};
+
+/// Mirrors each image (B, C, H, W) left-right with probability p.
+class RandomHorizontalFlip final : public Transform {
+ public:
+  explicit RandomHorizontalFlip(double p = 0.5);
+  at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
+
+ private:
+  double p_;
+};
+
+/// Pads each image (B, C, H, W) by `padding` zeros on every side, then crops H x W at a random
+/// offset per image: a random translation by up to `padding` pixels with zero fill.
+class RandomCrop final : public Transform {
+ public:
+  explicit RandomCrop(int64_t padding);
+  at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
+
+ private:
+  int64_t padding_;
+};
+
+/// Random translation by up to max_shift pixels in each direction, zero fill (= RandomCrop).
+std::shared_ptr<Transform> random_translation(int64_t max_shift);
+
+}  // namespace bx

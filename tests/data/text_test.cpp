@@ -1,0 +1,53 @@
+// Text: UTF-8, the vocabulary (and its storage with the model), language-model windows.
+#include "data/files.h"
+#include "helpers.h"
+
+using namespace bx;
+
+TEST_CASE("text: the shipped corpus, its vocabulary and a round trip") {
+  const std::u32string text = read_utf8_file(test::source_path("datasets/licenses-corpus/corpus.txt"));
+  CHECK(text.size() == 79771);
+  CHECK(to_utf8(text.substr(0, 34)) == "                    GNU GENERAL PU");
+  const Vocabulary v = Vocabulary::from_text(text);
+  CHECK(v.size() > 60);
+  CHECK(v.size() < 100);
+  const at::Tensor ids = v.encode(text, "corpus");
+  CHECK(ids.numel() == 79771);
+  CHECK(v.decode(ids) == text);
+}
+
+TEST_CASE("text: non-ASCII code points, sorted ids, unknown characters named with their position") {
+  const test::TempFile f("greek.txt", "b\xce\xb1" "a\xce\xb1");  // "bαaα"
+  const std::u32string text = read_utf8_file(f.path());
+  CHECK(text == U"b\u03b1a\u03b1");
+  const Vocabulary v = Vocabulary::from_text(text);
+  CHECK(at::equal(v.encode(text, "greek"), at::tensor({1, 2, 0, 2}, at::kLong)));
+  CHECK_THROWS_WITH_AS(v.encode(U"ab!", "prompt"),
+                       doctest::Contains("prompt: character '!' (U+0021) at position 2 is not in the vocabulary"), DataError);
+}
+
+TEST_CASE("text: invalid UTF-8 names the byte offset") {
+  const test::TempFile bad("bad.txt", "ok\xff");
+  CHECK_THROWS_WITH_AS(read_utf8_file(bad.path()), doctest::Contains("bad.txt: invalid UTF-8 at byte 2"), DataError);
+  const test::TempFile cut("cut.txt", "ok\xce");
+  CHECK_THROWS_WITH_AS(read_utf8_file(cut.path()), doctest::Contains("invalid UTF-8 at byte 2"), DataError);
+}
+
+TEST_CASE("text: the vocabulary is stored in params and restored from them") {
+  const Vocabulary v = Vocabulary::from_text(U"hello world");
+  const Params p = v.store(Params());
+  CHECK_FALSE(p["data/vocabulary"].trainable);
+  const Vocabulary restored = Vocabulary::load(p);
+  CHECK(at::equal(restored.as_tensor(), v.as_tensor()));
+  CHECK_THROWS_AS(Vocabulary::load(Params()), ParamsError);
+}
+
+TEST_CASE("text: language-model windows; targets are inputs shifted by one") {
+  const at::Tensor ids = at::arange(11, at::kLong);
+  const TensorDataset d = make_language_model_dataset(ids, 3, "digits");
+  CHECK(d.size() == 3);
+  CHECK(at::equal(d.inputs[1], at::tensor({3, 4, 5}, at::kLong)));
+  CHECK(at::equal(d.targets[1], at::tensor({4, 5, 6}, at::kLong)));
+  CHECK(make_language_model_dataset(ids, 10, "digits").size() == 1);
+  CHECK_THROWS_WITH_AS(make_language_model_dataset(ids, 11, "digits"), doctest::Contains("too few for one window"), DataError);
+}
