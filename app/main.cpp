@@ -1,10 +1,13 @@
-// The `blox` command line: parses flags and dispatches; the library does the work.
+// The `blox` command line: parses flags and dispatches; the library does the work. Only here
+// are errors caught and mapped to exit codes.
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <torch/csrc/api/include/torch/version.h>
 
-#include "blox/blox.h"
+#include "blox/core/errors.h"
+#include "commands.h"
 
 namespace {
 
@@ -28,7 +31,12 @@ int print_version() {
 int main(int argc, char** argv) {
   CLI::App app{"blox: train neural networks from YAML config files"};
   app.require_subcommand(1);
-  app.add_subcommand("version", "print the version of blox and of the libtorch it runs on");
+  std::function<int()> run;
+  app.add_subcommand("version", "print the version of blox and of the libtorch it runs on")->callback([&run] {
+    run = print_version;
+  });
+  blox_app::add_validate_command(app, run);
+  blox_app::add_inspect_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -36,13 +44,15 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
   try {
-    if (app.got_subcommand("version")) return print_version();
+    return run();
   } catch (const bx::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitUsage;
+  } catch (const bx::DataError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitRuntime;
   }
-  return 0;
 }

@@ -18,6 +18,17 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+/// One setting of a layer, optimizer or schedule is invalid. `field` is its YAML key, so the
+/// config layer can point at the key's own line and column.
+class SettingError : public ConfigError {
+ public:
+  SettingError(std::string field, const std::string& message) : ConfigError(message), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
+
 /// Tensor shapes do not fit (found on the dummy pass or at run time).
 class ShapeError : public Error {
  public:

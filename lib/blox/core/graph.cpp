@@ -55,6 +55,15 @@ void Graph::bind(const std::string& kind) const {
   }
 }
 
+void Graph::bind_whole_model(const std::string& kind) const {
+  std::lock_guard<std::mutex> lock(bindings_->mutex);
+  auto [it, inserted] = bindings_->kind_by_path.emplace(path_, kind);
+  if (!inserted) {
+    throw ConfigError(fmt::format("graph node '{}' is already bound to a {}; cannot bind a {} there too", path_,
+                                  it->second, kind));
+  }
+}
+
 void Graph::unbind() const {
   std::lock_guard<std::mutex> lock(bindings_->mutex);
   bindings_->kind_by_path.erase(path_);

@@ -26,6 +26,8 @@ class Graph {
   /// Records that a module of kind `kind` owns this node. Throws ConfigError when this is the
   /// root node or when another module already owns it. Used by Module; returns the path.
   void bind(const std::string& kind) const;
+  /// Like bind, for the one container that is a whole model and owns its root node.
+  void bind_whole_model(const std::string& kind) const;
   /// Releases the node (a module's destructor calls it).
   void unbind() const;
   /// The kind of module bound here, or "" when none.

@@ -14,6 +14,10 @@ Module::Module(Graph graph, std::string kind, std::shared_ptr<const Rng> rng)
   graph_.bind(kind_);
 }
 
+Module::Module(Graph root, std::string kind, WholeModel) : graph_(std::move(root)), kind_(std::move(kind)) {
+  graph_.bind_whole_model(kind_);
+}
+
 Module::~Module() { graph_.unbind(); }
 
 std::string Module::param_path(const std::string& name) const { return graph_.path() + "/" + name; }

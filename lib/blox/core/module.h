@@ -60,6 +60,9 @@ class Module {
  protected:
   /// Binds `graph` (must not be a root, nor bound already) for a module of type `kind`.
   Module(Graph graph, std::string kind, std::shared_ptr<const Rng> rng = nullptr);
+  /// Binds the root node: only for a container that is a whole model (see Sequential).
+  struct WholeModel {};
+  Module(Graph root, std::string kind, WholeModel);
 
   const std::shared_ptr<const Rng>& rng() const { return rng_; }
 

@@ -43,8 +43,13 @@ size_t read_bytes(gzFile file, void* out, size_t n, const std::string& path) {
 
 }  // namespace
 
-at::Tensor read_idx(const std::string& path) {
-  std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
+namespace {
+
+using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
+
+// Opens `path` and reads its header, leaving the file at the first data byte.
+std::pair<GzFile, Shape> open_idx(const std::string& path) {
+  GzFile file(gzopen(path.c_str(), "rb"));
   if (!file) throw DataError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
 
   std::array<unsigned char, 4> magic{};
@@ -74,6 +79,15 @@ at::Tensor read_idx(const std::string& path) {
       throw DataError(fmt::format("{}: header declares an impossible size (over 2^34 elements)", path));
     }
   }
+  return {std::move(file), shape};
+}
+
+}  // namespace
+
+std::vector<int64_t> read_idx_dims(const std::string& path) { return open_idx(path).second; }
+
+at::Tensor read_idx(const std::string& path) {
+  auto [file, shape] = open_idx(path);
   const int64_t expected = num_elements(shape);
   at::Tensor out = at::empty(shape, at::kByte);
   const size_t got = read_bytes(file.get(), out.data_ptr(), static_cast<size_t>(expected), path);

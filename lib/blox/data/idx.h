@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -12,6 +13,9 @@ namespace bx {
 /// recognised by content, not by name. Throws DataError naming the file for a missing file,
 /// a bad magic number, an unsupported type, or data shorter or longer than the header says.
 at::Tensor read_idx(const std::string& path);
+
+/// Only the dimensions from an IDX file's header (cheap: no data is read).
+std::vector<int64_t> read_idx_dims(const std::string& path);
 
 struct TensorDataset;
 

@@ -15,6 +15,10 @@
 #include <ATen/ops/tanh.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"
 
@@ -53,7 +57,7 @@ Activation::Activation(Graph graph, ActivationSettings settings)
     : Layer(std::move(graph), "Activation"), settings_(std::move(settings)) {
   auto it = functions().find(settings_.function);
   if (it == functions().end()) {
-    throw ConfigError(fmt::format("Activation '{}': unknown function '{}' (known: {}){}", path(), settings_.function,
+    throw SettingError("function", fmt::format("Activation '{}': unknown function '{}' (known: {}){}", path(), settings_.function,
                                   fmt::join(known_functions(), ", "),
                                   did_you_mean(settings_.function, known_functions())));
   }
@@ -65,6 +69,24 @@ Layer::Output Activation::forward(Params params, const at::Tensor& x, Mode) cons
     throw ShapeError(fmt::format("Activation '{}': {} needs at least one axis, got a scalar", path(), settings_.function));
   }
   return {fn_(x, settings_.axis), std::move(params)};
+}
+
+
+void register_activations(LayerRegistry& registry) {
+  registry.add("activation", [](LayerBuild& b) {
+    ActivationSettings s;
+    s.function = b.options.string("function", s.function);
+    s.axis = b.options.integer("axis", s.axis);
+    return std::make_shared<Activation>(b.graph, s);
+  });
+  // Each function is also a type of its own: {type: relu}.
+  for (const auto& name : Activation::known_functions()) {
+    registry.add(name, [name](LayerBuild& b) {
+      ActivationSettings s{name};
+      if (name == "softmax" || name == "log_softmax") s.axis = b.options.integer("axis", s.axis);
+      return std::make_shared<Activation>(b.graph, s);
+    });
+  }
 }
 
 }  // namespace bx

@@ -10,6 +10,10 @@
 #include <ATen/ops/softmax.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 #include "blox/layers/linear.h"
 
@@ -18,7 +22,7 @@ namespace bx {
 MultiHeadAttention::MultiHeadAttention(Graph graph, AttentionSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "MultiHeadAttention", std::move(rng)), settings_(std::move(settings)) {
   if (settings_.num_heads <= 0 || settings_.key_size < 0 || settings_.output_size < 0) {
-    throw ConfigError(fmt::format("MultiHeadAttention '{}': num_heads must be > 0 and key_size, output_size >= 0, "
+    throw SettingError("num_heads", fmt::format("MultiHeadAttention '{}': num_heads must be > 0 and key_size, output_size >= 0, "
                                   "got {}, {}, {}",
                                   path(), settings_.num_heads, settings_.key_size, settings_.output_size));
   }
@@ -66,6 +70,20 @@ Layer::Output MultiHeadAttention::attend(Params params, const at::Tensor& querie
   const at::Tensor mixed = at::matmul(at::softmax(scores, -1), heads(value, s));  // (B, H, T, K)
   const at::Tensor merged = mixed.transpose(1, 2).reshape({b, t, h * k});
   return project(std::move(params), merged, "output", settings_.output_size > 0 ? settings_.output_size : d);
+}
+
+
+void register_attention(LayerRegistry& registry) {
+  registry.add("multi_head_attention", [](LayerBuild& b) {
+    AttentionSettings s;
+    s.num_heads = b.options.integer("num_heads", s.num_heads);
+    s.key_size = b.options.integer("key_size", s.key_size);
+    s.output_size = b.options.integer("output_size", s.output_size);
+    s.causal = b.options.boolean("causal", s.causal);
+    s.use_bias = b.options.boolean("use_bias", s.use_bias);
+    s.kernel_init = read_init(b.options, "kernel_init", s.kernel_init);
+    return std::make_shared<MultiHeadAttention>(b.graph, s, b.rng);
+  });
 }
 
 }  // namespace bx

@@ -5,6 +5,10 @@
 #include <ATen/ops/batch_norm.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 #include "blox/layers/affine.h"
 
@@ -13,9 +17,9 @@ namespace bx {
 BatchNorm::BatchNorm(Graph graph, BatchNormSettings settings)
     : Layer(std::move(graph), "BatchNorm"), settings_(settings) {
   if (!(settings_.momentum >= 0 && settings_.momentum < 1)) {
-    throw ConfigError(fmt::format("BatchNorm '{}': momentum must be in [0, 1), got {}", path(), settings_.momentum));
+    throw SettingError("momentum", fmt::format("BatchNorm '{}': momentum must be in [0, 1), got {}", path(), settings_.momentum));
   }
-  if (!(settings_.eps > 0)) throw ConfigError(fmt::format("BatchNorm '{}': eps must be > 0, got {}", path(), settings_.eps));
+  if (!(settings_.eps > 0)) throw SettingError("eps", fmt::format("BatchNorm '{}': eps must be > 0, got {}", path(), settings_.eps));
 }
 
 Layer::Output BatchNorm::forward(Params params, const at::Tensor& x, Mode mode) const {
@@ -42,6 +46,18 @@ Layer::Output BatchNorm::forward(Params params, const at::Tensor& x, Mode mode) 
   params = set_param(params, "mean", std::move(new_mean));
   params = set_param(params, "var", std::move(new_var));
   return {std::move(y), std::move(params)};
+}
+
+
+void register_batch_norm(LayerRegistry& registry) {
+  registry.add("batch_norm", [](LayerBuild& b) {
+    BatchNormSettings s;
+    s.momentum = b.options.number("momentum", s.momentum);
+    s.eps = b.options.number("eps", s.eps);
+    s.use_scale = b.options.boolean("use_scale", s.use_scale);
+    s.use_bias = b.options.boolean("use_bias", s.use_bias);
+    return std::make_shared<BatchNorm>(b.graph, s);
+  });
 }
 
 }  // namespace bx

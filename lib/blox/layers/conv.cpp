@@ -5,6 +5,10 @@
 #include <ATen/ops/convolution.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 
 namespace bx {
@@ -19,14 +23,14 @@ void validate(const ConvSettings& s, size_t dims, const std::string& where) {
   auto positive = [&](const std::vector<int64_t>& values, const char* what) {
     const auto expanded = per_dim(values, dims, what, where);
     for (int64_t v : expanded) {
-      if (v <= 0) throw ConfigError(fmt::format("{}: {} values must be > 0, got {}", where, what, v));
+      if (v <= 0) throw SettingError(what, fmt::format("{}: {} values must be > 0, got {}", where, what, v));
     }
   };
   if (s.output_channels <= 0) {
-    throw ConfigError(fmt::format("{}: output_channels must be > 0, got {}", where, s.output_channels));
+    throw SettingError("output_channels", fmt::format("{}: output_channels must be > 0, got {}", where, s.output_channels));
   }
   if (s.groups <= 0 || s.output_channels % s.groups != 0) {
-    throw ConfigError(fmt::format("{}: groups must be > 0 and divide output_channels {}, got {}", where,
+    throw SettingError("groups", fmt::format("{}: groups must be > 0 and divide output_channels {}, got {}", where,
                                   s.output_channels, s.groups));
   }
   positive(s.kernel_size, "kernel_size");
@@ -34,7 +38,7 @@ void validate(const ConvSettings& s, size_t dims, const std::string& where) {
   positive(s.dilation, "dilation");
   if (s.padding.kind == Padding::Kind::explicit_amounts) {
     for (int64_t v : per_dim(s.padding.amounts, dims, "padding", where)) {
-      if (v < 0) throw ConfigError(fmt::format("{}: padding values must be >= 0, got {}", where, v));
+      if (v < 0) throw SettingError("padding", fmt::format("{}: padding values must be >= 0, got {}", where, v));
     }
   }
 }
@@ -138,6 +142,32 @@ Layer::Output ConvTranspose2D::forward(Params params, const at::Tensor& x, Mode)
   if (s.use_bias) std::tie(bias, params) = get_param(std::move(params), "bias", {s.output_channels}, s.bias_init, where_params);
   return {at::convolution(x, kernel, bias, stride, padding, dilation, /*transposed=*/true, output_padding, s.groups),
           std::move(params)};
+}
+
+
+namespace {
+ConvSettings read_conv(LayerBuild& b, bool transposed) {
+  ConvSettings s;
+  Options& o = b.options;
+  s.output_channels = o.required_integer("output_channels");
+  s.kernel_size = o.integers("kernel_size", s.kernel_size);
+  s.stride = o.integers("stride", s.stride);
+  s.padding = read_padding(o, "padding", s.padding);
+  s.dilation = o.integers("dilation", s.dilation);
+  s.groups = o.integer("groups", s.groups);
+  s.use_bias = o.boolean("use_bias", s.use_bias);
+  if (transposed) s.output_padding = o.integers("output_padding", s.output_padding);
+  s.kernel_init = read_init(o, "kernel_init", s.kernel_init);
+  s.bias_init = read_init(o, "bias_init", s.bias_init);
+  return s;
+}
+}  // namespace
+
+void register_convolutions(LayerRegistry& registry) {
+  registry.add("conv1d", [](LayerBuild& b) { return std::make_shared<Conv1D>(b.graph, read_conv(b, false), b.rng); });
+  registry.add("conv2d", [](LayerBuild& b) { return std::make_shared<Conv2D>(b.graph, read_conv(b, false), b.rng); });
+  registry.add("conv_transpose2d",
+               [](LayerBuild& b) { return std::make_shared<ConvTranspose2D>(b.graph, read_conv(b, true), b.rng); });
 }
 
 }  // namespace bx

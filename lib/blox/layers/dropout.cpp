@@ -4,6 +4,10 @@
 #include <ATen/ops/empty_like.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 
 namespace bx {
@@ -11,10 +15,10 @@ namespace bx {
 Dropout::Dropout(Graph graph, DropoutSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "Dropout", std::move(rng)), settings_(settings) {
   if (!(settings_.rate >= 0.0 && settings_.rate < 1.0)) {
-    throw ConfigError(fmt::format("Dropout '{}': rate must be in [0, 1), got {}", path(), settings_.rate));
+    throw SettingError("rate", fmt::format("Dropout '{}': rate must be in [0, 1), got {}", path(), settings_.rate));
   }
   if (settings_.rate > 0.0 && !this->rng()) {
-    throw ConfigError(fmt::format("Dropout '{}': rate {} needs an Rng; hint: pass one to its constructor", path(),
+    throw SettingError("rate", fmt::format("Dropout '{}': rate {} needs an Rng; hint: pass one to its constructor", path(),
                                   settings_.rate));
   }
 }
@@ -28,6 +32,15 @@ Layer::Output Dropout::forward(Params params, const at::Tensor& x, Mode mode) co
   // One buffer: Bernoulli(keep) draws, scaled in place to 0 or 1/keep.
   at::Tensor mask = at::empty_like(x, at::MemoryFormat::Contiguous).bernoulli_(keep, generator).div_(keep);
   return {x * mask, std::move(params)};
+}
+
+
+void register_dropout(LayerRegistry& registry) {
+  registry.add("dropout", [](LayerBuild& b) {
+    DropoutSettings s;
+    s.rate = b.options.number("rate", s.rate);
+    return std::make_shared<Dropout>(b.graph, s, b.rng);
+  });
 }
 
 }  // namespace bx

@@ -6,6 +6,10 @@
 #include <ATen/ops/matmul.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 
 namespace bx {
@@ -13,7 +17,7 @@ namespace bx {
 Embedding::Embedding(Graph graph, EmbeddingSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "Embedding", std::move(rng)), settings_(std::move(settings)) {
   if (settings_.vocab_size <= 0 || settings_.features <= 0) {
-    throw ConfigError(fmt::format("Embedding '{}': vocab_size and features must be > 0, got {} and {}", path(),
+    throw SettingError(settings_.vocab_size <= 0 ? "vocab_size" : "features", fmt::format("Embedding '{}': vocab_size and features must be > 0, got {} and {}", path(),
                                   settings_.vocab_size, settings_.features));
   }
 }
@@ -59,6 +63,27 @@ Layer::Output TiedOutput::forward(Params params, const at::Tensor& x, Mode) cons
   std::tie(bias, params) =
       get_param(std::move(params), "bias", {embedding_->settings().vocab_size}, init::zeros(), {true, x.device(), {}});
   return {logits + bias, std::move(params)};
+}
+
+
+void register_embedding(LayerRegistry& registry) {
+  registry.add("embedding", [](LayerBuild& b) {
+    EmbeddingSettings s;
+    s.vocab_size = b.options.has("vocab_size") ? read_size(b.options, "vocab_size", b.classes) : b.classes;
+    b.options.known("vocab_size");
+    b.options.check(s.vocab_size > 0, "vocab_size", "needs vocab_size, or a text dataset whose vocabulary gives it");
+    s.features = b.options.required_integer("features");
+    s.table_init = read_init(b.options, "table_init", s.table_init);
+    return std::make_shared<Embedding>(b.graph, s, b.rng);
+  });
+  registry.add("tied_output", [](LayerBuild& b) -> std::shared_ptr<const Layer> {
+    const std::string target = b.options.required_string("embedding");
+    auto embedding = std::dynamic_pointer_cast<const Embedding>(b.earlier("embedding", target));
+    if (!embedding) return nullptr;
+    TiedOutputSettings s;
+    s.use_bias = b.options.boolean("use_bias", s.use_bias);
+    return std::make_shared<TiedOutput>(b.graph, embedding, s);
+  });
 }
 
 }  // namespace bx

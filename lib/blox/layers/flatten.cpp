@@ -3,13 +3,17 @@
 
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 
 namespace bx {
 
 Flatten::Flatten(Graph graph, FlattenSettings settings) : Layer(std::move(graph), "Flatten"), settings_(settings) {
   if (settings_.start_axis < 0) {
-    throw ConfigError(fmt::format("Flatten '{}': start_axis must be >= 0, got {}", path(), settings_.start_axis));
+    throw SettingError("start_axis", fmt::format("Flatten '{}': start_axis must be >= 0, got {}", path(), settings_.start_axis));
   }
 }
 
@@ -19,6 +23,15 @@ Layer::Output Flatten::forward(Params params, const at::Tensor& x, Mode) const {
                                  path(), settings_.start_axis, settings_.start_axis, format_shape(x.sizes())));
   }
   return {x.flatten(settings_.start_axis), std::move(params)};
+}
+
+
+void register_flatten(LayerRegistry& registry) {
+  registry.add("flatten", [](LayerBuild& b) {
+    FlattenSettings s;
+    s.start_axis = b.options.integer("start_axis", s.start_axis);
+    return std::make_shared<Flatten>(b.graph, s);
+  });
 }
 
 }  // namespace bx

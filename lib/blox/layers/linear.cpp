@@ -5,6 +5,10 @@
 #include <ATen/ops/matmul.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 
 namespace bx {
@@ -18,7 +22,7 @@ at::Tensor linear_map(const at::Tensor& x, const at::Tensor& kernel, const at::T
 Linear::Linear(Graph graph, LinearSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "Linear", std::move(rng)), settings_(std::move(settings)) {
   if (settings_.output_size <= 0) {
-    throw ConfigError(fmt::format("Linear '{}': output_size must be > 0, got {}", path(), settings_.output_size));
+    throw SettingError("output_size", fmt::format("Linear '{}': output_size must be > 0, got {}", path(), settings_.output_size));
   }
 }
 
@@ -33,6 +37,18 @@ Layer::Output Linear::forward(Params params, const at::Tensor& x, Mode) const {
   std::tie(kernel, params) = get_param(std::move(params), "kernel", {in, out}, settings_.kernel_init, where);
   if (settings_.use_bias) std::tie(bias, params) = get_param(std::move(params), "bias", {out}, settings_.bias_init, where);
   return {linear_map(x, kernel, bias), std::move(params)};
+}
+
+
+void register_linear(LayerRegistry& registry) {
+  registry.add("linear", [](LayerBuild& b) {
+    LinearSettings s;
+    s.output_size = read_size(b.options, "output_size", b.classes);
+    s.use_bias = b.options.boolean("use_bias", s.use_bias);
+    s.kernel_init = read_init(b.options, "kernel_init", s.kernel_init);
+    s.bias_init = read_init(b.options, "bias_init", s.bias_init);
+    return std::make_shared<Linear>(b.graph, s, b.rng);
+  });
 }
 
 }  // namespace bx

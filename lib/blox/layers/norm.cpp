@@ -6,6 +6,10 @@
 #include <ATen/ops/rsqrt.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 #include "blox/layers/affine.h"
 
@@ -13,7 +17,7 @@ namespace bx {
 namespace {
 
 void check_eps(double eps, const std::string& where) {
-  if (!(eps > 0)) throw ConfigError(fmt::format("{}: eps must be > 0, got {}", where, eps));
+  if (!(eps > 0)) throw SettingError("eps", fmt::format("{}: eps must be > 0, got {}", where, eps));
 }
 
 void check_last_axis(const at::Tensor& x, const std::string& where) {
@@ -37,7 +41,7 @@ Layer::Output LayerNorm::forward(Params params, const at::Tensor& x, Mode) const
 
 RMSNorm::RMSNorm(Graph graph, LayerNormSettings settings) : Layer(std::move(graph), "RMSNorm"), settings_(settings) {
   check_eps(settings_.eps, fmt::format("RMSNorm '{}'", path()));
-  if (settings_.use_bias) throw ConfigError(fmt::format("RMSNorm '{}': has no bias; use_bias must be false", path()));
+  if (settings_.use_bias) throw SettingError("use_bias", fmt::format("RMSNorm '{}': has no bias; use_bias must be false", path()));
 }
 
 Layer::Output RMSNorm::forward(Params params, const at::Tensor& x, Mode) const {
@@ -50,7 +54,7 @@ Layer::Output RMSNorm::forward(Params params, const at::Tensor& x, Mode) const {
 
 GroupNorm::GroupNorm(Graph graph, GroupNormSettings settings) : Layer(std::move(graph), "GroupNorm"), settings_(settings) {
   check_eps(settings_.eps, fmt::format("GroupNorm '{}'", path()));
-  if (settings_.groups <= 0) throw ConfigError(fmt::format("GroupNorm '{}': groups must be > 0, got {}", path(), settings_.groups));
+  if (settings_.groups <= 0) throw SettingError("groups", fmt::format("GroupNorm '{}': groups must be > 0, got {}", path(), settings_.groups));
 }
 
 Layer::Output GroupNorm::forward(Params params, const at::Tensor& x, Mode) const {
@@ -62,6 +66,31 @@ Layer::Output GroupNorm::forward(Params params, const at::Tensor& x, Mode) const
   std::tie(scale, bias, params) =
       affine_params(*this, std::move(params), x.size(1), settings_.use_scale, settings_.use_bias, x.device());
   return {at::group_norm(x, settings_.groups, scale, bias, settings_.eps), std::move(params)};
+}
+
+
+void register_norms(LayerRegistry& registry) {
+  registry.add("layer_norm", [](LayerBuild& b) {
+    LayerNormSettings s;
+    s.eps = b.options.number("eps", s.eps);
+    s.use_scale = b.options.boolean("use_scale", s.use_scale);
+    s.use_bias = b.options.boolean("use_bias", s.use_bias);
+    return std::make_shared<LayerNorm>(b.graph, s);
+  });
+  registry.add("rms_norm", [](LayerBuild& b) {
+    LayerNormSettings s{1e-6, true, false};
+    s.eps = b.options.number("eps", s.eps);
+    s.use_scale = b.options.boolean("use_scale", s.use_scale);
+    return std::make_shared<RMSNorm>(b.graph, s);
+  });
+  registry.add("group_norm", [](LayerBuild& b) {
+    GroupNormSettings s;
+    s.groups = b.options.integer("groups", s.groups);
+    s.eps = b.options.number("eps", s.eps);
+    s.use_scale = b.options.boolean("use_scale", s.use_scale);
+    s.use_bias = b.options.boolean("use_bias", s.use_bias);
+    return std::make_shared<GroupNorm>(b.graph, s);
+  });
 }
 
 }  // namespace bx

@@ -23,7 +23,7 @@ std::vector<int64_t> per_dim(const std::vector<int64_t>& values, size_t dims, co
                              const std::string& where) {
   if (values.size() == 1) return std::vector<int64_t>(dims, values[0]);
   if (values.size() != dims) {
-    throw ConfigError(fmt::format("{}: {} needs 1 or {} values, got {}", where, what, dims, values.size()));
+    throw SettingError(what, fmt::format("{}: {} needs 1 or {} values, got {}", where, what, dims, values.size()));
   }
   return values;
 }

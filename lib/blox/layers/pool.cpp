@@ -10,6 +10,10 @@
 #include <ATen/ops/max_pool2d.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 
 namespace bx {
@@ -26,11 +30,11 @@ Pool<K, N>::Pool(Graph graph, PoolSettings settings)
     : Layer(std::move(graph), pool_kind(K, N)), settings_(std::move(settings)) {
   const std::string where = fmt::format("{} '{}'", kind(), path());
   for (int64_t v : per_dim(settings_.window, N, "window", where)) {
-    if (v <= 0) throw ConfigError(fmt::format("{}: window values must be > 0, got {}", where, v));
+    if (v <= 0) throw SettingError("window", fmt::format("{}: window values must be > 0, got {}", where, v));
   }
   if (!settings_.stride.empty()) {
     for (int64_t v : per_dim(settings_.stride, N, "stride", where)) {
-      if (v <= 0) throw ConfigError(fmt::format("{}: stride values must be > 0, got {}", where, v));
+      if (v <= 0) throw SettingError("stride", fmt::format("{}: stride values must be > 0, got {}", where, v));
     }
   }
 }
@@ -84,6 +88,28 @@ Layer::Output GlobalAvgPool::forward(Params params, const at::Tensor& x, Mode) c
   std::vector<int64_t> spatial;
   for (int64_t d = 2; d < x.dim(); ++d) spatial.push_back(d);
   return {x.mean(spatial), std::move(params)};
+}
+
+
+namespace {
+template <typename P>
+LayerParser pool_parser() {
+  return [](LayerBuild& b) {
+    PoolSettings s;
+    s.window = b.options.integers("window", s.window);
+    s.stride = b.options.integers("stride", s.stride);
+    s.padding = read_padding(b.options, "padding", s.padding);
+    return std::make_shared<P>(b.graph, s);
+  };
+}
+}  // namespace
+
+void register_pools(LayerRegistry& registry) {
+  registry.add("max_pool1d", pool_parser<MaxPool1D>());
+  registry.add("max_pool2d", pool_parser<MaxPool2D>());
+  registry.add("avg_pool1d", pool_parser<AvgPool1D>());
+  registry.add("avg_pool2d", pool_parser<AvgPool2D>());
+  registry.add("global_avg_pool", [](LayerBuild& b) { return std::make_shared<GlobalAvgPool>(b.graph); });
 }
 
 }  // namespace bx

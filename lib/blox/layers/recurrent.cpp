@@ -12,15 +12,19 @@
 #include <ATen/ops/zeros_like.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 
 namespace bx {
 namespace {
 
 void validate(const RecurrentSettings& s, const std::string& where) {
-  if (s.hidden_size <= 0) throw ConfigError(fmt::format("{}: hidden_size must be > 0, got {}", where, s.hidden_size));
+  if (s.hidden_size <= 0) throw SettingError("hidden_size", fmt::format("{}: hidden_size must be > 0, got {}", where, s.hidden_size));
   if (s.execution != "fused" && s.execution != "unrolled") {
-    throw ConfigError(fmt::format("{}: execution must be 'fused' or 'unrolled', got '{}'", where, s.execution));
+    throw SettingError("execution", fmt::format("{}: execution must be 'fused' or 'unrolled', got '{}'", where, s.execution));
   }
 }
 
@@ -147,6 +151,24 @@ Layer::Output GRU::forward(Params params, const at::Tensor& x, Mode) const {
   std::tie(state, params) = initial_state(std::move(params), x.dim() == 3 ? x.select(1, 0) : x);
   auto [result, out] = apply(std::move(params), x, state);
   return {result.outputs, std::move(out)};
+}
+
+
+namespace {
+RecurrentSettings read_recurrent(LayerBuild& b) {
+  RecurrentSettings s;
+  s.hidden_size = b.options.required_integer("hidden_size");
+  s.execution = b.options.choice("execution", s.execution, {"fused", "unrolled"});
+  s.input_kernel_init = read_init(b.options, "input_kernel_init", s.input_kernel_init);
+  s.recurrent_kernel_init = read_init(b.options, "recurrent_kernel_init", s.recurrent_kernel_init);
+  s.bias_init = read_init(b.options, "bias_init", s.bias_init);
+  return s;
+}
+}  // namespace
+
+void register_recurrent(LayerRegistry& registry) {
+  registry.add("lstm", [](LayerBuild& b) { return std::make_shared<LSTM>(b.graph, read_recurrent(b), b.rng); });
+  registry.add("gru", [](LayerBuild& b) { return std::make_shared<GRU>(b.graph, read_recurrent(b), b.rng); });
 }
 
 }  // namespace bx

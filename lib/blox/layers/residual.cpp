@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 
 namespace bx {
@@ -20,6 +24,15 @@ Layer::Output Residual::forward(Params params, const at::Tensor& x, Mode mode) c
                                  path(), inner_->kind(), inner_->path(), format_shape(x.sizes()), format_shape(fx.sizes())));
   }
   return {x + fx, std::move(params)};
+}
+
+
+void register_residual(LayerRegistry& registry) {
+  registry.add("residual", [](LayerBuild& b) -> std::shared_ptr<const Layer> {
+    auto inner = b.child("layer");
+    if (!inner) return nullptr;
+    return std::make_shared<Residual>(b.graph, std::move(inner));
+  });
 }
 
 }  // namespace bx

@@ -13,6 +13,8 @@ class Sequential final : public Layer {
  public:
   /// Throws ConfigError when `layers` is empty or holds a null layer.
   Sequential(Graph graph, std::vector<std::shared_ptr<const Layer>> layers);
+  /// A whole model: its layers sit directly under the root node ("model/conv1/kernel").
+  static std::shared_ptr<Sequential> whole_model(Graph root, std::vector<std::shared_ptr<const Layer>> layers);
 
   size_t size() const { return layers_.size(); }
   const Layer& layer(size_t i) const { return *layers_.at(i); }
@@ -22,6 +24,9 @@ class Sequential final : public Layer {
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
  private:
+  Sequential(Graph root, std::vector<std::shared_ptr<const Layer>> layers, WholeModel);
+  void check_layers() const;
+
   std::vector<std::shared_ptr<const Layer>> layers_;
 };
 

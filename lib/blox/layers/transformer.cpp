@@ -4,6 +4,10 @@
 #include <ATen/ops/gelu.h>
 #include <fmt/format.h>
 
+#include "blox/config/builtin_layers.h"
+#include "blox/config/layer_options.h"
+#include "blox/config/layer_registry.h"
+
 #include "blox/core/errors.h"
 #include "blox/layers/linear.h"
 
@@ -42,6 +46,19 @@ Layer::Output TransformerBlock::forward(Params params, const at::Tensor& x, Mode
   y = linear_map(at::gelu(linear_map(y, w1, b1)), w2, b2);
   std::tie(y, params) = dropout_(std::move(params), y, mode);
   return {h + y, std::move(params)};
+}
+
+
+void register_transformer(LayerRegistry& registry) {
+  registry.add("transformer_block", [](LayerBuild& b) {
+    TransformerBlockSettings s;
+    s.num_heads = b.options.integer("num_heads", s.num_heads);
+    s.mlp_size = b.options.integer("mlp_size", s.mlp_size);
+    s.dropout_rate = b.options.number("dropout_rate", s.dropout_rate);
+    s.causal = b.options.boolean("causal", s.causal);
+    s.eps = b.options.number("eps", s.eps);
+    return std::make_shared<TransformerBlock>(b.graph, s, b.rng);
+  });
 }
 
 }  // namespace bx

@@ -31,7 +31,8 @@ Optimizer::Optimizer(std::string name, std::vector<std::string> slots, double le
 }
 
 void Optimizer::require(bool ok, const std::string& message) const {
-  if (!ok) throw ConfigError("optimizer " + name_ + ": " + message);
+  // Messages start with the setting's name ("beta1 must be ..."): that is the field.
+  if (!ok) throw SettingError(message.substr(0, message.find(' ')), "optimizer " + name_ + ": " + message);
 }
 
 double Optimizer::slot_initial_value(size_t) const { return 0.0; }

@@ -1,0 +1,181 @@
+// Loading, include merging and overrides over yaml-cpp documents.
+#include "blox/config/document.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "blox/config/options_node.h"
+#include "blox/core/errors.h"
+
+namespace bx {
+
+struct ConfigDocument::State {
+  YAML::Node root;
+  std::shared_ptr<SourceMap> sources;
+};
+
+namespace {
+
+namespace fs = std::filesystem;
+
+YAML::Node parse_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(fmt::format("{}: cannot read the config file", path));
+  try {
+    YAML::Node node = YAML::Load(in);
+    if (node.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    if (!node.IsMap()) {
+      throw ConfigError(fmt::format("{}:{}:{}: error: a config must be a mapping of sections", path, node.Mark().line + 1,
+                                    node.Mark().column + 1));
+    }
+    return node;
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: error: YAML syntax: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+}
+
+// Copies `over` onto `base`: mappings merge key by key, anything else is replaced. Records the
+// file of every replaced subtree.
+void merge(YAML::Node base, const YAML::Node& over, const std::string& path, const std::string& file, SourceMap& sources) {
+  for (auto it = over.begin(); it != over.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    const std::string child = path.empty() ? key : path + "." + key;
+    if (base[key].IsMap() && it->second.IsMap()) {
+      merge(base[key], it->second, child, file, sources);
+    } else {
+      // Insert the original key node, so diagnostics about the key keep its line and column.
+      base.remove(key);
+      base.force_insert(it->first, it->second);
+      sources.set(child, file);
+    }
+  }
+}
+
+YAML::Node load_with_includes(const std::string& path, SourceMap& sources, std::set<std::string>& active) {
+  const std::string canonical = fs::weakly_canonical(path).string();
+  if (!active.insert(canonical).second) throw ConfigError(fmt::format("{}: include cycle through this file", path));
+  YAML::Node own = parse_file(path);
+  YAML::Node result(YAML::NodeType::Map);
+  if (own["include"]) {
+    const YAML::Node inc = own["include"];
+    std::vector<std::string> files;
+    if (inc.IsScalar()) files.push_back(inc.Scalar());
+    if (inc.IsSequence()) {
+      for (const auto& f : inc) files.push_back(f.Scalar());
+    }
+    if (files.empty()) {
+      throw ConfigError(fmt::format("{}:{}:{}: error: include: expected a file or a list of files", path,
+                                    inc.Mark().line + 1, inc.Mark().column + 1));
+    }
+    for (const auto& f : files) {
+      const std::string resolved = (fs::path(path).parent_path() / f).string();
+      if (!fs::exists(resolved)) {
+        throw ConfigError(fmt::format("{}:{}:{}: error: include: no such file '{}'", path, inc.Mark().line + 1,
+                                      inc.Mark().column + 1, resolved));
+      }
+      merge(result, load_with_includes(resolved, sources, active), "", resolved, sources);
+    }
+    own.remove("include");
+  }
+  merge(result, own, "", path, sources);
+  active.erase(canonical);
+  return result;
+}
+
+// "model.layers[2].rate" and "model.layers.2.rate" -> {"model", "layers", "2", "rate"}.
+std::vector<std::string> split_key_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string current;
+  for (char c : path) {
+    if (c == '.' || c == '[' || c == ']') {
+      if (!current.empty()) parts.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) parts.push_back(current);
+  return parts;
+}
+
+void apply_override(YAML::Node root, const std::string& text, SourceMap& sources) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError(fmt::format("--set '{}': expected key.path=value", text));
+  }
+  const std::string key = text.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(text.substr(eq + 1));
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(fmt::format("--set '{}': the value is not valid YAML: {}", text, e.msg));
+  }
+  const auto parts = split_key_path(key);
+  if (parts.empty()) throw ConfigError(fmt::format("--set '{}': empty key path", text));
+  std::vector<YAML::Node> chain{root};
+  std::string walked;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node here = chain.back();
+    walked += (walked.empty() ? "" : ".") + parts[i];
+    if (here.IsSequence()) {
+      size_t index = 0;
+      try {
+        index = std::stoul(parts[i]);
+      } catch (const std::exception&) {
+        throw ConfigError(fmt::format("--set '{}': '{}' is a list; expected an index, got '{}'", text, walked, parts[i]));
+      }
+      if (index >= here.size()) {
+        throw ConfigError(fmt::format("--set '{}': '{}' has {} items", text, walked, here.size()));
+      }
+      chain.push_back(here[index]);
+    } else {
+      if (here.IsScalar()) throw ConfigError(fmt::format("--set '{}': '{}' is a value, not a section", text, walked));
+      if (!here[parts[i]]) here[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      chain.push_back(here[parts[i]]);
+    }
+  }
+  YAML::Node parent = chain.back();
+  if (parent.IsSequence()) {
+    const size_t index = std::stoul(parts.back());
+    if (index >= parent.size()) throw ConfigError(fmt::format("--set '{}': the list has {} items", text, parent.size()));
+    parent[index] = value;
+  } else {
+    parent[parts.back()] = value;
+  }
+  std::string normalized;
+  for (const auto& p : parts) {
+    const bool index = !p.empty() && std::all_of(p.begin(), p.end(), ::isdigit);
+    normalized += index ? "[" + p + "]" : (normalized.empty() ? p : "." + p);
+  }
+  sources.set(normalized, "--set " + text);
+}
+
+}  // namespace
+
+ConfigDocument ConfigDocument::load(const std::string& path, const std::vector<std::string>& overrides) {
+  ConfigDocument doc;
+  doc.path_ = path;
+  doc.state_ = std::make_shared<State>();
+  doc.state_->sources = std::make_shared<SourceMap>(path);
+  std::set<std::string> active;
+  doc.state_->root = load_with_includes(path, *doc.state_->sources, active);
+  for (const auto& o : overrides) apply_override(doc.state_->root, o, *doc.state_->sources);
+  doc.diagnostics_ = std::make_shared<Diagnostics>();
+  return doc;
+}
+
+Options ConfigDocument::root() const {
+  return Options(std::make_shared<Options::Node>(Options::Node{state_->root, state_->sources}), "", diagnostics_);
+}
+
+std::string ConfigDocument::dump() const {
+  YAML::Emitter out;
+  out << state_->root;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace bx

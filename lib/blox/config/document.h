@@ -1,0 +1,36 @@
+// ConfigDocument: a YAML config file with its includes merged and --set overrides applied.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "blox/config/diagnostics.h"
+#include "blox/config/options.h"
+
+namespace bx {
+
+class ConfigDocument {
+ public:
+  /// Loads `path`. `include:` (a file or a list, relative to the including file) is merged
+  /// first, the including file's values winning; then each override "key.path=value" (value
+  /// read as YAML; list items as `layers.2` or `layers[2]`) replaces or adds a value.
+  /// Unreadable files, YAML syntax errors, include cycles and bad overrides throw ConfigError
+  /// naming file, line and column (or the override).
+  static ConfigDocument load(const std::string& path, const std::vector<std::string>& overrides = {});
+
+  /// The whole document, reading through the shared diagnostics.
+  Options root() const;
+  const std::shared_ptr<Diagnostics>& diagnostics() const { return diagnostics_; }
+  /// The document as YAML: after reading it through Options, every default is filled in.
+  std::string dump() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+  std::shared_ptr<Diagnostics> diagnostics_;
+  std::string path_;
+};
+
+}  // namespace bx

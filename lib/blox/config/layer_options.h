@@ -1,0 +1,21 @@
+// Option readers for value types that layers share: initializers and padding.
+#pragma once
+
+#include <string>
+
+#include "blox/config/options.h"
+#include "blox/core/init.h"
+#include "blox/layers/padding.h"
+
+namespace bx {
+
+/// A required size: an integer, or "classes" for the dataset's class count (or vocabulary size).
+int64_t read_size(Options& options, const std::string& key, int64_t classes);
+
+/// An initializer by name ("he_normal", "zeros", ...); absent: `fallback`.
+Init read_init(Options& options, const std::string& key, const Init& fallback);
+
+/// "valid", "same", an integer, or a list of integers; absent: `fallback`.
+Padding read_padding(Options& options, const std::string& key, const Padding& fallback);
+
+}  // namespace bx

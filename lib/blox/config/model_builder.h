@@ -1,0 +1,37 @@
+// Building a run from a config: every section read, the model built and initialized lazily on
+// a dummy batch, every problem reported at once.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "blox/config/document.h"
+#include "blox/config/run_config.h"
+#include "blox/core/module.h"
+#include "blox/core/rng.h"
+
+namespace bx {
+
+/// The static model of a config: a whole-model Sequential on the root node "model", its Rng
+/// at "model/rng", and the params its dummy pass created (locked).
+struct BuiltModel {
+  std::shared_ptr<const Rng> rng;
+  std::shared_ptr<const Layer> layer;
+  Params params;
+  at::Tensor example_input;  ///< the dummy batch's input (one example)
+};
+
+struct PreparedRun {
+  ConfigDocument document;
+  RunConfig run;
+  BuiltModel model;
+};
+
+/// Loads `path` with `overrides`, reads every section, builds `model.layers`, runs the dummy
+/// pass. Throws ConfigError carrying the full diagnostics report (file:line:column, key path,
+/// expected/got, did-you-mean) when anything is wrong. Writes nothing.
+PreparedRun prepare_run(const std::string& path, const std::vector<std::string>& overrides = {});
+
+}  // namespace bx

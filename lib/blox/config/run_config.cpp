@@ -1,0 +1,238 @@
+// Section readers for a run. Cross-field rules live here, next to the fields they relate.
+#include "blox/config/run_config.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/optim/adagrad.h"
+#include "blox/optim/adam.h"
+#include "blox/optim/lion.h"
+#include "blox/optim/rmsprop.h"
+#include "blox/optim/sgd.h"
+
+namespace bx {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string data_file(Options& o, const std::string& key, const std::string& dir, bool required) {
+  const std::string value = required ? o.required_string(key) : o.string(key, "");
+  if (value.empty()) return value;
+  const std::string path = fs::path(value).is_absolute() ? value : (fs::path(dir) / value).string();
+  o.check(fs::exists(path), key, fmt::format("data file '{}' does not exist", path));
+  return path;
+}
+
+std::shared_ptr<const Transform> read_transform(Options& t) {
+  const std::string type =
+      t.choice("type", "normalize", {"normalize", "random_horizontal_flip", "random_crop", "random_translation"});
+  if (type == "normalize") return std::make_shared<Normalize>(t.numbers("mean", {0.0}), t.numbers("std", {1.0}));
+  if (type == "random_horizontal_flip") return std::make_shared<RandomHorizontalFlip>(t.number("p", 0.5));
+  if (type == "random_crop") return std::make_shared<RandomCrop>(t.integer("padding", 4));
+  return random_translation(t.integer("max_shift", 2));
+}
+
+DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
+  DataConfig d;
+  d.format = o.choice("format", d.format, {"idx", "csv", "text"});
+  d.train = data_file(o, "train", dir, true);
+  if (d.format == "idx") d.train_labels = data_file(o, "train_labels", dir, true);
+  d.test = data_file(o, "test", dir, false);
+  if (d.format == "idx" && !d.test.empty()) d.test_labels = data_file(o, "test_labels", dir, true);
+  d.validation_fraction = o.number("validation_fraction", d.validation_fraction);
+  o.check(d.validation_fraction >= 0 && d.validation_fraction < 1, "validation_fraction",
+          fmt::format("expected a fraction in [0, 1), got {}", d.validation_fraction));
+  if (d.format != "text") {
+    d.classes = o.integer("classes", 0);
+    o.check(d.classes >= 0, "classes", fmt::format("expected an integer >= 0, got {}", d.classes));
+  }
+  if (d.format == "text") {
+    d.sequence_length = o.integer("sequence_length", d.sequence_length);
+    o.check(d.sequence_length > 0, "sequence_length", fmt::format("expected an integer > 0, got {}", d.sequence_length));
+  }
+  if (d.format == "csv") {
+    d.csv.header = o.boolean("header", d.csv.header);
+    d.csv.label = o.string("label", d.csv.label);
+    d.csv.classes = d.classes;
+  }
+  d.loader.batch_size = o.integer("batch_size", d.loader.batch_size);
+  o.check(d.loader.batch_size > 0, "batch_size", fmt::format("expected an integer > 0, got {}", d.loader.batch_size));
+  d.loader.shuffle = o.boolean("shuffle", d.loader.shuffle);
+  d.loader.drop_last = o.boolean("drop_last", d.loader.drop_last);
+  d.loader.prefetch = o.integer("prefetch", d.loader.prefetch);
+  o.check(d.loader.prefetch >= 0, "prefetch", fmt::format("expected an integer >= 0, got {}", d.loader.prefetch));
+  d.loader.seed = seed;
+  for (Options t : o.sections("transforms")) {
+    try {
+      d.transforms.push_back(read_transform(t));
+    } catch (const ConfigError& e) {
+      t.error("", e.what());
+    }
+    t.finish();
+  }
+  o.finish();
+  return d;
+}
+
+std::shared_ptr<const Optimizer> read_optimizer(Options o) {
+  const std::string type = o.choice("type", "adam", {"sgd", "adam", "adamw", "rmsprop", "adagrad", "lion"});
+  const std::vector<std::string> no_decay = o.strings("no_decay", {});
+  std::shared_ptr<const Optimizer> out;
+  try {
+    if (type == "sgd") {
+      SgdSettings s;
+      s.learning_rate = o.number("learning_rate", 0.01);
+      s.momentum = o.number("momentum", 0.0);
+      s.dampening = o.number("dampening", 0.0);
+      s.nesterov = o.boolean("nesterov", false);
+      s.weight_decay = o.number("weight_decay", 0.0);
+      s.no_decay = no_decay;
+      out = std::make_shared<Sgd>(s);
+    } else if (type == "adam" || type == "adamw") {
+      AdamSettings s = type == "adam" ? AdamSettings{} : adamw_defaults();
+      s.learning_rate = o.number("learning_rate", s.learning_rate);
+      s.beta1 = o.number("beta1", s.beta1);
+      s.beta2 = o.number("beta2", s.beta2);
+      s.eps = o.number("eps", s.eps);
+      s.weight_decay = o.number("weight_decay", s.weight_decay);
+      s.no_decay = no_decay;
+      if (type == "adam") out = std::make_shared<Adam>(s);
+      else out = std::make_shared<AdamW>(s);
+    } else if (type == "rmsprop") {
+      RmspropSettings s;
+      s.learning_rate = o.number("learning_rate", s.learning_rate);
+      s.alpha = o.number("alpha", s.alpha);
+      s.eps = o.number("eps", s.eps);
+      s.weight_decay = o.number("weight_decay", s.weight_decay);
+      s.momentum = o.number("momentum", s.momentum);
+      s.centered = o.boolean("centered", s.centered);
+      s.no_decay = no_decay;
+      out = std::make_shared<Rmsprop>(s);
+    } else if (type == "adagrad") {
+      AdagradSettings s;
+      s.learning_rate = o.number("learning_rate", s.learning_rate);
+      s.lr_decay = o.number("lr_decay", s.lr_decay);
+      s.weight_decay = o.number("weight_decay", s.weight_decay);
+      s.initial_accumulator_value = o.number("initial_accumulator_value", s.initial_accumulator_value);
+      s.eps = o.number("eps", s.eps);
+      s.no_decay = no_decay;
+      out = std::make_shared<Adagrad>(s);
+    } else {
+      LionSettings s;
+      s.learning_rate = o.number("learning_rate", s.learning_rate);
+      s.beta1 = o.number("beta1", s.beta1);
+      s.beta2 = o.number("beta2", s.beta2);
+      s.weight_decay = o.number("weight_decay", s.weight_decay);
+      s.no_decay = no_decay;
+      out = std::make_shared<Lion>(s);
+    }
+  } catch (const SettingError& e) {
+    o.error(o.has(e.field()) ? e.field() : "type", e.what());
+  }
+  o.finish();
+  return out;
+}
+
+std::shared_ptr<const Schedule> read_schedule(Options o, double lr, int64_t total_steps) {
+  if (!o.has("type")) {
+    o.finish();
+    return nullptr;
+  }
+  const std::string type =
+      o.choice("type", "constant", {"constant", "step", "multi_step", "exponential", "cosine", "one_cycle"});
+  std::shared_ptr<const Schedule> out;
+  try {
+    if (type == "constant") out = std::make_shared<ConstantSchedule>(lr);
+    if (type == "step") out = std::make_shared<StepSchedule>(lr, o.integer("step_size", 1000), o.number("gamma", 0.1));
+    if (type == "multi_step") out = std::make_shared<MultiStepSchedule>(lr, o.integers("milestones", {}), o.number("gamma", 0.1));
+    if (type == "exponential") out = std::make_shared<ExponentialSchedule>(lr, o.number("gamma", 0.99));
+    if (type == "cosine") out = std::make_shared<CosineSchedule>(lr, o.integer("total_steps", total_steps), o.number("final_lr", 0.0));
+    if (type == "one_cycle") {
+      out = std::make_shared<OneCycleSchedule>(lr, o.integer("total_steps", total_steps), o.number("pct_start", 0.3),
+                                               o.number("div_factor", 25.0), o.number("final_div_factor", 1e4));
+    }
+    const int64_t warmup = o.integer("warmup_steps", 0);
+    o.check(warmup >= 0, "warmup_steps", fmt::format("expected an integer >= 0, got {}", warmup));
+    if (out && warmup > 0) out = std::make_shared<WarmupSchedule>(out, warmup);
+  } catch (const ConfigError& e) {
+    o.error("type", e.what());
+  }
+  o.finish();
+  return out;
+}
+
+}  // namespace
+
+RunConfig read_run_config(Options& root, const std::string& config_dir) {
+  RunConfig c;
+  const int64_t seed = root.integer("seed", 0);
+  root.check(seed >= 0, "seed", fmt::format("expected an integer >= 0, got {}", seed));
+  c.seed = static_cast<uint64_t>(seed);
+  c.device = root.choice("device", c.device, {"cpu", "cuda", "auto"});
+  c.threads = root.integer("threads", c.threads);
+  root.check(c.threads >= 0, "threads", fmt::format("expected an integer >= 0, got {}", c.threads));
+  c.data = read_data(root.section("data"), config_dir, c.seed);
+
+  Options loss = root.section("loss");
+  c.loss.type = loss.choice("type", c.loss.type, {"cross_entropy", "mse", "nll"});
+  c.loss.label_smoothing = loss.number("label_smoothing", c.loss.label_smoothing);
+  loss.check(c.loss.label_smoothing >= 0 && c.loss.label_smoothing < 1, "label_smoothing",
+             fmt::format("expected a value in [0, 1), got {}", c.loss.label_smoothing));
+  loss.finish();
+
+  c.metrics = root.strings("metrics", c.metrics);
+  const std::vector<std::string> known_metrics = {"loss", "accuracy", "top5_accuracy", "perplexity"};
+  for (const auto& m : c.metrics) {
+    root.check(std::find(known_metrics.begin(), known_metrics.end(), m) != known_metrics.end(), "metrics",
+               fmt::format("unknown metric '{}' (known: {})", m, fmt::join(known_metrics, ", ")));
+  }
+
+  Options train = root.section("train");
+  TrainConfig& t = c.train;
+  t.epochs = train.integer("epochs", t.epochs);
+  train.check(t.epochs > 0, "epochs", fmt::format("expected an integer > 0, got {}", t.epochs));
+  t.max_steps = train.integer("max_steps", t.max_steps);
+  t.eval_every_epochs = train.integer("eval_every_epochs", t.eval_every_epochs);
+  t.log_every_steps = train.integer("log_every_steps", t.log_every_steps);
+  t.clip_grad_norm = train.number("clip_grad_norm", t.clip_grad_norm);
+  t.clip_grad_value = train.number("clip_grad_value", t.clip_grad_value);
+  t.accumulate = train.integer("accumulate", t.accumulate);
+  train.check(t.accumulate > 0, "accumulate", fmt::format("expected an integer > 0, got {}", t.accumulate));
+  t.early_stopping_metric = train.string("early_stopping_metric", t.early_stopping_metric);
+  t.early_stopping_patience = train.integer("early_stopping_patience", t.early_stopping_patience);
+  train.finish();
+
+  c.optimizer = read_optimizer(root.section("optimizer"));
+  c.schedule = read_schedule(root.section("schedule"), c.optimizer ? c.optimizer->learning_rate() : 0.0,
+                             std::max<int64_t>(1, t.max_steps));
+
+  Options ck = root.section("checkpoint");
+  c.checkpoint.dir = ck.string("dir", c.checkpoint.dir);
+  c.checkpoint.every_epochs = ck.integer("every_epochs", c.checkpoint.every_epochs);
+  c.checkpoint.every_steps = ck.integer("every_steps", c.checkpoint.every_steps);
+  c.checkpoint.keep_last = ck.integer("keep_last", c.checkpoint.keep_last);
+  ck.check(c.checkpoint.keep_last > 0, "keep_last", fmt::format("expected an integer > 0, got {}", c.checkpoint.keep_last));
+  c.checkpoint.keep_best = ck.string("keep_best", c.checkpoint.keep_best);
+  ck.finish();
+
+  Options ft = root.section("finetune");
+  c.finetune.init_from = ft.string("init_from", "");
+  if (!c.finetune.init_from.empty()) {
+    const std::string path = fs::path(c.finetune.init_from).is_absolute()
+                                 ? c.finetune.init_from
+                                 : (fs::path(config_dir) / c.finetune.init_from).string();
+    c.finetune.init_from = path;
+  }
+  c.finetune.freeze = ft.strings("freeze", {});
+  c.finetune.strict = ft.boolean("strict", false);
+  for (Options r : ft.sections("rename")) {
+    c.finetune.rename.emplace_back(r.required_string("from"), r.required_string("to"));
+    r.finish();
+  }
+  ft.finish();
+  return c;
+}
+
+}  // namespace bx

@@ -1,0 +1,183 @@
+// Broken configs through the real CLI: each gives its exact diagnostic (file:line:column, key
+// path, expected/got, "did you mean"), exit code 2, and leaves no file behind.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "data/files.h"
+#include "helpers.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A valid config; cases replace lines (1-based) or append new ones.
+std::vector<std::string> base_lines() {
+  const std::string subset = bx::test::source_path("datasets/fashion-mnist-subset");
+  return {"data:",
+          "  format: idx",
+          "  train: " + subset + "/train-images-idx3-ubyte.gz",
+          "  train_labels: " + subset + "/train-labels-idx1-ubyte.gz",
+          "  classes: 10",
+          "  batch_size: 32",
+          "model:",
+          "  layers:",
+          "    - {type: flatten}",
+          "    - {type: linear, name: hidden, output_size: 16}",
+          "    - {type: relu}",
+          "    - {type: linear, name: logits, output_size: classes}",
+          "optimizer: {type: sgd, learning_rate: 0.1}",
+          "train: {epochs: 1}"};
+}
+
+struct Case {
+  std::map<int, std::string> replace;  // line -> new text ("" deletes nothing: use a comment)
+  std::vector<std::string> append;
+  std::vector<std::string> flags;       // extra CLI flags
+  std::string expected;                 // must appear in stderr; "{}" stands for the config path
+};
+
+struct Result {
+  int exit_code;
+  std::string output;
+};
+
+Result run_blox(const std::string& dir, const std::string& args) {
+  const std::string command = "cd '" + dir + "' && '" + BLOX_BINARY + "' " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+void check_case(const Case& c) {
+  const fs::path dir = fs::temp_directory_path() / fs::path("blox_broken_" + std::to_string(std::rand()));
+  fs::create_directories(dir);
+  std::vector<std::string> lines = base_lines();
+  for (const auto& [line, text] : c.replace) lines[static_cast<size_t>(line - 1)] = text;
+  lines.insert(lines.end(), c.append.begin(), c.append.end());
+  const fs::path config = dir / "run.yaml";
+  {
+    std::ofstream out(config);
+    for (const auto& l : lines) out << l << "\n";
+  }
+  std::string flags;
+  for (const auto& f : c.flags) flags += " '" + f + "'";
+  const Result r = run_blox(dir.string(), "validate run.yaml" + flags);
+  std::string expected = c.expected;
+  const size_t brace = expected.find("{}");
+  if (brace != std::string::npos) expected.replace(brace, 2, "run.yaml");
+  CAPTURE(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find(expected) != std::string::npos);
+  fs::remove(config);
+  CHECK(fs::is_empty(dir));  // nothing was written
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+TEST_CASE("broken configs: the base config is valid") {
+  const fs::path dir = fs::temp_directory_path() / "blox_base_config";
+  fs::create_directories(dir);
+  std::ofstream(dir / "run.yaml") << [] {
+    std::string text;
+    for (const auto& l : base_lines()) text += l + "\n";
+    return text;
+  }();
+  const Result r = run_blox(dir.string(), "validate run.yaml");
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("run.yaml: OK") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("broken configs: typos in keys get a 'did you mean'") {
+  check_case({{}, {"sed: 1"}, {}, "{}:15:1: error: sed: unknown key 'sed' (hint: did you mean 'seed'?)"});
+  check_case({{{6, "  batch_sise: 32"}}, {}, {},
+              "{}:6:3: error: data.batch_sise: unknown key 'batch_sise' (hint: did you mean 'batch_size'?)"});
+  check_case({{{10, "    - {type: linear, name: hidden, output_size: 16, use_bais: false}"}}, {}, {},
+              "{}:10:53: error: model.layers[1].use_bais: unknown key 'use_bais' (hint: did you mean 'use_bias'?)"});
+  check_case({{}, {"loss: {type: cross_entropy, label_smothing: 0.1}"}, {},
+              "{}:15:29: error: loss.label_smothing: unknown key 'label_smothing' (hint: did you mean 'label_smoothing'?)"});
+}
+
+TEST_CASE("broken configs: unknown names of types, optimizers, formats, initializers, devices") {
+  check_case({{{9, "    - {type: flaten}"}}, {}, {},
+              "{}:9:14: error: model.layers[0].type: unknown layer type 'flaten' (known types: "});
+  check_case({{{9, "    - {type: flaten}"}}, {}, {}, "(hint: did you mean 'flatten'?)"});
+  check_case({{{13, "optimizer: {type: sdg, learning_rate: 0.1}"}}, {}, {},
+              "{}:13:19: error: optimizer.type: expected one of sgd, adam, adamw, rmsprop, adagrad, lion, got 'sdg' "
+              "(hint: did you mean 'sgd'?)"});
+  check_case({{{2, "  format: idz"}}, {}, {},
+              "{}:2:11: error: data.format: expected one of idx, csv, text, got 'idz' (hint: did you mean 'idx'?)"});
+  check_case({{{10, "    - {type: linear, name: hidden, output_size: 16, kernel_init: he_normall}"}}, {}, {},
+              "{}:10:66: error: model.layers[1].kernel_init: unknown initializer 'he_normall'"});
+  check_case({{}, {"device: gpu"}, {}, "{}:15:9: error: device: expected one of cpu, cuda, auto, got 'gpu'"});
+  check_case({{}, {"metrics: [loss, acuracy]"}, {}, "{}:15:10: error: metrics: unknown metric 'acuracy'"});
+}
+
+TEST_CASE("broken configs: wrong types") {
+  check_case({{{6, "  batch_size: many"}}, {}, {}, "{}:6:15: error: data.batch_size: expected an integer, got 'many'"});
+  check_case({{{14, "train: {epochs: two}"}}, {}, {}, "{}:14:17: error: train.epochs: expected an integer, got 'two'"});
+  check_case({{{13, "optimizer: {type: sgd, learning_rate: 0.1, momentum: high}"}}, {}, {},
+              "{}:13:54: error: optimizer.momentum: expected a number, got 'high'"});
+  check_case({{{9, "    - {type: conv2d, output_channels: 4, padding: sometimes}"}}, {}, {},
+              "{}:9:51: error: model.layers[0].padding: expected an integer or a list of them, got 'sometimes'"});
+  check_case({{{8, "  layers: {type: flatten}"}, {9, "#"}, {10, "#"}, {11, "#"}, {12, "#"}}, {}, {},
+              "{}:8:11: error: model.layers: expected a list, got a mapping"});
+}
+
+TEST_CASE("broken configs: values out of range") {
+  check_case({{{6, "  batch_size: -4"}}, {}, {}, "{}:6:15: error: data.batch_size: expected an integer > 0, got -4"});
+  check_case({{{11, "    - {type: dropout, rate: 1.5}"}}, {}, {},
+              "{}:11:29: error: model.layers[2].rate: Dropout 'model/dropout_2': rate must be in [0, 1), got 1.5"});
+  check_case({{{10, "    - {type: linear, name: hidden, output_size: 0}"}}, {}, {},
+              "{}:10:49: error: model.layers[1].output_size: Linear 'model/hidden': output_size must be > 0, got 0"});
+  check_case({{{13, "optimizer: {type: sgd, learning_rate: -0.1}"}}, {}, {},
+              "{}:13:39: error: optimizer.learning_rate: optimizer sgd: learning_rate must be >= 0, got -0.1"});
+  check_case({{{14, "train: {epochs: 0}"}}, {}, {}, "{}:14:17: error: train.epochs: expected an integer > 0, got 0"});
+  check_case({{}, {"loss: {type: cross_entropy, label_smoothing: 1.5}"}, {},
+              "{}:15:46: error: loss.label_smoothing: expected a value in [0, 1), got 1.5"});
+  check_case({{{9, "    - {type: conv2d, output_channels: 4, kernel_size: [3, 3, 3]}"}}, {}, {},
+              "{}:9:55: error: model.layers[0].kernel_size: Conv2D 'model/conv2d_0': kernel_size needs 1 or 2 values, got 3"});
+}
+
+TEST_CASE("broken configs: missing keys, missing files, bad structure") {
+  check_case({{{10, "    - {type: linear, name: hidden}"}}, {}, {},
+              "{}:10:7: error: model.layers[1]: missing required key 'output_size'"});
+  check_case({{{3, "  train: /nonexistent/train.gz"}}, {}, {},
+              "{}:3:10: error: data.train: data file '/nonexistent/train.gz' does not exist"});
+  check_case({{}, {"include: missing.yaml"}, {}, "include: no such file"});
+  check_case({{{10, "    - {type: linear, name: hidden, output_size: 16"}}, {}, {}, "{}:12:5: error: YAML syntax: illegal block entry"});
+  check_case({{{12, "    - {type: linear, name: hidden, output_size: classes}"}}, {}, {},
+              "{}:12:28: error: model.layers[3].name: graph node 'model/hidden' is already bound to a Linear"});
+  check_case({{{12, "    - {type: tied_output, embedding: embed}"}}, {}, {},
+              "{}:12:38: error: model.layers[3].embedding: no layer 'embed' is built before this one"});
+  check_case({{}, {"finetune: {freeze: [model/conv*]}"}, {},
+              "{}:15:20: error: finetune.freeze: freeze pattern 'model/conv*' selects no param"});
+}
+
+TEST_CASE("broken configs: impossible shapes found on the dummy pass name the layer and both shapes") {
+  check_case({{{9, "    - {type: conv1d, output_channels: 4}"}}, {}, {},
+              "model layer 'conv1d_0': impossible shapes on the dummy pass with input [1, 1, 28, 28]: Conv1D "
+              "'model/conv1d_0': expected input (B, C, L), got shape [1, 1, 28, 28]"});
+  check_case({{{11, "    - {type: group_norm, groups: 3}"}}, {}, {},
+              "GroupNorm 'model/group_norm_2': expected input (B, C, ...) with C divisible by groups 3, got shape [1, 16]"});
+}
+
+TEST_CASE("broken configs: bad overrides") {
+  check_case({{}, {}, {"--set", "train.epochs"}, "--set 'train.epochs': expected key.path=value"});
+  check_case({{}, {}, {"--set", "train.epoch=3"},
+              "--set train.epoch=3: error: train.epoch: unknown key 'epoch' (hint: did you mean 'epochs'?)"});
+  check_case({{}, {}, {"--set", "model.layers[7].rate=0.1"}, "--set 'model.layers[7].rate=0.1': 'model.layers.7' has 4 items"});
+  check_case({{}, {}, {"--set", "train.epochs=[1"}, "--set 'train.epochs=[1': the value is not valid YAML"});
+}
+
+TEST_CASE("broken configs: all problems are reported in one run") {
+  check_case({{{6, "  batch_size: -4"}, {9, "    - {type: flaten}"}, {14, "train: {epochs: two}"}}, {}, {}, "3 errors in config"});
+}
