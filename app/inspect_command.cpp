@@ -7,6 +7,7 @@
 
 #include "blox/config/model_builder.h"
 #include "blox/core/errors.h"
+#include "blox/io/checkpoint.h"
 #include "blox/io/param_table.h"
 #include "commands.h"
 
@@ -19,17 +20,28 @@ void add_inspect_command(CLI::App& app, std::function<int()>& run) {
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
-  CLI::App* cmd = app.add_subcommand("inspect", "show the param tree of a config (after its dummy pass)");
-  cmd->add_option("target", flags->target, "a YAML config")->required();
+  CLI::App* cmd = app.add_subcommand("inspect", "show the param tree of a config (after its dummy pass) or of a checkpoint");
+  cmd->add_option("target", flags->target, "a YAML config or a .safetensors checkpoint")->required();
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   cmd->add_flag("--json", flags->json, "print JSON instead of a table");
   cmd->callback([flags, &run] {
     run = [flags] {
       const std::string ext = std::filesystem::path(flags->target).extension().string();
       if (ext == ".safetensors") {
-        throw bx::ConfigError(fmt::format("{}: checkpoints cannot be inspected yet (the checkpoint format arrives with "
-                                          "`blox train`); inspect the config instead",
-                                          flags->target));
+        const bx::Checkpoint checkpoint = bx::load_checkpoint(flags->target);
+        if (flags->json) {
+          nlohmann::json out = bx::param_table_json(checkpoint.params);
+          out["optimizer"] = bx::param_table_json(checkpoint.optimizer);
+          out["step"] = checkpoint.step;
+          out["epoch"] = checkpoint.epoch;
+          std::cout << out.dump(2) << "\n";
+        } else {
+          fmt::print("{}: step {}, epoch {}\n", flags->target, checkpoint.step, checkpoint.epoch);
+          std::cout << bx::param_table(checkpoint.params);
+          fmt::print("optimizer state: {} tensors, {} values\n", checkpoint.optimizer.size(),
+                     checkpoint.optimizer.num_elements());
+        }
+        return 0;
       }
       const bx::PreparedRun prepared = bx::prepare_run(flags->target, flags->overrides);
       if (flags->json) {

@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
   } catch (const bx::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return kExitUsage;
+  } catch (const bx::CheckpointError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitRuntime;
   } catch (const bx::DataError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;

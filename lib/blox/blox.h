@@ -43,3 +43,6 @@
 #include "blox/data/loader.h"
 #include "blox/data/text.h"
 #include "blox/data/transforms.h"
+#include "blox/io/checkpoint.h"
+#include "blox/io/safetensors.h"
+#include "blox/io/param_table.h"

@@ -75,9 +75,9 @@ TEST_CASE("blox inspect: the finetune config shows frozen convolutions") {
   CHECK(r.output.find("model/conv1/kernel") != std::string::npos);
   CHECK(r.output.find("[32, 1, 3, 3]") != std::string::npos);
   CHECK(r.output.find("frozen") != std::string::npos);
-  const Result checkpoint = blox("inspect /tmp/none.safetensors");
-  CHECK(checkpoint.exit_code == 2);
-  CHECK(checkpoint.output.find("checkpoints cannot be inspected yet") != std::string::npos);
+  const Result checkpoint = blox("inspect /nonexistent/none.safetensors");
+  CHECK(checkpoint.exit_code == 1);
+  CHECK(checkpoint.output.find("/nonexistent/none.safetensors: cannot open") != std::string::npos);
 }
 
 TEST_CASE("blox validate --print-config: overrides applied, defaults filled in, and it round-trips") {
@@ -115,4 +115,27 @@ TEST_CASE("include: the including file's values win; nested sections merge key b
   std::ofstream(dir / "loop.yaml") << "include: loop.yaml\n";
   CHECK(blox("validate '" + (dir / "loop.yaml").string() + "'").output.find("include cycle") != std::string::npos);
   fs::remove_all(dir);
+}
+
+TEST_CASE("blox inspect CHECKPOINT: the table and JSON of a saved checkpoint") {
+  const fs::path path = fs::temp_directory_path() / "blox_inspect_test.safetensors";
+  bx::Checkpoint c;
+  c.params = bx::Params()
+                 .with("model/fc/kernel", bx::Param{at::ones({3, 2}), true, {}})
+                 .with("model/rng/counter", bx::Param{at::scalar_tensor(int64_t{7}, at::kLong), false, {{"tag", "rng_counter"}}});
+  c.optimizer = bx::Adam({}).init(c.params.split().first);
+  c.step = 42;
+  bx::save_checkpoint(path.string(), c);
+  const Result r = blox("inspect --json '" + path.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const auto table = nlohmann::json::parse(r.output);
+  CHECK(table["step"] == 42);
+  CHECK(table["params"][0]["path"] == "model/fc/kernel");
+  CHECK(table["params"][0]["shape"] == nlohmann::json::array({3, 2}));
+  CHECK(table["params"][1]["role"] == "state");
+  CHECK(table["totals"]["trainable"] == 6);
+  CHECK(table["optimizer"]["params"].size() == 3);
+  const Result text = blox("inspect '" + path.string() + "'");
+  CHECK(text.output.find("step 42, epoch 0") != std::string::npos);
+  fs::remove(path);
 }

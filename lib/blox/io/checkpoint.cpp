@@ -1,0 +1,123 @@
+// Checkpoint <-> safetensors. The metadata carries what tensors cannot: order, flags, tags.
+#include "blox/io/checkpoint.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include "blox/core/errors.h"
+#include "blox/io/atomic_file.h"
+#include "blox/io/safetensors.h"
+
+namespace bx {
+namespace {
+
+constexpr const char* kFormat = "blox-checkpoint-1";
+
+// CRC-32 over tensors' bytes in data order.
+std::string checksum(const std::vector<at::Tensor>& tensors) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (const auto& t : tensors) {
+    const at::Tensor c = t.detach().to(at::kCPU).contiguous();
+    const auto* bytes = static_cast<const Bytef*>(c.data_ptr());
+    size_t left = c.nbytes();
+    while (left > 0) {
+      const uInt chunk = static_cast<uInt>(std::min<size_t>(left, 1u << 30));
+      crc = crc32(crc, bytes, chunk);
+      bytes += chunk;
+      left -= chunk;
+    }
+  }
+  return fmt::format("{:08x}", crc);
+}
+
+int64_t integer(const std::map<std::string, std::string>& meta, const std::string& key, const std::string& path) {
+  auto it = meta.find(key);
+  if (it == meta.end()) throw CheckpointError(fmt::format("{}: metadata '{}' is missing", path, key));
+  try {
+    return std::stoll(it->second);
+  } catch (const std::exception&) {
+    throw CheckpointError(fmt::format("{}: metadata '{}' is not an integer: '{}'", path, key, it->second));
+  }
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Checkpoint& c) {
+  TensorFile file;
+  nlohmann::json params = nlohmann::json::array();
+  std::vector<at::Tensor> data;
+  for (size_t i = 0; i < c.params.size(); ++i) {
+    const Param& p = c.params.param(i);
+    params.push_back({{"path", c.params.key(i)}, {"trainable", p.trainable}, {"meta", p.meta}});
+    file.tensors.emplace_back(c.params.key(i), p.value);
+    data.push_back(p.value);
+  }
+  nlohmann::json optimizer = nlohmann::json::array();
+  for (size_t i = 0; i < c.optimizer.size(); ++i) {
+    if (c.params.contains(c.optimizer.key(i))) {
+      throw CheckpointError(fmt::format("{}: optimizer path '{}' is also a param path", path, c.optimizer.key(i)));
+    }
+    optimizer.push_back(c.optimizer.key(i));
+    file.tensors.emplace_back(c.optimizer.key(i), c.optimizer.param(i).value);
+    data.push_back(c.optimizer.param(i).value);
+  }
+  file.metadata = {{"format", kFormat},
+                   {"params", params.dump()},
+                   {"optimizer", optimizer.dump()},
+                   {"step", std::to_string(c.step)},
+                   {"epoch", std::to_string(c.epoch)},
+                   {"loader_epoch", std::to_string(c.loader.epoch)},
+                   {"loader_batch", std::to_string(c.loader.batch)},
+                   {"config", c.config},
+                   {"checksum", checksum(data)}};
+  write_file_atomically(path, encode_safetensors(file));
+}
+
+Checkpoint load_checkpoint(const std::string& path) {
+  TensorFile file = read_safetensors(path);
+  const auto& meta = file.metadata;
+  auto format = meta.find("format");
+  if (format == meta.end() || format->second != kFormat) {
+    throw CheckpointError(fmt::format("{}: not a blox checkpoint (format '{}'; expected '{}')", path,
+                                      format == meta.end() ? "none" : format->second, kFormat));
+  }
+  std::map<std::string, at::Tensor> by_name;
+  std::vector<at::Tensor> data;
+  for (auto& [name, tensor] : file.tensors) {
+    by_name[name] = tensor;
+    data.push_back(tensor);
+  }
+  for (const char* key : {"checksum", "params", "optimizer"}) {
+    if (!meta.count(key)) throw CheckpointError(fmt::format("{}: metadata '{}' is missing", path, key));
+  }
+  if (checksum(data) != meta.at("checksum")) {
+    throw CheckpointError(fmt::format("{}: checksum mismatch: the data section is corrupt", path));
+  }
+  auto take = [&](const std::string& name) {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) throw CheckpointError(fmt::format("{}: tensor '{}' is listed but missing", path, name));
+    return it->second;
+  };
+  Checkpoint c;
+  try {
+    for (const auto& p : nlohmann::json::parse(meta.at("params"))) {
+      c.params = c.params.with(p.at("path").get<std::string>(),
+                               Param{take(p.at("path").get<std::string>()), p.at("trainable").get<bool>(),
+                                     p.at("meta").get<std::map<std::string, std::string>>()});
+    }
+    for (const auto& name : nlohmann::json::parse(meta.at("optimizer"))) {
+      c.optimizer = c.optimizer.with(name.get<std::string>(), Param{take(name.get<std::string>()), false, {}});
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError(fmt::format("{}: bad params metadata: {}", path, e.what()));
+  }
+  c.step = integer(meta, "step", path);
+  c.epoch = integer(meta, "epoch", path);
+  c.loader = {integer(meta, "loader_epoch", path), integer(meta, "loader_batch", path)};
+  auto config = meta.find("config");
+  c.config = config == meta.end() ? "" : config->second;
+  return c;
+}
+
+}  // namespace bx

@@ -1,0 +1,32 @@
+// Checkpoints: params, optimizer state and run position in one safetensors file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "blox/core/params.h"
+#include "blox/data/loader.h"
+
+namespace bx {
+
+/// Everything a run needs to continue exactly where it stopped.
+struct Checkpoint {
+  Params params;      ///< model params and state (Rng, batch-norm statistics), by path
+  Params optimizer;   ///< optimizer state, paths under "optim/"
+  int64_t step = 0;   ///< updates done
+  int64_t epoch = 0;  ///< epochs completed
+  LoaderPosition loader;
+  std::string config;  ///< the resolved config (YAML)
+};
+
+/// Tensors keyed by path; `__metadata__` holds "format" (blox-checkpoint-1), "params" (JSON:
+/// path, trainable flag and tags per param, in order), "optimizer" (JSON list of paths),
+/// "step", "epoch", "loader_epoch", "loader_batch", "config" and "checksum" (CRC-32 of the data
+/// section). Written atomically (temp file, fsync, rename): a crash leaves the old file.
+void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+
+/// Reads and verifies a checkpoint; throws CheckpointError naming the file and what is wrong
+/// (not a blox checkpoint, checksum mismatch, a listed tensor missing, ...).
+Checkpoint load_checkpoint(const std::string& path);
+
+}  // namespace bx

@@ -1,0 +1,152 @@
+// safetensors encoding and strict decoding (the public format, readable from Python).
+#include "blox/io/safetensors.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include <ATen/ops/empty.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "blox/core/errors.h"
+
+namespace bx {
+namespace {
+
+// Header sizes beyond this are refused before reading: a real header is kilobytes.
+constexpr uint64_t kMaxHeader = 64ull << 20;
+
+const std::vector<std::pair<std::string, at::ScalarType>>& dtypes() {
+  static const std::vector<std::pair<std::string, at::ScalarType>> kTypes = {
+      {"F32", at::kFloat}, {"F64", at::kDouble}, {"F16", at::kHalf}, {"BF16", at::kBFloat16}, {"I64", at::kLong},
+      {"I32", at::kInt},   {"I16", at::kShort},  {"I8", at::kChar},  {"U8", at::kByte},       {"BOOL", at::kBool}};
+  return kTypes;
+}
+
+std::string dtype_name(at::ScalarType type) {
+  for (const auto& [name, t] : dtypes()) {
+    if (t == type) return name;
+  }
+  throw CheckpointError(fmt::format("safetensors: dtype {} cannot be stored", c10::toString(type)));
+}
+
+}  // namespace
+
+std::string encode_safetensors(const TensorFile& file) {
+  nlohmann::json header = nlohmann::json::object();
+  if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
+  std::vector<at::Tensor> data;
+  uint64_t offset = 0;
+  for (const auto& [name, tensor] : file.tensors) {
+    at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
+    const uint64_t bytes = t.nbytes();
+    header[name] = {{"dtype", dtype_name(t.scalar_type())}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+    data.push_back(std::move(t));
+  }
+  std::string json = header.dump();
+  json.append((8 - json.size() % 8) % 8, ' ');  // data starts 8-byte aligned
+  std::string out(8, '\0');
+  const uint64_t n = json.size();
+  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+  out += json;
+  out.reserve(out.size() + offset);
+  for (const auto& t : data) out.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
+  return out;
+}
+
+TensorFile read_safetensors(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw CheckpointError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  const uint64_t size = static_cast<uint64_t>(in.tellg());
+  in.seekg(0);
+  if (size < 8) throw CheckpointError(fmt::format("{}: truncated: {} bytes, shorter than the 8-byte header length", path, size));
+  unsigned char len[8];
+  in.read(reinterpret_cast<char*>(len), 8);
+  uint64_t header_size = 0;
+  for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | len[i];
+  if (header_size > kMaxHeader || header_size > size - 8) {
+    throw CheckpointError(fmt::format("{}: header length {} does not fit in a {}-byte file{}", path, header_size, size,
+                                      header_size > size - 8 ? " (truncated?)" : ""));
+  }
+  std::string json(header_size, '\0');
+  in.read(json.data(), static_cast<std::streamsize>(header_size));
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(json);
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError(fmt::format("{}: the header is not valid JSON: {}", path, e.what()));
+  }
+  if (!header.is_object()) throw CheckpointError(fmt::format("{}: the header is not a JSON object", path));
+  const uint64_t data_size = size - 8 - header_size;
+  TensorFile out;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  struct Entry {
+    std::string name;
+    at::ScalarType type;
+    std::vector<int64_t> shape;
+    uint64_t begin, end;
+  };
+  std::vector<Entry> entries;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") {
+      if (!it->is_object()) throw CheckpointError(fmt::format("{}: __metadata__ is not an object", path));
+      for (auto m = it->begin(); m != it->end(); ++m) {
+        if (!m->is_string()) throw CheckpointError(fmt::format("{}: metadata '{}' is not a string", path, m.key()));
+        out.metadata[m.key()] = m->get<std::string>();
+      }
+      continue;
+    }
+    const auto& e = *it;
+    const std::string where = fmt::format("{}: tensor '{}'", path, it.key());
+    if (!e.is_object() || !e.contains("dtype") || !e.contains("shape") || !e.contains("data_offsets") ||
+        !e["dtype"].is_string() || !e["shape"].is_array() || !e["data_offsets"].is_array() || e["data_offsets"].size() != 2) {
+      throw CheckpointError(where + ": expected {dtype, shape, data_offsets: [begin, end]}");
+    }
+    auto type = std::find_if(dtypes().begin(), dtypes().end(), [&](const auto& d) { return d.first == e["dtype"]; });
+    if (type == dtypes().end()) throw CheckpointError(fmt::format("{}: unknown dtype {}", where, e["dtype"].dump()));
+    Entry entry{it.key(), type->second, {}, 0, 0};
+    uint64_t count = 1;
+    for (const auto& d : e["shape"]) {
+      if (!d.is_number_unsigned() || d.get<uint64_t>() > (1ull << 40)) throw CheckpointError(where + ": bad shape");
+      entry.shape.push_back(d.get<int64_t>());
+      count *= d.get<uint64_t>();
+      if (count > (1ull << 40)) throw CheckpointError(where + ": impossible size");
+    }
+    if (!e["data_offsets"][0].is_number_unsigned() || !e["data_offsets"][1].is_number_unsigned()) {
+      throw CheckpointError(where + ": data_offsets must be non-negative integers");
+    }
+    entry.begin = e["data_offsets"][0].get<uint64_t>();
+    entry.end = e["data_offsets"][1].get<uint64_t>();
+    const uint64_t expected = count * c10::elementSize(entry.type);
+    if (entry.end < entry.begin || entry.end - entry.begin != expected) {
+      throw CheckpointError(fmt::format("{}: data_offsets [{}, {}] hold {} bytes; shape and dtype need {}", where,
+                                        entry.begin, entry.end, entry.end - entry.begin, expected));
+    }
+    if (entry.end > data_size) {
+      throw CheckpointError(fmt::format("{}: data ends at byte {} but the file has {} bytes of data (truncated?)", where,
+                                        entry.end, data_size));
+    }
+    entries.push_back(entry);
+  }
+  // Tensors must not overlap (a file that aliases them is malformed).
+  std::vector<Entry> sorted = entries;
+  std::sort(sorted.begin(), sorted.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i].begin < sorted[i - 1].end && sorted[i].end > sorted[i].begin) {
+      throw CheckpointError(fmt::format("{}: tensors '{}' and '{}' overlap", path, sorted[i - 1].name, sorted[i].name));
+    }
+  }
+  // nlohmann orders keys alphabetically; file order is data order.
+  for (const Entry& e : sorted) {
+    at::Tensor t = at::empty(e.shape, at::TensorOptions().dtype(e.type));
+    in.seekg(static_cast<std::streamoff>(8 + header_size + e.begin));
+    in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(e.end - e.begin));
+    if (!in) throw CheckpointError(fmt::format("{}: tensor '{}': read failed", path, e.name));
+    out.tensors.emplace_back(e.name, std::move(t));
+  }
+  return out;
+}
+
+}  // namespace bx

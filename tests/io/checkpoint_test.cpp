@@ -1,0 +1,134 @@
+// Checkpoints: bitwise round trips, atomic replacement, a reader in Python, corruption errors.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "helpers.h"
+
+using namespace bx;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("blox_ckpt_" + std::to_string(std::rand()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+Checkpoint sample() {
+  test::Net n{"model", 3};
+  Linear linear(n.graph.child("fc"), {4}, n.rng);
+  BatchNorm bn(n.graph.child("bn"));
+  Params p = n.params;
+  at::Tensor h;
+  std::tie(h, p) = linear(p, test::randn({5, 3}, 1));
+  std::tie(std::ignore, p) = bn(p, h, Mode::train);
+  p = p.freeze("model/fc/bias");
+  Adam adam({0.01});
+  Checkpoint c;
+  c.params = p;
+  c.optimizer = adam.init(p.split().first);
+  c.step = 1234;
+  c.epoch = 3;
+  c.loader = {4, 17};
+  c.config = "train: {epochs: 3}\n";
+  return c;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: save then load gives bitwise-equal params, flags, tags, optimizer state and position") {
+  TempDir dir;
+  const Checkpoint c = sample();
+  const std::string path = (dir.path / "last.safetensors").string();
+  save_checkpoint(path, c);
+  const Checkpoint back = load_checkpoint(path);
+  CHECK(bitwise_equal(back.params, c.params));
+  CHECK(bitwise_equal(back.optimizer, c.optimizer));
+  CHECK_FALSE(back.params["model/fc/bias"].trainable);
+  CHECK(back.params["model/bn/mean"].meta.at("tag") == "batch_norm_statistic");
+  CHECK(back.step == 1234);
+  CHECK(back.epoch == 3);
+  CHECK(back.loader == LoaderPosition{4, 17});
+  CHECK(back.config == c.config);
+  // Only the file itself remains: the temporary was renamed, not left behind.
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("checkpoint: saving over an existing file replaces it whole") {
+  TempDir dir;
+  const std::string path = (dir.path / "last.safetensors").string();
+  Checkpoint c = sample();
+  save_checkpoint(path, c);
+  c.step = 99;
+  save_checkpoint(path, c);
+  CHECK(load_checkpoint(path).step == 99);
+  CHECK_THROWS_WITH_AS(save_checkpoint((dir.path / "missing" / "x.safetensors").string(), c),
+                       doctest::Contains("cannot create a temporary file"), CheckpointError);
+}
+
+TEST_CASE("checkpoint: a Python reader with only struct, json and torch reads the tensors") {
+  if (!fs::exists("/usr/bin/python3")) return;  // the reader is optional; the C++ round trip is above
+  TempDir dir;
+  const Checkpoint c = sample();
+  const fs::path path = dir.path / "last.safetensors";
+  save_checkpoint(path.string(), c);
+  std::ofstream(dir.path / "read.py") << R"(import json, struct, sys
+import torch
+raw = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+data = raw[8 + n:]
+info = header['model/fc/kernel']
+begin, end = info['data_offsets']
+kernel = torch.frombuffer(bytearray(data[begin:end]), dtype=torch.float32).reshape(info['shape'])
+print(header['__metadata__']['step'], info['dtype'], list(kernel.shape), '%.6f' % kernel.sum().item())
+)";
+  const std::string command = "/usr/bin/python3 '" + (dir.path / "read.py").string() + "' '" + path.string() + "' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[512] = {};
+  const size_t n = fread(buffer, 1, sizeof buffer - 1, pipe);
+  pclose(pipe);
+  const std::string expected = fmt::format("1234 F32 [3, 4] {:.6f}\n", c.params["model/fc/kernel"].value.sum().item<double>());
+  CHECK(std::string(buffer, n) == expected);
+}
+
+TEST_CASE("checkpoint: truncation, corrupt data and foreign files are clear errors") {
+  TempDir dir;
+  const fs::path good = dir.path / "good.safetensors";
+  save_checkpoint(good.string(), sample());
+  const std::string bytes = slurp(good);
+
+  const fs::path truncated = dir.path / "truncated.safetensors";
+  std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() - 10);
+  CHECK_THROWS_WITH_AS(load_checkpoint(truncated.string()), doctest::Contains("(truncated?)"), CheckpointError);
+
+  const fs::path tiny = dir.path / "tiny.safetensors";
+  std::ofstream(tiny, std::ios::binary) << "abc";
+  CHECK_THROWS_WITH_AS(load_checkpoint(tiny.string()), doctest::Contains("truncated: 3 bytes"), CheckpointError);
+
+  std::string flipped = bytes;
+  flipped[flipped.size() - 3] = static_cast<char>(flipped[flipped.size() - 3] ^ 0x40);
+  const fs::path corrupt = dir.path / "corrupt.safetensors";
+  std::ofstream(corrupt, std::ios::binary) << flipped;
+  CHECK_THROWS_WITH_AS(load_checkpoint(corrupt.string()), doctest::Contains("checksum mismatch"), CheckpointError);
+
+  TensorFile foreign;
+  foreign.tensors.emplace_back("w", at::ones({2}));
+  const fs::path other = dir.path / "other.safetensors";
+  std::ofstream(other, std::ios::binary) << encode_safetensors(foreign);
+  CHECK_THROWS_WITH_AS(load_checkpoint(other.string()), doctest::Contains("not a blox checkpoint"), CheckpointError);
+  CHECK(read_safetensors(other.string()).tensors.size() == 1);
+
+  std::string huge = bytes;
+  huge[7] = static_cast<char>(0x7f);  // header length far beyond the file
+  const fs::path lying = dir.path / "lying.safetensors";
+  std::ofstream(lying, std::ios::binary) << huge;
+  CHECK_THROWS_WITH_AS(load_checkpoint(lying.string()), doctest::Contains("does not fit"), CheckpointError);
+}
