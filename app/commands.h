@@ -10,5 +10,7 @@ namespace blox_app {
 /// Registers a subcommand; `run` is set to its action, returning the exit code.
 void add_validate_command(CLI::App& app, std::function<int()>& run);
 void add_inspect_command(CLI::App& app, std::function<int()>& run);
+void add_train_command(CLI::App& app, std::function<int()>& run);
+void add_eval_command(CLI::App& app, std::function<int()>& run);
 
 }  // namespace blox_app

@@ -81,6 +81,8 @@ Location Options::location(const std::string& key) const {
 
 void Options::known(const std::string& key) { known_.push_back(key); }
 
+void Options::set_string(const std::string& key, const std::string& value) { node_->yaml[key] = value; }
+
 void Options::error(const std::string& key, const std::string& message, const std::string& hint) {
   diagnostics_->error(location(key), key_path(key), message, hint);
 }

@@ -51,6 +51,8 @@ class Options {
   Options section(const std::string& key);
   /// The mappings listed under `key` (an error when not a list of mappings).
   std::vector<Options> sections(const std::string& key);
+  /// Replaces the value of `key` in the document (e.g. a path made absolute).
+  void set_string(const std::string& key, const std::string& value);
   /// Marks `key` known without reading it (read elsewhere, e.g. "type").
   void known(const std::string& key);
 

@@ -22,7 +22,10 @@ std::string data_file(Options& o, const std::string& key, const std::string& dir
   if (value.empty()) return value;
   const std::string path = fs::path(value).is_absolute() ? value : (fs::path(dir) / value).string();
   o.check(fs::exists(path), key, fmt::format("data file '{}' does not exist", path));
-  return path;
+  // The resolved config (stored in checkpoints) must work from any folder.
+  const std::string absolute = fs::absolute(path).lexically_normal().string();
+  o.set_string(key, absolute);
+  return absolute;
 }
 
 std::shared_ptr<const Transform> read_transform(Options& t) {

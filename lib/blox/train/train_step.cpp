@@ -13,7 +13,8 @@ TrainState make_train_state(Params params, const Optimizer& optimizer) {
 }
 
 StepResult train_step(const Layer& model, const Optimizer& optimizer, const LossFn& loss_fn, TrainState&& current,
-                      const at::Tensor& x, const at::Tensor& y, double learning_rate) {
+                      const at::Tensor& x, const at::Tensor& y, double learning_rate,
+                      const GradTransform& transform_grads) {
   TrainState taken = std::move(current);  // the caller's moved-from state holds no handles
   Params trainable = std::move(taken.trainable).requiring_grad();
   at::Tensor loss;
@@ -26,6 +27,7 @@ StepResult train_step(const Layer& model, const Optimizer& optimizer, const Loss
     loss = loss.detach();  // drops the graph, whose AccumulateGrad nodes hold the params
     next_state = std::move(after).split().second;
   }  // `output` and `after` die here, releasing their handles on the param buffers
+  if (transform_grads) grads = transform_grads(std::move(grads));
   auto updated = optimizer.step(std::move(trainable), grads, std::move(taken.optimizer), learning_rate);
   return {std::move(loss), TrainState{std::move(updated.params), std::move(next_state), std::move(updated.state)}};
 }

@@ -29,10 +29,14 @@ struct StepResult {
   TrainState next;
 };
 
+/// Maps the gradients before the update (e.g. clipping); empty: none.
+using GradTransform = std::function<Params(Params grads)>;
+
 /// One step of `model` on (x, y) at `learning_rate` (< 0: the optimizer's own). Takes the
 /// state by rvalue so the update can reuse the param and optimizer buffers in place
 /// (donation); the loss comes back detached.
 StepResult train_step(const Layer& model, const Optimizer& optimizer, const LossFn& loss_fn, TrainState&& current,
-                      const at::Tensor& x, const at::Tensor& y, double learning_rate = -1);
+                      const at::Tensor& x, const at::Tensor& y, double learning_rate = -1,
+                      const GradTransform& transform_grads = {});
 
 }  // namespace bx

@@ -1,0 +1,102 @@
+// blox eval CONFIG --checkpoint FILE: metrics on a split, with assertions for CI gates.
+#include <iostream>
+#include <memory>
+#include <regex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "blox/config/model_builder.h"
+#include "blox/core/errors.h"
+#include "blox/io/checkpoint.h"
+#include "blox/train/loss.h"
+#include "blox/train/metrics.h"
+#include "blox/train/run_data.h"
+#include "commands.h"
+
+namespace blox_app {
+namespace {
+
+struct Assertion {
+  std::string metric, op;
+  double value;
+};
+
+Assertion parse_assertion(const std::string& text) {
+  static const std::regex form(R"(^\s*([A-Za-z0-9_]+)\s*(>=|<=|==|>|<)\s*([-+0-9.eE]+)\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, form)) {
+    throw bx::ConfigError(fmt::format("--assert '{}': expected METRIC OP VALUE, e.g. \"accuracy>=0.9\"", text));
+  }
+  return {m[1], m[2], std::stod(m[3])};
+}
+
+bool holds(const Assertion& a, double v) {
+  if (a.op == ">=") return v >= a.value;
+  if (a.op == "<=") return v <= a.value;
+  if (a.op == ">") return v > a.value;
+  if (a.op == "<") return v < a.value;
+  return v == a.value;
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, std::function<int()>& run) {
+  struct Flags {
+    std::string config;
+    std::string checkpoint;
+    std::string split = "test";
+    std::vector<std::string> assertions;
+    std::vector<std::string> overrides;
+    bool json = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("eval", "evaluate a checkpoint; --assert makes it a CI gate (exit 1 on failure)");
+  cmd->add_option("config", flags->config, "the YAML config the checkpoint was trained with")->required();
+  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint")->required();
+  cmd->add_option("--data", flags->split, "the split: test, validation or train");
+  cmd->add_option("--assert", flags->assertions, "a condition such as \"accuracy>=0.88\" (repeatable)");
+  cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
+  cmd->add_flag("--json", flags->json, "print the metrics as JSON");
+  cmd->callback([flags, &run] {
+    run = [flags] {
+      std::vector<Assertion> assertions;
+      for (const auto& a : flags->assertions) assertions.push_back(parse_assertion(a));
+      const bx::PreparedRun prepared = bx::prepare_run(flags->config, flags->overrides);
+      const bx::Checkpoint checkpoint = bx::load_checkpoint(flags->checkpoint);
+      const bx::RunConfig& run_config = prepared.run;
+      const bx::TensorDataset data = bx::load_split(run_config.data, run_config.seed, flags->split);
+      std::vector<std::shared_ptr<const bx::Transform>> transforms;
+      for (const auto& t : run_config.data.transforms) {
+        if (std::dynamic_pointer_cast<const bx::Normalize>(t)) transforms.push_back(t);
+      }
+      bx::LoaderSettings settings = run_config.data.loader;
+      settings.shuffle = false;
+      bx::Loader loader(data, settings, transforms);
+      const bx::Metrics metrics = bx::evaluate(*prepared.model.layer, checkpoint.params, loader,
+                                               bx::make_loss(run_config.loss), run_config.metrics, c10::kCPU);
+      int failed = 0;
+      nlohmann::json results = nlohmann::json::array();
+      for (const auto& a : assertions) {
+        auto it = metrics.find(a.metric);
+        if (it == metrics.end()) {
+          throw bx::ConfigError(fmt::format("--assert '{}{}{}': no metric '{}' (this config computes: {})", a.metric, a.op,
+                                            a.value, a.metric, bx::format_metrics(metrics)));
+        }
+        const bool ok = holds(a, it->second);
+        failed += ok ? 0 : 1;
+        results.push_back({{"assertion", fmt::format("{}{}{}", a.metric, a.op, a.value)}, {"value", it->second}, {"ok", ok}});
+        if (!flags->json) fmt::print("{} {}{}{} (got {:.4f})\n", ok ? "PASS" : "FAIL", a.metric, a.op, a.value, it->second);
+      }
+      if (flags->json) {
+        std::cout << nlohmann::json{{"split", flags->split}, {"step", checkpoint.step}, {"metrics", metrics}, {"assertions", results}}.dump(2)
+                  << "\n";
+      } else {
+        fmt::print("{} split, step {}: {}\n", flags->split, checkpoint.step, bx::format_metrics(metrics));
+      }
+      return failed > 0 ? 1 : 0;
+    };
+  });
+}
+
+}  // namespace blox_app

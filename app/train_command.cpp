@@ -1,0 +1,59 @@
+// blox train CONFIG: prepare (all config errors at once, exit 2), then train.
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "blox/config/model_builder.h"
+#include "blox/train/trainer.h"
+#include "commands.h"
+
+namespace blox_app {
+
+void add_train_command(CLI::App& app, std::function<int()>& run) {
+  struct Flags {
+    std::string config;
+    std::vector<std::string> overrides;
+    std::string resume;
+    std::string device;
+    int threads = 0;
+    bool print_config = false;
+    bool dry_run = false;
+    bool quiet = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("train", "train a model from a config");
+  cmd->add_option("config", flags->config, "the YAML config")->required();
+  cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
+  cmd->add_option("--resume", flags->resume, "continue from a run directory (its last checkpoint) or a checkpoint file");
+  cmd->add_option("--device", flags->device, "cpu, cuda or auto (overrides the config)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  cmd->add_option("--threads", flags->threads, "libtorch intra-op threads (overrides the config)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--print-config", flags->print_config, "print the resolved config and exit");
+  cmd->add_flag("--dry-run", flags->dry_run, "print trainable/frozen counts and exit without training");
+  cmd->add_flag("--quiet", flags->quiet, "no progress lines");
+  cmd->callback([flags, &run] {
+    run = [flags] {
+      std::vector<std::string> overrides = flags->overrides;
+      if (!flags->device.empty()) overrides.push_back("device=" + flags->device);
+      if (flags->threads > 0) overrides.push_back(fmt::format("threads={}", flags->threads));
+      const bx::PreparedRun prepared = bx::prepare_run(flags->config, overrides);
+      if (flags->print_config) {
+        std::cout << prepared.document.dump();
+        return 0;
+      }
+      const bx::Params& params = prepared.model.params;
+      if (flags->dry_run || !flags->quiet) {
+        fmt::print("{}: {} trainable, {} frozen or state params\n", flags->config, params.num_elements(true),
+                   params.num_elements(false));
+      }
+      if (flags->dry_run) return 0;
+      bx::install_stop_handlers();
+      const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet});
+      return outcome.exit_code;
+    };
+  });
+}
+
+}  // namespace blox_app

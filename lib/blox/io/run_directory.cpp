@@ -1,0 +1,76 @@
+// Hard links make `last` and `best` independent of pruning: the data lives while a name does.
+#include "blox/io/run_directory.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+
+namespace bx {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string numbered(const std::string& dir, int64_t step) {
+  return (fs::path(dir) / fmt::format("ckpt-{:09d}.safetensors", step)).string();
+}
+
+// link(target) under a temporary name, then rename over `name`: atomic replacement.
+void link_atomically(const std::string& target, const std::string& name) {
+  const std::string temp = name + ".tmp-link";
+  ::unlink(temp.c_str());
+  if (::link(target.c_str(), temp.c_str()) != 0 || std::rename(temp.c_str(), name.c_str()) != 0) {
+    throw CheckpointError(fmt::format("{}: cannot point it at {}: {}", name, target, std::strerror(errno)));
+  }
+}
+
+}  // namespace
+
+void save_run_checkpoint(const std::string& dir, const Checkpoint& checkpoint, int64_t keep_last) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw CheckpointError(fmt::format("{}: cannot create the run directory: {}", dir, ec.message()));
+  const std::string file = numbered(dir, checkpoint.step);
+  save_checkpoint(file, checkpoint);
+  link_atomically(file, (fs::path(dir) / "last.safetensors").string());
+  std::vector<std::string> numbered_files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".safetensors") numbered_files.push_back(entry.path().string());
+  }
+  std::sort(numbered_files.begin(), numbered_files.end());
+  const auto excess = static_cast<int64_t>(numbered_files.size()) - keep_last;
+  for (int64_t i = 0; i < excess; ++i) fs::remove(numbered_files[static_cast<size_t>(i)]);
+}
+
+void mark_best_checkpoint(const std::string& dir, int64_t step) {
+  link_atomically(numbered(dir, step), (fs::path(dir) / "best.safetensors").string());
+}
+
+std::vector<std::string> resume_candidates(const std::string& dir_or_file) {
+  if (!fs::is_directory(dir_or_file)) {
+    if (!fs::exists(dir_or_file)) throw CheckpointError(fmt::format("{}: no such checkpoint or run directory", dir_or_file));
+    return {dir_or_file};
+  }
+  std::vector<std::string> numbered_files;
+  for (const auto& entry : fs::directory_iterator(dir_or_file)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".safetensors") numbered_files.push_back(entry.path().string());
+  }
+  std::sort(numbered_files.rbegin(), numbered_files.rend());
+  std::vector<std::string> out;
+  const std::string last = (fs::path(dir_or_file) / "last.safetensors").string();
+  if (fs::exists(last)) out.push_back(last);
+  out.insert(out.end(), numbered_files.begin(), numbered_files.end());
+  if (out.empty()) throw CheckpointError(fmt::format("{}: no checkpoint to resume from", dir_or_file));
+  return out;
+}
+
+}  // namespace bx

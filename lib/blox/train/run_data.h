@@ -1,0 +1,25 @@
+// The datasets of a run, read as its data config says.
+#pragma once
+
+#include <optional>
+
+#include "blox/config/run_config.h"
+#include "blox/data/dataset.h"
+#include "blox/data/text.h"
+
+namespace bx {
+
+struct RunData {
+  TensorDataset train;
+  std::optional<TensorDataset> evaluation;  ///< the held-out part, else the test split
+  std::optional<TensorDataset> test;
+  std::optional<Vocabulary> vocabulary;     ///< text only
+};
+
+/// Reads every split; throws DataError naming the file for bad data.
+RunData load_run_data(const DataConfig& config, uint64_t seed);
+
+/// One split by name: "train", "validation" (held-out part) or "test"; for `blox eval`.
+TensorDataset load_split(const DataConfig& config, uint64_t seed, const std::string& split);
+
+}  // namespace bx

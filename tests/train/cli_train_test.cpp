@@ -1,0 +1,167 @@
+// blox train / eval end to end on the shipped Fashion-MNIST subset: CI gates, exact resume
+// after SIGTERM, fine-tuning with a frozen body, damaged checkpoints.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "data/files.h"
+#include "helpers.h"
+
+namespace fs = std::filesystem;
+using namespace bx;
+
+extern char** environ;
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;
+};
+
+// Runs blox in `dir` with one thread everywhere, so runs are bitwise reproducible.
+Result blox(const fs::path& dir, const std::string& args) {
+  const std::string command = "cd '" + dir.string() + "' && OPENBLAS_NUM_THREADS=1 '" + BLOX_BINARY + "' " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+struct RunDir {
+  fs::path path = fs::temp_directory_path() / ("blox_train_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
+  RunDir() { fs::create_directories(path); }
+  ~RunDir() { fs::remove_all(path); }
+};
+
+std::string mlp_config(int epochs, int every_steps, const std::string& extra = "") {
+  const std::string s = test::source_path("datasets/fashion-mnist-subset/");
+  return "seed: 3\nthreads: 1\n"
+         "data:\n  format: idx\n  train: " + s + "train-images-idx3-ubyte.gz\n  train_labels: " + s +
+         "train-labels-idx1-ubyte.gz\n  test: " + s + "t10k-images-idx3-ubyte.gz\n  test_labels: " + s +
+         "t10k-labels-idx1-ubyte.gz\n  classes: 10\n  batch_size: 50\n  transforms:\n"
+         "    - {type: random_horizontal_flip}\n    - {type: normalize, mean: [0.286], std: [0.353]}\n"
+         "model:\n  layers:\n    - {type: flatten}\n    - {type: linear, name: hidden, output_size: 32}\n"
+         "    - {type: relu}\n    - {type: dropout, rate: 0.2}\n    - {type: linear, name: logits, output_size: classes}\n"
+         "optimizer: {type: adam, learning_rate: 0.003}\n"
+         "train: {epochs: " + std::to_string(epochs) + ", log_every_steps: 0}\n"
+         "checkpoint: {dir: run, every_steps: " + std::to_string(every_steps) + ", keep_last: 1000}\n" + extra;
+}
+
+void write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+}  // namespace
+
+TEST_CASE("blox train then eval: checkpoints and metrics files, an assertion that passes and one that fails") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(3, 0));
+  const Result train = blox(dir.path, "train mlp.yaml --quiet");
+  REQUIRE(train.exit_code == 0);
+  for (const char* f : {"config.yaml", "metrics.jsonl", "metrics.csv", "last.safetensors", "ckpt-000000060.safetensors"}) {
+    CAPTURE(f);
+    CHECK(fs::exists(dir.path / "run" / f));
+  }
+  std::ifstream jsonl(dir.path / "run" / "metrics.jsonl");
+  CHECK(std::count(std::istreambuf_iterator<char>(jsonl), std::istreambuf_iterator<char>(), '\n') == 3);
+  const Result pass = blox(dir.path, "eval mlp.yaml --checkpoint run/last.safetensors --assert 'accuracy>=0.5'");
+  CHECK(pass.exit_code == 0);
+  CHECK(pass.output.find("PASS accuracy>=0.5") != std::string::npos);
+  const Result fail = blox(dir.path, "eval mlp.yaml --checkpoint run/last.safetensors --assert 'accuracy>=0.99'");
+  CHECK(fail.exit_code == 1);
+  CHECK(fail.output.find("FAIL accuracy>=0.99") != std::string::npos);
+  const Result typo = blox(dir.path, "eval mlp.yaml --checkpoint run/last.safetensors --assert 'acuracy>=0.5'");
+  CHECK(typo.exit_code == 2);
+}
+
+TEST_CASE("blox train: SIGTERM mid-run, then --resume, ends bitwise equal to an uninterrupted run") {
+  RunDir straight, interrupted;
+  const std::string config = mlp_config(150, 100);
+  write(straight.path / "mlp.yaml", config);
+  write(interrupted.path / "mlp.yaml", config);
+  REQUIRE(blox(straight.path, "train mlp.yaml --quiet").exit_code == 0);
+
+  // Start the second run, wait for its first checkpoint, then stop it.
+  const std::string binary = BLOX_BINARY;
+  const std::string config_path = (interrupted.path / "mlp.yaml").string();
+  std::vector<char*> argv = {const_cast<char*>(binary.c_str()), const_cast<char*>("train"),
+                             const_cast<char*>(config_path.c_str()), const_cast<char*>("--quiet"), nullptr};
+  const fs::path cwd = fs::current_path();
+  fs::current_path(interrupted.path);
+  ::setenv("OPENBLAS_NUM_THREADS", "1", 1);
+  pid_t pid = 0;
+  REQUIRE(posix_spawn(&pid, binary.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
+  fs::current_path(cwd);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(interrupted.path / "run" / "last.safetensors") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 143);  // stopped early, after a clean save
+
+  const Result resumed = blox(interrupted.path, "train mlp.yaml --quiet --resume run");
+  REQUIRE(resumed.exit_code == 0);
+  const Checkpoint a = load_checkpoint((straight.path / "run" / "last.safetensors").string());
+  const Checkpoint b = load_checkpoint((interrupted.path / "run" / "last.safetensors").string());
+  CHECK(a.step == 3000);
+  CHECK(b.step == 3000);
+  CHECK(bitwise_equal(a.params, b.params));
+  CHECK(bitwise_equal(a.optimizer, b.optimizer));
+}
+
+TEST_CASE("blox train: fine-tuning keeps the frozen body bitwise unchanged and trains a new head") {
+  RunDir dir;
+  write(dir.path / "base.yaml", mlp_config(2, 0));
+  REQUIRE(blox(dir.path, "train base.yaml --quiet").exit_code == 0);
+  const std::string finetune =
+      "include: base.yaml\n"
+      "model:\n  layers:\n    - {type: flatten}\n    - {type: linear, name: hidden, output_size: 32}\n"
+      "    - {type: relu}\n    - {type: linear, name: head2, output_size: classes}\n"
+      "finetune: {init_from: run/last.safetensors, freeze: [model/hidden]}\n"
+      "checkpoint: {dir: tuned, every_steps: 1}\n";
+  write(dir.path / "tune.yaml", finetune);
+  const Result dry = blox(dir.path, "train tune.yaml --dry-run");
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.output.find("330 trainable") != std::string::npos);  // head2 only: 32 * 10 + 10
+  const Result tuned = blox(dir.path, "train tune.yaml");
+  REQUIRE(tuned.exit_code == 0);
+  CHECK(tuned.output.find("4 copied, 2 new, 0 skipped (shape), 2 in the checkpoint unused") != std::string::npos);
+  const Checkpoint base = load_checkpoint((dir.path / "run" / "last.safetensors").string());
+  const Checkpoint first = load_checkpoint((dir.path / "tuned" / "ckpt-000000001.safetensors").string());
+  const Checkpoint last = load_checkpoint((dir.path / "tuned" / "last.safetensors").string());
+  for (const char* p : {"model/hidden/kernel", "model/hidden/bias"}) {
+    CAPTURE(p);
+    CHECK_FALSE(last.params[p].trainable);
+    CHECK(at::equal(last.params[p].value, base.params[p].value));
+  }
+  CHECK(last.params["model/head2/kernel"].trainable);
+  CHECK_FALSE(at::equal(last.params["model/head2/kernel"].value, first.params["model/head2/kernel"].value));
+  CHECK_FALSE(last.optimizer.contains("optim/adam/mu/model/hidden/kernel"));
+}
+
+TEST_CASE("blox train --resume: a truncated last checkpoint is reported and the previous one is used") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(2, 10));
+  REQUIRE(blox(dir.path, "train mlp.yaml --quiet").exit_code == 0);
+  const fs::path last = dir.path / "run" / "last.safetensors";  // a hard link to ckpt-40
+  fs::resize_file(last, fs::file_size(last) - 100);
+  const Result inspect = blox(dir.path, "inspect run/last.safetensors");
+  CHECK(inspect.exit_code == 1);
+  CHECK(inspect.output.find("(truncated?)") != std::string::npos);
+  write(dir.path / "mlp.yaml", mlp_config(3, 10));
+  const Result resumed = blox(dir.path, "train mlp.yaml --quiet --resume run");
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.output.find("cannot resume from") != std::string::npos);
+  CHECK(load_checkpoint(last.string()).step == 60);
+}
