@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "cli_runner.h"
 #include "data/files.h"
 #include "helpers.h"
 
@@ -39,21 +40,9 @@ struct Case {
   std::string expected;                 // must appear in stderr; "{}" stands for the config path
 };
 
-struct Result {
-  int exit_code;
-  std::string output;
-};
+using Result = bx::test::CommandResult;
 
-Result run_blox(const std::string& dir, const std::string& args) {
-  const std::string command = "cd '" + dir + "' && '" + BLOX_BINARY + "' " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+Result run_blox(const std::string& dir, const std::string& args) { return bx::test::run_blox(args, dir); }
 
 void check_case(const Case& c) {
   const fs::path dir = fs::temp_directory_path() / fs::path("blox_broken_" + std::to_string(std::rand()));

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
 #include "data/files.h"
 #include "helpers.h"
 
@@ -12,21 +13,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string output;
-};
+using Result = bx::test::CommandResult;
 
-Result blox(const std::string& args) {
-  const std::string command = "'" + std::string(BLOX_BINARY) + "' " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+Result blox(const std::string& args) { return bx::test::run_blox(args); }
 
 std::string config(const std::string& name) { return bx::test::source_path("configs/" + name); }
 

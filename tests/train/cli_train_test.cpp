@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "cli_runner.h"
 #include "data/files.h"
 #include "helpers.h"
 
@@ -20,22 +21,10 @@ extern char** environ;
 
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string output;
-};
+using Result = test::CommandResult;
 
 // Runs blox in `dir` with one thread everywhere, so runs are bitwise reproducible.
-Result blox(const fs::path& dir, const std::string& args) {
-  const std::string command = "cd '" + dir.string() + "' && OPENBLAS_NUM_THREADS=1 '" + BLOX_BINARY + "' " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+Result blox(const fs::path& dir, const std::string& args) { return test::run_blox(args, dir.string()); }
 
 struct RunDir {
   fs::path path = fs::temp_directory_path() / ("blox_train_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
