@@ -147,6 +147,8 @@ TEST_CASE("broken configs: missing keys, missing files, bad structure") {
               "{}:12:28: error: model.layers[3].name: graph node 'model/hidden' is already bound to a Linear"});
   check_case({{{12, "    - {type: tied_output, embedding: embed}"}}, {}, {},
               "{}:12:38: error: model.layers[3].embedding: no layer 'embed' is built before this one"});
+  check_case({{}, {"checkpoint: {keep_best: acuracy}"}, {},
+              "{}:15:25: error: checkpoint.keep_best: 'acuracy' is not among the run's metrics (loss, accuracy)"});
   check_case({{}, {"finetune: {freeze: [model/conv*]}"}, {},
               "{}:15:20: error: finetune.freeze: freeze pattern 'model/conv*' selects no param"});
 }

@@ -154,3 +154,18 @@ TEST_CASE("blox train --resume: a truncated last checkpoint is reported and the 
   CHECK(resumed.output.find("cannot resume from") != std::string::npos);
   CHECK(load_checkpoint(last.string()).step == 60);
 }
+
+TEST_CASE("blox train: early stopping ends the run when the watched metric stops improving") {
+  RunDir dir;
+  std::string config = mlp_config(10, 0);
+  config.replace(config.find("learning_rate: 0.003"), 20, "learning_rate: 0.0");  // nothing can improve
+  config.replace(config.find("train: {epochs: 10,"), 19, "train: {epochs: 10, early_stopping_metric: accuracy, "
+                                                          "early_stopping_patience: 2,");
+  write(dir.path / "mlp.yaml", config);
+  const Result r = blox(dir.path, "train mlp.yaml");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("early stopping: accuracy did not improve") != std::string::npos);
+  std::ifstream jsonl(dir.path / "run" / "metrics.jsonl");
+  CHECK(std::count(std::istreambuf_iterator<char>(jsonl), std::istreambuf_iterator<char>(), '\n') == 3);
+  CHECK(load_checkpoint((dir.path / "run" / "last.safetensors").string()).epoch == 3);
+}

@@ -186,6 +186,7 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   loss.finish();
 
   c.metrics = root.strings("metrics", c.metrics);
+
   const std::vector<std::string> known_metrics = {"loss", "accuracy", "top5_accuracy", "perplexity"};
   for (const auto& m : c.metrics) {
     root.check(std::find(known_metrics.begin(), known_metrics.end(), m) != known_metrics.end(), "metrics",
@@ -205,6 +206,8 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   train.check(t.accumulate > 0, "accumulate", fmt::format("expected an integer > 0, got {}", t.accumulate));
   t.early_stopping_metric = train.string("early_stopping_metric", t.early_stopping_metric);
   t.early_stopping_patience = train.integer("early_stopping_patience", t.early_stopping_patience);
+  train.check(t.early_stopping_patience > 0, "early_stopping_patience",
+              fmt::format("expected an integer > 0, got {}", t.early_stopping_patience));
   train.finish();
 
   c.optimizer = read_optimizer(root.section("optimizer"));
@@ -219,6 +222,14 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   ck.check(c.checkpoint.keep_last > 0, "keep_last", fmt::format("expected an integer > 0, got {}", c.checkpoint.keep_last));
   c.checkpoint.keep_best = ck.string("keep_best", c.checkpoint.keep_best);
   ck.finish();
+
+  // Cross-field rule: a watched metric must be one the run computes.
+  for (const auto& [section, key, metric] : {std::tuple{&train, "early_stopping_metric", c.train.early_stopping_metric},
+                                             std::tuple{&ck, "keep_best", c.checkpoint.keep_best}}) {
+    if (!metric.empty() && std::find(c.metrics.begin(), c.metrics.end(), metric) == c.metrics.end()) {
+      section->error(key, fmt::format("'{}' is not among the run's metrics ({})", metric, fmt::join(c.metrics, ", ")));
+    }
+  }
 
   Options ft = root.section("finetune");
   c.finetune.init_from = ft.string("init_from", "");

@@ -206,9 +206,13 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   const bool clipping = run.train.clip_grad_value > 0 || run.train.clip_grad_norm > 0;
 
   TrainOutcome outcome;
-  double best = 0;
-  bool have_best = false;
-  const bool lower_is_better = run.checkpoint.keep_best == "loss" || run.checkpoint.keep_best == "perplexity";
+  auto lower_is_better = [](const std::string& metric) { return metric == "loss" || metric == "perplexity"; };
+  auto improves = [&](const std::string& metric, double value, double reference) {
+    return lower_is_better(metric) ? value < reference : value > reference;
+  };
+  double best = 0, stopping_best = 0;
+  bool have_best = false, have_stopping_best = false;
+  int64_t evaluations_without_gain = 0;
   const auto started = Clock::now();
   for (; epoch < run.train.epochs; ++epoch) {
     loader.seek(position.epoch == epoch ? position : LoaderPosition{epoch, 0});
@@ -265,7 +269,7 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
       checkpoint(next, epoch + 1);
       if (!run.checkpoint.keep_best.empty() && outcome.metrics.count(run.checkpoint.keep_best)) {
         const double m = outcome.metrics.at(run.checkpoint.keep_best);
-        if (!have_best || (lower_is_better ? m < best : m > best)) {
+        if (!have_best || improves(run.checkpoint.keep_best, m, best)) {
           best = m;
           have_best = true;
           mark_best_checkpoint(run.checkpoint.dir, step);
@@ -273,6 +277,22 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
       }
     }
     if (run.train.max_steps > 0 && step >= run.train.max_steps) break;
+    const std::string& watched = run.train.early_stopping_metric;
+    if (!watched.empty() && outcome.metrics.count(watched)) {
+      const double m = outcome.metrics.at(watched);
+      if (!have_stopping_best || improves(watched, m, stopping_best)) {
+        stopping_best = m;
+        have_stopping_best = true;
+        evaluations_without_gain = 0;
+      } else if (++evaluations_without_gain >= run.train.early_stopping_patience) {
+        if (!last_epoch) checkpoint(next, epoch + 1);
+        if (!options.quiet) {
+          fmt::print("early stopping: {} did not improve on {:.4f} for {} evaluations\n", watched, stopping_best,
+                     evaluations_without_gain);
+        }
+        break;
+      }
+    }
   }
   outcome.steps = step;
   return outcome;
