@@ -101,19 +101,24 @@ class RunFiles {
     fs::create_directories(dir);
   }
   void write_config(const std::string& yaml) const { std::ofstream(fs::path(dir_) / "config.yaml") << yaml; }
-  void record(int64_t step, int64_t epoch, double lr, double train_loss, const Metrics& m) const {
-    nlohmann::json row = {{"step", step}, {"epoch", epoch}, {"lr", lr}, {"train_loss", train_loss}};
+  void record(int64_t step, int64_t epoch, double lr, double train_loss, double examples_per_second,
+              const Metrics& m) const {
+    nlohmann::json row = {{"step", step},
+                          {"epoch", epoch},
+                          {"lr", lr},
+                          {"train_loss", train_loss},
+                          {"examples_per_second", examples_per_second}};
     for (const auto& [k, v] : m) row[k] = v;
     std::ofstream(fs::path(dir_) / "metrics.jsonl", std::ios::app) << row.dump() << "\n";
     const fs::path csv = fs::path(dir_) / "metrics.csv";
     const bool fresh = !fs::exists(csv);
     std::ofstream out(csv, std::ios::app);
     if (fresh) {
-      out << "step,epoch,lr,train_loss";
+      out << "step,epoch,lr,train_loss,examples_per_second";
       for (const auto& name : metrics_) out << "," << name;
       out << "\n";
     }
-    out << fmt::format("{},{},{},{}", step, epoch, lr, train_loss);
+    out << fmt::format("{},{},{},{},{:.1f}", step, epoch, lr, train_loss, examples_per_second);
     for (const auto& name : metrics_) out << "," << (m.count(name) ? fmt::format("{}", m.at(name)) : "");
     out << "\n";
   }
@@ -217,8 +222,9 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   for (; epoch < run.train.epochs; ++epoch) {
     loader.seek(position.epoch == epoch ? position : LoaderPosition{epoch, 0});
     double loss_sum = 0;
-    int64_t loss_count = 0;
+    int64_t loss_count = 0, examples = 0;
     double lr = optimizer.learning_rate();
+    const auto epoch_started = Clock::now();
     while (auto batch = loader.next()) {
       lr = run.schedule ? run.schedule->lr(step) : optimizer.learning_rate();
       StepResult r = train_step(*prepared.model.layer, optimizer, loss, std::move(state), batch->inputs.to(device),
@@ -230,6 +236,7 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
                                 value, step + 1, run.checkpoint.dir));
       }
       state = std::move(r.next);
+      examples += batch->inputs.size(0);
       ++step;
       loss_sum += value;
       ++loss_count;
@@ -250,16 +257,18 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
       if (run.checkpoint.every_steps > 0 && step % run.checkpoint.every_steps == 0) checkpoint(loader.position(), epoch);
       if (run.train.max_steps > 0 && step >= run.train.max_steps) break;
     }
+    const double train_seconds = std::chrono::duration<double>(Clock::now() - epoch_started).count();
+    const double examples_per_second = static_cast<double>(examples) / std::max(train_seconds, 1e-9);
     const bool last_epoch = epoch + 1 == run.train.epochs || (run.train.max_steps > 0 && step >= run.train.max_steps);
     if (eval_loader && (last_epoch || (epoch + 1) % std::max<int64_t>(1, run.train.eval_every_epochs) == 0)) {
       outcome.metrics = evaluate(*prepared.model.layer, state.trainable.merge(state.state), *eval_loader, loss, run.metrics,
                                  device);
     }
     const double train_loss = loss_sum / static_cast<double>(std::max<int64_t>(loss_count, 1));
-    files.record(step, epoch + 1, lr, train_loss, outcome.metrics);
+    files.record(step, epoch + 1, lr, train_loss, examples_per_second, outcome.metrics);
     if (!options.quiet) {
-      fmt::print("epoch {:3d}  step {:6d}  train loss {:.4f}  {}  {:.1f} s\n", epoch + 1, step, train_loss,
-                 format_metrics(outcome.metrics),
+      fmt::print("epoch {:3d}  step {:6d}  train loss {:.4f}  {}  {:.0f} examples/s  {:.1f} s\n", epoch + 1, step,
+                 train_loss, format_metrics(outcome.metrics), examples_per_second,
                  std::chrono::duration<double>(Clock::now() - started).count());
       std::fflush(stdout);
     }

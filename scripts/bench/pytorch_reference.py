@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""The PyTorch eager side of scripts/bench/vs-pytorch: one epoch of the shipped MLP or CNN on
+Fashion-MNIST, same architecture and hyper-parameters as configs/fashion_{mlp,cnn}.yaml
+(batch 128, Adam 1e-3, the CNN's flip + 2-pixel crop augmentation), at a given thread count.
+Prints the training loop's examples/s (data loading and evaluation excluded, as blox reports).
+Usage: pytorch_reference.py mlp|cnn THREADS
+"""
+import gzip
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+model_name, threads = sys.argv[1], int(sys.argv[2])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+
+def read_idx(path):
+    with gzip.open(path) as f:
+        data = f.read()
+    dims = data[3]
+    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+root = "/usr/share/datasets/fashion-mnist/"
+images = torch.from_numpy(read_idx(root + "train-images-idx3-ubyte.gz").copy()).unsqueeze(1)
+labels = torch.from_numpy(read_idx(root + "train-labels-idx1-ubyte.gz").astype(np.int64))
+
+if model_name == "mlp":
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+else:
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Dropout(0.25), nn.Linear(128, 10))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+model.train()
+
+
+def batch(indices):
+    x = images[indices].float().div_(255)
+    if model_name == "cnn":
+        flip = torch.rand(len(indices)) < 0.5
+        x[flip] = x[flip].flip(3)
+        padded = F.pad(x, (2, 2, 2, 2))
+        offsets = torch.randint(0, 5, (len(indices), 2))
+        x = torch.stack([padded[i, :, dy:dy + 28, dx:dx + 28] for i, (dy, dx) in enumerate(offsets.tolist())])
+    return (x - 0.2860) / 0.3530, labels[indices]
+
+
+order = torch.randperm(len(images))
+start = time.perf_counter()
+seen = 0
+for b in range(0, len(order), 128):
+    x, y = batch(order[b:b + 128])
+    loss = F.cross_entropy(model(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    seen += len(y)
+print(f"{seen / (time.perf_counter() - start):.0f}")
