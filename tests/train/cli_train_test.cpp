@@ -169,3 +169,29 @@ TEST_CASE("blox train: early stopping ends the run when the watched metric stops
   CHECK(std::count(std::istreambuf_iterator<char>(jsonl), std::istreambuf_iterator<char>(), '\n') == 3);
   CHECK(load_checkpoint((dir.path / "run" / "last.safetensors").string()).epoch == 3);
 }
+
+TEST_CASE("blox train: accumulate 2 batches of 25 updates as one batch of 50 does") {
+  RunDir dir;
+  auto config = [](int batch, int accumulate) {
+    std::string c = mlp_config(1, 0);
+    c.replace(c.find("batch_size: 50"), 14, "batch_size: " + std::to_string(batch));
+    c.replace(c.find("    - {type: random_horizontal_flip}\n"), 38, "");
+    c.replace(c.find("    - {type: dropout, rate: 0.2}\n"), 33, "");
+    c.replace(c.find("log_every_steps: 0"), 18, "log_every_steps: 0, accumulate: " + std::to_string(accumulate));
+    return c;
+  };
+  fs::create_directories(dir.path / "big");
+  fs::create_directories(dir.path / "small");
+  write(dir.path / "big" / "mlp.yaml", config(50, 1));
+  write(dir.path / "small" / "mlp.yaml", config(25, 2));
+  REQUIRE(blox(dir.path / "big", "train mlp.yaml --quiet").exit_code == 0);
+  REQUIRE(blox(dir.path / "small", "train mlp.yaml --quiet").exit_code == 0);
+  const Checkpoint big = load_checkpoint((dir.path / "big" / "run" / "last.safetensors").string());
+  const Checkpoint small = load_checkpoint((dir.path / "small" / "run" / "last.safetensors").string());
+  CHECK(big.step == 20);
+  CHECK(small.step == 20);
+  for (const char* p : {"model/hidden/kernel", "model/logits/bias"}) {
+    CAPTURE(p);
+    CHECK(test::close(small.params[p].value, big.params[p].value, 1e-4));
+  }
+}

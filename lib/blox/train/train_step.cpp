@@ -2,7 +2,12 @@
 // step's own containers are the only holders of the param buffers, so SGD updates in place.
 #include "blox/train/train_step.h"
 
+#include <ATen/ops/scalar_tensor.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
 #include "blox/core/grad.h"
+#include "blox/optim/accumulation.h"
 
 namespace bx {
 
@@ -30,6 +35,29 @@ StepResult train_step(const Layer& model, const Optimizer& optimizer, const Loss
   if (transform_grads) grads = transform_grads(std::move(grads));
   auto updated = optimizer.step(std::move(trainable), grads, std::move(taken.optimizer), learning_rate);
   return {std::move(loss), TrainState{std::move(updated.params), std::move(next_state), std::move(updated.state)}};
+}
+
+StepResult train_step_accumulated(const Layer& model, const Optimizer& optimizer, const LossFn& loss_fn,
+                                  TrainState&& current, const std::vector<MicroBatch>& micro_batches,
+                                  double learning_rate, const GradTransform& transform_grads) {
+  if (micro_batches.empty()) throw Error("train_step_accumulated: no micro-batches");
+  TrainState taken = std::move(current);
+  Params trainable = std::move(taken.trainable).requiring_grad();
+  Params state = std::move(taken.state);
+  GradientAccumulator accumulator;
+  double loss_sum = 0;
+  for (const auto& [x, y] : micro_batches) {
+    auto [output, after] = model(trainable.merge(state), x, Mode::train);
+    const at::Tensor loss = loss_fn(output, y);
+    accumulator.add(grad(loss, trainable));
+    loss_sum += loss.item<double>();
+    state = std::move(after).split().second;
+  }
+  Params grads = accumulator.mean();
+  if (transform_grads) grads = transform_grads(std::move(grads));
+  auto updated = optimizer.step(std::move(trainable), grads, std::move(taken.optimizer), learning_rate);
+  return {at::scalar_tensor(loss_sum / static_cast<double>(micro_batches.size())),
+          TrainState{std::move(updated.params), std::move(state), std::move(updated.state)}};
 }
 
 }  // namespace bx

@@ -39,4 +39,14 @@ StepResult train_step(const Layer& model, const Optimizer& optimizer, const Loss
                       const at::Tensor& x, const at::Tensor& y, double learning_rate = -1,
                       const GradTransform& transform_grads = {});
 
+/// A (inputs, targets) pair of one micro-batch.
+using MicroBatch = std::pair<at::Tensor, at::Tensor>;
+
+/// One update from the mean gradient of several micro-batches (gradient accumulation): the
+/// same update as one batch holding them all, when the loss is a mean. The loss returned is the
+/// mean of the micro-batch losses; non-trainable state threads through the micro-batches.
+StepResult train_step_accumulated(const Layer& model, const Optimizer& optimizer, const LossFn& loss_fn,
+                                  TrainState&& current, const std::vector<MicroBatch>& micro_batches,
+                                  double learning_rate = -1, const GradTransform& transform_grads = {});
+
 }  // namespace bx

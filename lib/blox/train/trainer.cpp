@@ -225,10 +225,24 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
     int64_t loss_count = 0, examples = 0;
     double lr = optimizer.learning_rate();
     const auto epoch_started = Clock::now();
-    while (auto batch = loader.next()) {
+    // One update per `accumulate` batches (the last group of an epoch may be smaller).
+    auto next_group = [&] {
+      std::vector<MicroBatch> group;
+      while (static_cast<int64_t>(group.size()) < run.train.accumulate) {
+        auto b = loader.next();
+        if (!b) break;
+        group.emplace_back(b->inputs.to(device), b->targets.to(device));
+      }
+      return group;
+    };
+    for (auto group = next_group(); !group.empty(); group = next_group()) {
       lr = run.schedule ? run.schedule->lr(step) : optimizer.learning_rate();
-      StepResult r = train_step(*prepared.model.layer, optimizer, loss, std::move(state), batch->inputs.to(device),
-                                batch->targets.to(device), lr, clipping ? clip : GradTransform{});
+      const GradTransform transform = clipping ? clip : GradTransform{};
+      StepResult r = group.size() == 1
+                         ? train_step(*prepared.model.layer, optimizer, loss, std::move(state), group[0].first,
+                                      group[0].second, lr, transform)
+                         : train_step_accumulated(*prepared.model.layer, optimizer, loss, std::move(state), group, lr,
+                                                  transform);
       const double value = r.loss.item<double>();
       if (!std::isfinite(value)) {
         throw Error(fmt::format("the loss became {} at step {}; stopping without saving (the last checkpoint in {} "
@@ -236,7 +250,7 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
                                 value, step + 1, run.checkpoint.dir));
       }
       state = std::move(r.next);
-      examples += batch->inputs.size(0);
+      for (const auto& micro : group) examples += micro.first.size(0);
       ++step;
       loss_sum += value;
       ++loss_count;
