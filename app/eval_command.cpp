@@ -1,4 +1,8 @@
-// blox eval CONFIG --checkpoint FILE: metrics on a split, with assertions for CI gates.
+// blox eval CONFIG --checkpoint FILE (or CHECKPOINT alone): metrics on a split, with assertions for CI gates.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <regex>
@@ -52,8 +56,9 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("eval", "evaluate a checkpoint; --assert makes it a CI gate (exit 1 on failure)");
-  cmd->add_option("config", flags->config, "the YAML config the checkpoint was trained with")->required();
-  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint")->required();
+  cmd->add_option("config", flags->config, "the YAML config, or a checkpoint alone (its stored config is used)")
+      ->required();
+  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config)");
   cmd->add_option("--data", flags->split, "the split: test, validation or train");
   cmd->add_option("--assert", flags->assertions, "a condition such as \"accuracy>=0.88\" (repeatable)");
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
@@ -62,8 +67,25 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
     run = [flags] {
       std::vector<Assertion> assertions;
       for (const auto& a : flags->assertions) assertions.push_back(parse_assertion(a));
-      const bx::PreparedRun prepared = bx::prepare_run(flags->config, flags->overrides);
-      const bx::Checkpoint checkpoint = bx::load_checkpoint(flags->checkpoint);
+      const bool alone = std::filesystem::path(flags->config).extension() == ".safetensors";
+      if (!alone && flags->checkpoint.empty()) {
+        throw bx::ConfigError("eval: --checkpoint FILE is required with a YAML config");
+      }
+      const bx::Checkpoint checkpoint = bx::load_checkpoint(alone ? flags->config : flags->checkpoint);
+      std::string config_path = flags->config;
+      if (alone) {
+        // The checkpoint's resolved config (absolute data paths) stands in for the YAML file.
+        config_path = (std::filesystem::temp_directory_path() /
+                       fmt::format("blox-eval-{}.yaml", static_cast<long>(::getpid()))).string();
+        std::ofstream(config_path) << checkpoint.config;
+      }
+      struct Cleanup {
+        std::string path;
+        ~Cleanup() {
+          if (!path.empty()) std::filesystem::remove(path);
+        }
+      } cleanup{alone ? config_path : ""};
+      const bx::PreparedRun prepared = bx::prepare_run(config_path, flags->overrides);
       const bx::RunConfig& run_config = prepared.run;
       const bx::TensorDataset data = bx::load_split(run_config.data, run_config.seed, flags->split);
       std::vector<std::shared_ptr<const bx::Transform>> transforms;

@@ -69,6 +69,12 @@ TEST_CASE("blox train then eval: checkpoints and metrics files, an assertion tha
   CHECK(fail.output.find("FAIL accuracy>=0.99") != std::string::npos);
   const Result typo = blox(dir.path, "eval mlp.yaml --checkpoint run/last.safetensors --assert 'acuracy>=0.5'");
   CHECK(typo.exit_code == 2);
+  // The checkpoint alone: its stored config gives the same metrics.
+  const Result alone = blox(dir.path, "eval run/last.safetensors --json");
+  const Result with_config = blox(dir.path, "eval mlp.yaml --checkpoint run/last.safetensors --json");
+  REQUIRE(alone.exit_code == 0);
+  CHECK(alone.output == with_config.output);
+  CHECK(alone.output.find("\"accuracy\"") != std::string::npos);
 }
 
 TEST_CASE("blox train: SIGTERM mid-run, then --resume, ends bitwise equal to an uninterrupted run") {
