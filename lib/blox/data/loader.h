@@ -48,7 +48,6 @@ class Loader {
 
   int64_t examples_per_epoch() const { return examples_; }
   int64_t batches_per_epoch() const { return batches_; }
-  const TensorDataset& dataset() const { return data_; }
 
   /// This rank's example indices for `epoch`, in order.
   at::Tensor epoch_order(int64_t epoch) const;

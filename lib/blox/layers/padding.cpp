@@ -7,18 +7,6 @@
 
 namespace bx {
 
-std::string format_padding(const Padding& padding) {
-  switch (padding.kind) {
-    case Padding::Kind::valid:
-      return "valid";
-    case Padding::Kind::same:
-      return "same";
-    case Padding::Kind::explicit_amounts:
-      return fmt::format("[{}]", fmt::join(padding.amounts, ", "));
-  }
-  return "?";
-}
-
 std::vector<int64_t> per_dim(const std::vector<int64_t>& values, size_t dims, const std::string& what,
                              const std::string& where) {
   if (values.size() == 1) return std::vector<int64_t>(dims, values[0]);

@@ -22,9 +22,6 @@ struct Padding {
   static Padding of(std::vector<int64_t> amounts) { return {Kind::explicit_amounts, std::move(amounts)}; }
 };
 
-/// "valid", "same" or "[1, 2]".
-std::string format_padding(const Padding& padding);
-
 /// `values` with one entry per spatial dim: a single value is repeated; otherwise the count
 /// must be `dims`. Throws ConfigError naming `what` and `where`.
 std::vector<int64_t> per_dim(const std::vector<int64_t>& values, size_t dims, const std::string& what,
