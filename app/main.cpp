@@ -7,6 +7,7 @@
 #include <torch/csrc/api/include/torch/version.h>
 
 #include "blox/core/errors.h"
+#include "blox/core/host_allocator.h"
 #include "commands.h"
 
 namespace {
@@ -29,6 +30,7 @@ int print_version() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bx::keep_freed_memory_in_process();
   CLI::App app{"blox: train neural networks from YAML config files"};
   app.require_subcommand(1);
   std::function<int()> run;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The PyTorch eager side of scripts/bench/vs-pytorch: one epoch of the shipped MLP or CNN on
 Fashion-MNIST, same architecture and hyper-parameters as configs/fashion_{mlp,cnn}.yaml
-(batch 128, Adam 1e-3, the CNN's horizontal-flip augmentation), at a given thread count.
+(batch 128, Adam 1e-3, the CNN's horizontal-flip augmentation) and the same batches in the
+same order as blox's first epoch (seed 0, see blox_order.py), at a given thread count.
 Prints the training loop's examples/s (data loading and evaluation excluded, as blox reports).
 Usage: pytorch_reference.py mlp|cnn THREADS
 """
@@ -14,6 +15,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from blox_order import epoch_order
 
 model_name, threads = sys.argv[1], int(sys.argv[2])
 torch.set_num_threads(threads)
@@ -51,7 +54,7 @@ def batch(indices):
     return (x - 0.2860) / 0.3530, labels[indices]
 
 
-order = torch.randperm(len(images))
+order = epoch_order(seed=0, epoch=0, n=len(images))
 start = time.perf_counter()
 seen = 0
 for b in range(0, len(order), 128):

@@ -1,6 +1,10 @@
 // Loader: seeded epoch order, resumable positions, sharding, prefetching, errors.
 #include <set>
+#include <sstream>
 
+#include <fmt/format.h>
+
+#include "cli_runner.h"
 #include "data/files.h"
 #include "helpers.h"
 
@@ -111,4 +115,20 @@ TEST_CASE("Loader: an error in the background thread surfaces from next()") {
   Loader l(flat, settings(0, 4), {std::make_shared<RandomHorizontalFlip>()});
   CHECK_THROWS_WITH_AS(l.next(), doctest::Contains("expected images (B, C, H, W), got shape [4, 3]"), ShapeError);
   CHECK_THROWS_AS(Loader(flat, settings(0, 0)), ConfigError);
+}
+
+TEST_CASE("Loader: scripts/bench/blox_order.py reproduces the epoch order in PyTorch (the benchmark's data order)") {
+  // python3-torch is installed by scripts/setup, like every other test dependency.
+  for (const auto& [seed, epoch] : std::vector<std::pair<uint64_t, int64_t>>{{0, 0}, {0, 7}, {12345, 2}}) {
+    Loader loader(numbers(1000), settings(seed));
+    const test::CommandResult python = test::run_command(fmt::format(
+        "/usr/bin/python3 '{}/scripts/bench/blox_order.py' {} {} 1000", BLOX_SOURCE_DIR, seed, epoch));
+    REQUIRE(python.exit_code == 0);
+    std::istringstream lines(python.output);
+    std::vector<int64_t> order;
+    for (int64_t i; lines >> i;) order.push_back(i);
+    CAPTURE(seed);
+    CAPTURE(epoch);
+    CHECK(at::equal(at::tensor(order, at::kLong), loader.epoch_order(epoch)));
+  }
 }

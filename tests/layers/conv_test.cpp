@@ -28,6 +28,29 @@ TEST_CASE("Conv2D: params [out, in/groups, kh, kw] and [out]; matches at::conv2d
         Layout{"net/conv/kernel [6, 2, 3, 2] trainable", "net/conv/bias [6] trainable"});
 }
 
+TEST_CASE("Conv2D: computes in channels-last memory by default (also with 1 input channel), same values as NCHW") {
+  Net n{"net", 3};
+  ConvSettings s;
+  s.output_channels = 8;
+  s.padding = Padding::same();
+  Conv2D fast(n.graph.child("fast"), s, n.rng);
+  s.channels_last = false;
+  Conv2D plain(n.graph.child("plain"), s, n.rng);
+  const at::Tensor x = test::randn({4, 1, 6, 5}, 7);  // 1 channel: NCHW strides are ambiguous
+  const Params p = test::check_layer(fast, n.params, x, [](const auto& w, const at::Tensor& in) {
+    return at::conv2d(in, w.at("net/fast/kernel"), w.at("net/fast/bias"), {1, 1}, {1, 1});
+  });
+  auto [y_fast, p1] = fast(p, x);
+  CHECK(y_fast.is_contiguous(at::MemoryFormat::ChannelsLast));
+  CHECK_FALSE(y_fast.is_contiguous());
+  CHECK(p1.at("net/fast/kernel").value.is_contiguous());  // the param itself stays NCHW (checkpoints)
+  // The same kernel through the NCHW path.
+  const Params both = p.unlocked().with("net/plain/kernel", p.at("net/fast/kernel")).with("net/plain/bias", p.at("net/fast/bias"));
+  auto [y_plain, p2] = plain(both, x);
+  CHECK(y_plain.is_contiguous());
+  CHECK(at::allclose(y_fast, y_plain, 1e-5, 1e-6));
+}
+
 TEST_CASE("Conv2D: 'same' keeps the size at stride 1 and gives ceil(size/stride) with asymmetric padding") {
   Net n{"net", 3};
   ConvSettings s;

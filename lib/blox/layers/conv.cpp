@@ -55,6 +55,14 @@ int64_t input_channels(const at::Tensor& x, int dims, int64_t groups, const std:
   return channels;
 }
 
+// NHWC strides, also for shapes where they are ambiguous (1 channel, 1x1 kernels): libtorch
+// picks its channels-last kernels from the strides, and `contiguous(ChannelsLast)` keeps
+// ambiguous ones as they are.
+at::Tensor with_channels_last_strides(const at::Tensor& t) {
+  if (t.strides() == c10::IntArrayRef(c10::get_channels_last_strides_2d(t.sizes()))) return t;
+  return t.to(t.options(), /*non_blocking=*/false, /*copy=*/true, at::MemoryFormat::ChannelsLast);
+}
+
 }  // namespace
 
 template <int N>
@@ -95,6 +103,12 @@ Layer::Output Conv<N>::forward(Params params, const at::Tensor& x, Mode) const {
       throw ShapeError(fmt::format("{}: input shape {} is smaller than the kernel {} (dilation {}) in spatial dim {}",
                                    where, format_shape(x.sizes()), format_shape(k), format_shape(dilation), d));
     }
+  }
+  if (N == 2 && s.channels_last) {
+    // Same values, NHWC memory: libtorch then takes oneDNN's faster channels-last kernels, and
+    // batch norm, ReLU and pooling after it keep that layout.
+    input = with_channels_last_strides(input);
+    kernel = with_channels_last_strides(kernel);
   }
   std::vector<int64_t> no_output_padding(N, 0);
   return {at::convolution(input, kernel, bias, stride, conv_padding, dilation, /*transposed=*/false, no_output_padding,
@@ -146,7 +160,10 @@ Layer::Output ConvTranspose2D::forward(Params params, const at::Tensor& x, Mode)
 
 
 namespace {
-ConvSettings read_conv(LayerBuild& b, bool transposed) {
+enum class ConvKind { conv1d, conv2d, transposed2d };
+
+ConvSettings read_conv(LayerBuild& b, ConvKind kind) {
+  const bool transposed = kind == ConvKind::transposed2d;
   ConvSettings s;
   Options& o = b.options;
   s.output_channels = o.required_integer("output_channels");
@@ -157,6 +174,7 @@ ConvSettings read_conv(LayerBuild& b, bool transposed) {
   s.groups = o.integer("groups", s.groups);
   s.use_bias = o.boolean("use_bias", s.use_bias);
   if (transposed) s.output_padding = o.integers("output_padding", s.output_padding);
+  if (kind == ConvKind::conv2d) s.channels_last = o.boolean("channels_last", s.channels_last);
   s.kernel_init = read_init(o, "kernel_init", s.kernel_init);
   s.bias_init = read_init(o, "bias_init", s.bias_init);
   return s;
@@ -164,10 +182,10 @@ ConvSettings read_conv(LayerBuild& b, bool transposed) {
 }  // namespace
 
 void register_convolutions(LayerRegistry& registry) {
-  registry.add("conv1d", [](LayerBuild& b) { return std::make_shared<Conv1D>(b.graph, read_conv(b, false), b.rng); });
-  registry.add("conv2d", [](LayerBuild& b) { return std::make_shared<Conv2D>(b.graph, read_conv(b, false), b.rng); });
+  registry.add("conv1d", [](LayerBuild& b) { return std::make_shared<Conv1D>(b.graph, read_conv(b, ConvKind::conv1d), b.rng); });
+  registry.add("conv2d", [](LayerBuild& b) { return std::make_shared<Conv2D>(b.graph, read_conv(b, ConvKind::conv2d), b.rng); });
   registry.add("conv_transpose2d",
-               [](LayerBuild& b) { return std::make_shared<ConvTranspose2D>(b.graph, read_conv(b, true), b.rng); });
+               [](LayerBuild& b) { return std::make_shared<ConvTranspose2D>(b.graph, read_conv(b, ConvKind::transposed2d), b.rng); });
 }
 
 }  // namespace bx

@@ -22,6 +22,7 @@ struct ConvSettings {
   int64_t groups = 1;                   ///< input and output channels must divide by it
   bool use_bias = true;
   std::vector<int64_t> output_padding{0};  ///< ConvTranspose2D only: extra size at the end
+  bool channels_last = true;            ///< Conv2D only: compute in NHWC memory (same values, faster)
   Init kernel_init = init::lecun_normal();
   Init bias_init = init::zeros();
 };
