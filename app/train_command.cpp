@@ -1,10 +1,13 @@
 // blox train CONFIG: prepare (all config errors at once, exit 2), then train.
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "blox/config/model_builder.h"
+#include "blox/train/stop_signals.h"
 #include "blox/train/trainer.h"
 #include "commands.h"
 
@@ -50,7 +53,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
       }
       if (flags->dry_run) return 0;
       bx::install_stop_handlers();
-      const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet});
+      const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1});
       return outcome.exit_code;
     };
   });

@@ -33,6 +33,7 @@ Checkpoint sample() {
   c.epoch = 3;
   c.loader = {4, 17};
   c.config = "train: {epochs: 3}\n";
+  c.tracking = {{"best/accuracy", 0.8125}, {"early_stopping/evaluations_without_gain", 2}};
   return c;
 }
 
@@ -43,7 +44,7 @@ std::string slurp(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("checkpoint: save then load gives bitwise-equal params, flags, tags, optimizer state and position") {
+TEST_CASE("checkpoint: save then load gives bitwise-equal params, flags, tags, optimizer state, position and tracking") {
   TempDir dir;
   const Checkpoint c = sample();
   const std::string path = (dir.path / "last.safetensors").string();
@@ -57,6 +58,7 @@ TEST_CASE("checkpoint: save then load gives bitwise-equal params, flags, tags, o
   CHECK(back.epoch == 3);
   CHECK(back.loader == LoaderPosition{4, 17});
   CHECK(back.config == c.config);
+  CHECK(back.tracking == c.tracking);
   // Only the file itself remains: the temporary was renamed, not left behind.
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
 }

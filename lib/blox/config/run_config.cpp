@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/core/path_rename.h"
 #include "blox/optim/adagrad.h"
 #include "blox/optim/adam.h"
 #include "blox/optim/lion.h"
@@ -197,9 +198,16 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   TrainConfig& t = c.train;
   t.epochs = train.integer("epochs", t.epochs);
   train.check(t.epochs > 0, "epochs", fmt::format("expected an integer > 0, got {}", t.epochs));
-  t.max_steps = train.integer("max_steps", t.max_steps);
-  t.eval_every_epochs = train.integer("eval_every_epochs", t.eval_every_epochs);
-  t.log_every_steps = train.integer("log_every_steps", t.log_every_steps);
+  // Counts and cadences where 0 means "off" or "no limit".
+  auto non_negative = [](Options& section, const char* key, int64_t fallback) {
+    const int64_t value = section.integer(key, fallback);
+    section.check(value >= 0, key, fmt::format("expected an integer >= 0, got {}", value));
+    return value;
+  };
+  t.max_steps = non_negative(train, "max_steps", t.max_steps);
+  t.eval_every_epochs = non_negative(train, "eval_every_epochs", t.eval_every_epochs);
+  t.eval_every_steps = non_negative(train, "eval_every_steps", t.eval_every_steps);
+  t.log_every_steps = non_negative(train, "log_every_steps", t.log_every_steps);
   t.clip_grad_norm = train.number("clip_grad_norm", t.clip_grad_norm);
   t.clip_grad_value = train.number("clip_grad_value", t.clip_grad_value);
   t.accumulate = train.integer("accumulate", t.accumulate);
@@ -216,8 +224,8 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
 
   Options ck = root.section("checkpoint");
   c.checkpoint.dir = ck.string("dir", c.checkpoint.dir);
-  c.checkpoint.every_epochs = ck.integer("every_epochs", c.checkpoint.every_epochs);
-  c.checkpoint.every_steps = ck.integer("every_steps", c.checkpoint.every_steps);
+  c.checkpoint.every_epochs = non_negative(ck, "every_epochs", c.checkpoint.every_epochs);
+  c.checkpoint.every_steps = non_negative(ck, "every_steps", c.checkpoint.every_steps);
   c.checkpoint.keep_last = ck.integer("keep_last", c.checkpoint.keep_last);
   ck.check(c.checkpoint.keep_last > 0, "keep_last", fmt::format("expected an integer > 0, got {}", c.checkpoint.keep_last));
   c.checkpoint.keep_best = ck.string("keep_best", c.checkpoint.keep_best);
@@ -242,7 +250,12 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   c.finetune.freeze = ft.strings("freeze", {});
   c.finetune.strict = ft.boolean("strict", false);
   for (Options r : ft.sections("rename")) {
-    c.finetune.rename.emplace_back(r.required_string("from"), r.required_string("to"));
+    const std::string from = r.required_string("from"), to = r.required_string("to");
+    if (to.find('*') != std::string::npos && !is_prefix_rename(from, to)) {
+      r.error("to", fmt::format("'{}' -> '{}': a wildcard in 'to' must be a trailing '/**' matching a literal "
+                                "'from' prefix ending in '/**' (e.g. model/old/** -> model/new/**)", from, to));
+    }
+    c.finetune.rename.emplace_back(from, to);
     r.finish();
   }
   ft.finish();

@@ -40,8 +40,9 @@ struct LossConfig {
 struct TrainConfig {
   int64_t epochs = 1;
   int64_t max_steps = 0;        ///< 0: no limit
-  int64_t eval_every_epochs = 1;
-  int64_t log_every_steps = 50;
+  int64_t eval_every_epochs = 1;  ///< 0: only after the last epoch
+  int64_t eval_every_steps = 0;   ///< 0: off; else also every this many steps
+  int64_t log_every_steps = 50;   ///< not a terminal: a progress line every this many steps
   double clip_grad_norm = 0.0;  ///< 0: off
   double clip_grad_value = 0.0; ///< 0: off
   int64_t accumulate = 1;       ///< micro-batches per update
@@ -61,7 +62,9 @@ struct CheckpointConfig {
 /// `finetune:` — start from a checkpoint, optionally renaming and freezing.
 struct FinetuneConfig {
   std::string init_from;  ///< "": train from scratch
-  std::vector<std::pair<std::string, std::string>> rename;  ///< glob -> replacement
+  /// (from, to) rules, the first matching one applies: a glob -> a full path, or a literal
+  /// prefix rename "a/b/**" -> "c/**" keeping the rest of the path.
+  std::vector<std::pair<std::string, std::string>> rename;
   std::vector<std::string> freeze;
   bool strict = false;
 };

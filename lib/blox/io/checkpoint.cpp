@@ -70,6 +70,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
                    {"loader_epoch", std::to_string(c.loader.epoch)},
                    {"loader_batch", std::to_string(c.loader.batch)},
                    {"config", c.config},
+                   {"tracking", nlohmann::json(c.tracking).dump()},
                    {"checksum", checksum(data)}};
   write_file_atomically(path, encode_safetensors(file));
 }
@@ -117,6 +118,13 @@ Checkpoint load_checkpoint(const std::string& path) {
   c.loader = {integer(meta, "loader_epoch", path), integer(meta, "loader_batch", path)};
   auto config = meta.find("config");
   c.config = config == meta.end() ? "" : config->second;
+  if (auto tracking = meta.find("tracking"); tracking != meta.end()) {
+    try {
+      c.tracking = nlohmann::json::parse(tracking->second).get<std::map<std::string, double>>();
+    } catch (const nlohmann::json::exception& e) {
+      throw CheckpointError(fmt::format("{}: bad tracking metadata: {}", path, e.what()));
+    }
+  }
   return c;
 }
 

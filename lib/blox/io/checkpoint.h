@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "blox/core/params.h"
@@ -17,12 +18,15 @@ struct Checkpoint {
   int64_t epoch = 0;  ///< epochs completed
   LoaderPosition loader;
   std::string config;  ///< the resolved config (YAML)
+  /// The trainer's memory across evaluations (best values of keep_best / early stopping,
+  /// evaluations without gain), so a resumed run decides as the uninterrupted one would.
+  std::map<std::string, double> tracking;
 };
 
 /// Tensors keyed by path; `__metadata__` holds "format" (blox-checkpoint-1), "params" (JSON:
 /// path, trainable flag and tags per param, in order), "optimizer" (JSON list of paths),
-/// "step", "epoch", "loader_epoch", "loader_batch", "config" and "checksum" (CRC-32 of the data
-/// section). Written atomically (temp file, fsync, rename): a crash leaves the old file.
+/// "step", "epoch", "loader_epoch", "loader_batch", "config", "tracking" (JSON object of numbers)
+/// and "checksum" (CRC-32 of the data section). Written atomically (temp file, fsync, rename): a crash leaves the old file.
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 
 /// Reads and verifies a checkpoint; throws CheckpointError naming the file and what is wrong

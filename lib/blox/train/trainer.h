@@ -10,8 +10,9 @@ namespace bx {
 
 /// Command-line choices that override or complement the config.
 struct TrainOptions {
-  std::string resume;  ///< a run directory or checkpoint file; "": start fresh
-  bool quiet = false;  ///< no progress lines
+  std::string resume;     ///< a run directory or checkpoint file; "": start fresh
+  bool quiet = false;     ///< no progress lines
+  bool terminal = false;  ///< stdout is a terminal: one live progress line instead of log lines
 };
 
 struct TrainOutcome {
@@ -23,14 +24,13 @@ struct TrainOutcome {
 /// Trains `prepared` (see prepare_run). The run directory (checkpoint.dir, relative to the
 /// working directory) receives config.yaml, metrics.jsonl, metrics.csv and checkpoints; with
 /// `resume`, the run continues exactly where the checkpoint stopped (same batches, dropout
-/// masks and optimizer state: bitwise-equal final params, at the same thread count).
-/// Throws Error when the loss becomes NaN or infinite, naming the step; the last good
-/// checkpoint is kept.
+/// masks, optimizer state and best-metric memory: bitwise-equal final params, at the same
+/// thread count), and metrics rows after that checkpoint's step are dropped.
+/// Evaluations run every `eval_every_epochs` epochs, every `eval_every_steps` steps and after
+/// the last epoch; one that improves `keep_best` saves a checkpoint (if none was saved at that
+/// step) and points best.safetensors at it. Stop requests (install_stop_handlers) are served
+/// between steps with a checkpoint. Throws Error when the loss becomes NaN or infinite, naming
+/// the step; the last good checkpoint is kept.
 TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options);
-
-/// Installs the SIGINT / SIGTERM / SIGUSR1 handlers `train` polls between steps: the first
-/// signal asks for a checkpoint and exit; a second SIGINT exits at once (files are always
-/// replaced atomically, so nothing on disk is left half-written).
-void install_stop_handlers();
 
 }  // namespace bx
