@@ -134,6 +134,11 @@ TEST_CASE("broken configs: values out of range") {
               "{}:15:46: error: loss.label_smoothing: expected a value in [0, 1), got 1.5"});
   check_case({{{9, "    - {type: conv2d, output_channels: 4, kernel_size: [3, 3, 3]}"}}, {}, {},
               "{}:9:55: error: model.layers[0].kernel_size: Conv2D 'model/conv2d_0': kernel_size needs 1 or 2 values, got 3"});
+  check_case({{{14, "train: {epochs: 1, eval_every_steps: -5}"}}, {}, {},
+              "{}:14:38: error: train.eval_every_steps: expected an integer >= 0, got -5"});
+  check_case({{}, {"finetune:", "  rename: [{from: model/*/kernel, to: model/*/w}]"}, {},
+              "{}:16:39: error: finetune.rename[0].to: 'model/*/kernel' -> 'model/*/w': a wildcard in 'to' must be a "
+              "trailing '/**'"});
 }
 
 TEST_CASE("broken configs: missing keys, missing files, bad structure") {

@@ -1,5 +1,6 @@
 // blox train / eval end to end on the shipped Fashion-MNIST subset: CI gates, exact resume
 // after SIGTERM, fine-tuning with a frozen body, damaged checkpoints.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -43,10 +44,58 @@ std::string mlp_config(int epochs, int every_steps, const std::string& extra = "
          "    - {type: relu}\n    - {type: dropout, rate: 0.2}\n    - {type: linear, name: logits, output_size: classes}\n"
          "optimizer: {type: adam, learning_rate: 0.003}\n"
          "train: {epochs: " + std::to_string(epochs) + ", log_every_steps: 0}\n"
-         "checkpoint: {dir: run, every_steps: " + std::to_string(every_steps) + ", keep_last: 1000}\n" + extra;
+         "checkpoint: {dir: run, every_steps: " + std::to_string(every_steps) + ", keep_last: 1000, keep_best: accuracy}\n" +
+         extra;
 }
 
 void write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+size_t lines(const fs::path& path) {
+  const std::string text = read(path);
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// Starts `blox train CONFIG --quiet` in `dir` in the background (one BLAS thread), its output
+// going to dir/output.txt.
+pid_t spawn_train(const fs::path& dir, const std::string& config) {
+  const std::string binary = BLOX_BINARY;
+  const std::string config_path = (dir / config).string(), output = (dir / "output.txt").string();
+  std::vector<char*> argv = {const_cast<char*>(binary.c_str()), const_cast<char*>("train"),
+                             const_cast<char*>(config_path.c_str()), const_cast<char*>("--quiet"), nullptr};
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir);
+  ::setenv("OPENBLAS_NUM_THREADS", "1", 1);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, binary.c_str(), &files, nullptr, argv.data(), environ);
+  fs::current_path(cwd);
+  posix_spawn_file_actions_destroy(&files);
+  REQUIRE(spawned == 0);
+  return pid;
+}
+
+void wait_for_file(const fs::path& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(path) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(fs::exists(path));
+}
+
+// The exit code of a finished child; -1 when a signal killed it.
+int exit_code(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 }  // namespace
 
@@ -85,25 +134,11 @@ TEST_CASE("blox train: SIGTERM mid-run, then --resume, ends bitwise equal to an 
   REQUIRE(blox(straight.path, "train mlp.yaml --quiet").exit_code == 0);
 
   // Start the second run, wait for its first checkpoint, then stop it.
-  const std::string binary = BLOX_BINARY;
-  const std::string config_path = (interrupted.path / "mlp.yaml").string();
-  std::vector<char*> argv = {const_cast<char*>(binary.c_str()), const_cast<char*>("train"),
-                             const_cast<char*>(config_path.c_str()), const_cast<char*>("--quiet"), nullptr};
-  const fs::path cwd = fs::current_path();
-  fs::current_path(interrupted.path);
-  ::setenv("OPENBLAS_NUM_THREADS", "1", 1);
-  pid_t pid = 0;
-  REQUIRE(posix_spawn(&pid, binary.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
-  fs::current_path(cwd);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(interrupted.path / "run" / "last.safetensors") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  const pid_t pid = spawn_train(interrupted.path, "mlp.yaml");
+  wait_for_file(interrupted.path / "run" / "last.safetensors");
   ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 143);  // stopped early, after a clean save
+  REQUIRE(exit_code(pid) == 143);  // stopped early, after a clean save
+  REQUIRE(load_checkpoint((interrupted.path / "run" / "last.safetensors").string()).step < 3000);
 
   const Result resumed = blox(interrupted.path, "train mlp.yaml --quiet --resume run");
   REQUIRE(resumed.exit_code == 0);
@@ -113,6 +148,103 @@ TEST_CASE("blox train: SIGTERM mid-run, then --resume, ends bitwise equal to an 
   CHECK(b.step == 3000);
   CHECK(bitwise_equal(a.params, b.params));
   CHECK(bitwise_equal(a.optimizer, b.optimizer));
+  // The keep_best memory came back with the checkpoint: same best value, same best file.
+  CHECK(a.tracking == b.tracking);
+  CHECK(a.tracking.count("keep_best/best/accuracy") == 1);
+  CHECK(load_checkpoint((straight.path / "run" / "best.safetensors").string()).step ==
+        load_checkpoint((interrupted.path / "run" / "best.safetensors").string()).step);
+  // Rows after the resumed step were dropped, so each epoch has exactly one row.
+  CHECK(lines(straight.path / "run" / "metrics.jsonl") == 150);
+  CHECK(lines(interrupted.path / "run" / "metrics.jsonl") == 150);
+  CHECK(lines(interrupted.path / "run" / "metrics.csv") == 151);
+}
+
+TEST_CASE("blox train: a second SIGINT exits at once (130, no save) and leaves every checkpoint readable") {
+  RunDir dir;
+  // Slow steps (a wide layer, big batches), a checkpoint after each: the second signal lands
+  // mid-step or mid-save.
+  std::string config = mlp_config(100, 1);
+  config.replace(config.find("batch_size: 50"), 14, "batch_size: 500");
+  config.replace(config.find("output_size: 32"), 15, "output_size: 4096");
+  write(dir.path / "mlp.yaml", config);
+  const pid_t pid = spawn_train(dir.path, "mlp.yaml");
+  wait_for_file(dir.path / "run" / "last.safetensors");
+  ::kill(pid, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // two SIGINTs at once would merge into one
+  ::kill(pid, SIGINT);
+  CHECK(exit_code(pid) == 130);
+  CHECK(read(dir.path / "output.txt").find("stopped by signal") == std::string::npos);  // it did not wait to save
+  int checkpoints = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path / "run")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("ckpt-", 0) != 0 && name != "last.safetensors" && name != "best.safetensors") continue;
+    CAPTURE(name);
+    CHECK_NOTHROW(load_checkpoint(entry.path().string()));
+    ++checkpoints;
+  }
+  CHECK(checkpoints >= 2);
+  const Result resumed = blox(dir.path, "train mlp.yaml --quiet --resume run --set train.max_steps=3");
+  CHECK(resumed.exit_code == 0);
+}
+
+TEST_CASE("blox train: a NaN loss stops the run naming the step; the checkpoint before it is intact") {
+  RunDir dir;
+  std::string config = mlp_config(5, 1);
+  config.replace(config.find("optimizer: {type: adam, learning_rate: 0.003}"), 45, "optimizer: {type: sgd, learning_rate: 1e30}");
+  write(dir.path / "mlp.yaml", config);
+  const Result r = blox(dir.path, "train mlp.yaml --quiet");
+  CHECK(r.exit_code == 1);
+  const size_t at = r.output.find("the loss became ");
+  REQUIRE(at != std::string::npos);
+  const size_t step_at = r.output.find(" at step ", at);
+  REQUIRE(step_at != std::string::npos);
+  const int64_t bad_step = std::stoll(r.output.substr(step_at + 9));
+  CHECK(bad_step >= 2);
+  CHECK(r.output.find("hint: lower the learning rate") != std::string::npos);
+  CHECK(load_checkpoint((dir.path / "run" / "last.safetensors").string()).step == bad_step - 1);
+}
+
+TEST_CASE("blox train: eval_every_steps adds a metrics row per evaluation; best points at the best one") {
+  RunDir dir;
+  std::string config = mlp_config(2, 0);
+  config.replace(config.find("log_every_steps: 0"), 18, "log_every_steps: 0, eval_every_steps: 5");
+  write(dir.path / "mlp.yaml", config);
+  REQUIRE(blox(dir.path, "train mlp.yaml --quiet").exit_code == 0);
+  // 20 steps an epoch: evaluations at steps 5, 10, ..., 40 (20 and 40 are the epochs' own).
+  std::ifstream jsonl(dir.path / "run" / "metrics.jsonl");
+  std::vector<std::pair<int64_t, double>> rows;
+  for (std::string line; std::getline(jsonl, line);) {
+    const size_t step = line.find("\"step\":"), accuracy = line.find("\"accuracy\":");
+    REQUIRE(step != std::string::npos);
+    REQUIRE(accuracy != std::string::npos);
+    rows.emplace_back(std::stoll(line.substr(step + 7)), std::stod(line.substr(accuracy + 11)));
+  }
+  REQUIRE(rows.size() == 8);
+  for (size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].first == 5 * static_cast<int64_t>(i + 1));
+  const auto best = std::max_element(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.second < b.second; });
+  const Checkpoint best_file = load_checkpoint((dir.path / "run" / "best.safetensors").string());
+  CHECK(best_file.step == best->first);
+  CHECK(best_file.tracking.at("keep_best/best/accuracy") == doctest::Approx(best->second).epsilon(1e-9));
+}
+
+TEST_CASE("blox train: on a terminal one progress line is redrawn with an ETA; off a terminal, plain lines") {
+  RunDir dir;
+  std::string config = mlp_config(2, 0);
+  config.replace(config.find("log_every_steps: 0"), 18, "log_every_steps: 10");
+  write(dir.path / "mlp.yaml", config);
+  const Result plain = blox(dir.path, "train mlp.yaml");
+  REQUIRE(plain.exit_code == 0);
+  CHECK(plain.output.find('\r') == std::string::npos);
+  CHECK(plain.output.find("epoch 1/2  step 10/40  loss ") != std::string::npos);
+  CHECK(plain.output.find("epoch 2/2  step 30/40  loss ") != std::string::npos);
+  CHECK(plain.output.find("  ETA ") != std::string::npos);
+  // `script` (util-linux, in every Debian) runs blox on a pseudo-terminal.
+  const Result tty = test::run_command("cd '" + dir.path.string() + "' && script -qec \"OPENBLAS_NUM_THREADS=1 '" +
+                                       std::string(BLOX_BINARY) + "' train mlp.yaml --set checkpoint.dir=tty\" /dev/null");
+  REQUIRE(tty.exit_code == 0);
+  CHECK(tty.output.find("\r\033[Kepoch 1/2  step 1/40  loss ") != std::string::npos);
+  CHECK(tty.output.find("step 40/40") != std::string::npos);
+  CHECK(tty.output.find("\r\033[Kepoch   2  step     40  train loss") != std::string::npos);
 }
 
 TEST_CASE("blox train: fine-tuning keeps the frozen body bitwise unchanged and trains a new head") {

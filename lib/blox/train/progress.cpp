@@ -41,7 +41,8 @@ void Progress::step(int64_t step, int64_t epoch, double loss, double lr, int64_t
   if (settings_.terminal) {
     const auto now = Clock::now();
     const bool last = settings_.total_steps > 0 && step >= settings_.total_steps;
-    if (!last && std::chrono::duration<double>(now - last_draw_).count() < settings_.redraw_seconds) return;
+    const bool due = !live_line_ || std::chrono::duration<double>(now - last_draw_).count() >= settings_.redraw_seconds;
+    if (!last && !due) return;
     last_draw_ = now;
     fmt::print(out_, "\r\033[K{}", status(step, epoch, lr));  // return, erase the line, redraw
     live_line_ = true;

@@ -40,7 +40,7 @@ class Progress {
   ProgressSettings settings_;
   std::FILE* out_;
   Clock::time_point started_ = Clock::now();
-  Clock::time_point last_draw_{};
+  Clock::time_point last_draw_;  ///< of the live line, when live_line_
   int64_t first_step_ = -1;  ///< the step count before this process's first step
   int64_t examples_ = 0;
   double loss_sum_ = 0;

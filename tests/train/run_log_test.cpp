@@ -1,0 +1,50 @@
+// RunLog: metrics.jsonl and metrics.csv rows, truncation for a resumed run.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+#include "blox/train/run_log.h"
+
+using namespace bx;
+namespace fs = std::filesystem;
+
+namespace {
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TEST_CASE("RunLog: rows in both files, the CSV with a header; truncate_after drops later steps") {
+  const fs::path dir = fs::temp_directory_path() / ("blox_run_log_" + std::to_string(std::rand()));
+  {
+    RunLog log(dir.string(), {"loss", "accuracy"});
+    log.write_config("seed: 1\n");
+    log.record({10, 1, 0.5, 2.0, 100.0, {{"accuracy", 0.25}, {"loss", 1.5}}});
+    log.record({20, 1, 0.25, 1.0, 200.0, {}});
+    log.record({30, 2, 0.125, 0.5, 300.0, {{"accuracy", 0.5}, {"loss", 1.0}}});
+    CHECK(slurp(dir / "config.yaml") == "seed: 1\n");
+    CHECK(slurp(dir / "metrics.csv") ==
+          "step,epoch,lr,train_loss,examples_per_second,loss,accuracy\n"
+          "10,1,0.5,2,100.0,1.5,0.25\n"
+          "20,1,0.25,1,200.0,,\n"
+          "30,2,0.125,0.5,300.0,1,0.5\n");
+    CHECK(slurp(dir / "metrics.jsonl").find(
+              "{\"accuracy\":0.25,\"epoch\":1,\"examples_per_second\":100.0,\"loss\":1.5,\"lr\":0.5,\"step\":10,"
+              "\"train_loss\":2.0}\n") == 0);
+    log.truncate_after(20);
+    CHECK(slurp(dir / "metrics.csv") ==
+          "step,epoch,lr,train_loss,examples_per_second,loss,accuracy\n"
+          "10,1,0.5,2,100.0,1.5,0.25\n"
+          "20,1,0.25,1,200.0,,\n");
+    const std::string jsonl = slurp(dir / "metrics.jsonl");
+    CHECK(std::count(jsonl.begin(), jsonl.end(), '\n') == 2);
+    CHECK(jsonl.find("\"step\":30") == std::string::npos);
+    CHECK(jsonl.find("\"step\":20") != std::string::npos);
+  }
+  fs::remove_all(dir);
+}
