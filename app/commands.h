@@ -12,5 +12,7 @@ void add_validate_command(CLI::App& app, std::function<int()>& run);
 void add_inspect_command(CLI::App& app, std::function<int()>& run);
 void add_train_command(CLI::App& app, std::function<int()>& run);
 void add_eval_command(CLI::App& app, std::function<int()>& run);
+void add_predict_command(CLI::App& app, std::function<int()>& run);
+void add_plot_command(CLI::App& app, std::function<int()>& run);
 
 }  // namespace blox_app

@@ -1,8 +1,4 @@
 // blox eval CONFIG --checkpoint FILE (or CHECKPOINT alone): metrics on a split, with assertions for CI gates.
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <regex>
@@ -10,12 +6,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "blox/config/model_builder.h"
 #include "blox/core/errors.h"
-#include "blox/io/checkpoint.h"
 #include "blox/train/loss.h"
 #include "blox/train/metrics.h"
 #include "blox/train/run_data.h"
+#include "checkpoint_run.h"
 #include "commands.h"
 
 namespace blox_app {
@@ -67,34 +62,12 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
     run = [flags] {
       std::vector<Assertion> assertions;
       for (const auto& a : flags->assertions) assertions.push_back(parse_assertion(a));
-      const bool alone = std::filesystem::path(flags->config).extension() == ".safetensors";
-      if (!alone && flags->checkpoint.empty()) {
-        throw bx::ConfigError("eval: --checkpoint FILE is required with a YAML config");
-      }
-      const bx::Checkpoint checkpoint = bx::load_checkpoint(alone ? flags->config : flags->checkpoint);
-      std::string config_path = flags->config;
-      if (alone) {
-        // The checkpoint's resolved config (absolute data paths) stands in for the YAML file.
-        config_path = (std::filesystem::temp_directory_path() /
-                       fmt::format("blox-eval-{}.yaml", static_cast<long>(::getpid()))).string();
-        std::ofstream(config_path) << checkpoint.config;
-      }
-      struct Cleanup {
-        std::string path;
-        ~Cleanup() {
-          if (!path.empty()) std::filesystem::remove(path);
-        }
-      } cleanup{alone ? config_path : ""};
-      const bx::PreparedRun prepared = bx::prepare_run(config_path, flags->overrides);
+      const CheckpointRun opened = open_checkpoint_run(flags->config, flags->checkpoint, flags->overrides, "eval");
+      const bx::Checkpoint& checkpoint = opened.checkpoint;
+      const bx::PreparedRun& prepared = opened.prepared;
       const bx::RunConfig& run_config = prepared.run;
       const bx::TensorDataset data = bx::load_split(run_config.data, run_config.seed, flags->split);
-      std::vector<std::shared_ptr<const bx::Transform>> transforms;
-      for (const auto& t : run_config.data.transforms) {
-        if (std::dynamic_pointer_cast<const bx::Normalize>(t)) transforms.push_back(t);
-      }
-      bx::LoaderSettings settings = run_config.data.loader;
-      settings.shuffle = false;
-      bx::Loader loader(data, settings, transforms);
+      bx::Loader loader(data, bx::evaluation_loader_settings(run_config.data), bx::evaluation_transforms(run_config.data));
       const bx::Metrics metrics = bx::evaluate(*prepared.model.layer, checkpoint.params, loader,
                                                bx::make_loss(run_config.loss), run_config.metrics, c10::kCPU);
       int failed = 0;

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   blox_app::add_inspect_command(app, run);
   blox_app::add_train_command(app, run);
   blox_app::add_eval_command(app, run);
+  blox_app::add_predict_command(app, run);
+  blox_app::add_plot_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "cli_runner.h"
@@ -332,4 +333,75 @@ TEST_CASE("blox train: accumulate 2 batches of 25 updates as one batch of 50 doe
     CAPTURE(p);
     CHECK(test::close(small.params[p].value, big.params[p].value, 1e-4));
   }
+}
+
+TEST_CASE("blox predict: one row per example whose accuracy is eval's; JSONL probabilities; unlabelled IDX input") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(1, 0));
+  REQUIRE(blox(dir.path, "train mlp.yaml --quiet").exit_code == 0);
+  const Result csv = blox(dir.path, "predict run/last.safetensors -o predictions.csv");
+  REQUIRE(csv.exit_code == 0);
+  CHECK(csv.output.find("500 predictions written to predictions.csv") != std::string::npos);
+  std::ifstream rows(dir.path / "predictions.csv");
+  std::string line;
+  REQUIRE(std::getline(rows, line));
+  CHECK(line == "index,prediction,probability,label");
+  int64_t count = 0, correct = 0;
+  while (std::getline(rows, line)) {
+    std::stringstream fields(line);
+    std::string index, prediction, probability, label;
+    std::getline(fields, index, ',');
+    std::getline(fields, prediction, ',');
+    std::getline(fields, probability, ',');
+    std::getline(fields, label, ',');
+    CHECK(std::stoll(index) == count);
+    CHECK(std::stod(probability) > 0.1);  // the top class of 10
+    correct += prediction == label ? 1 : 0;
+    ++count;
+  }
+  CHECK(count == 500);
+  const Result eval = blox(dir.path, "eval run/last.safetensors --json");
+  const size_t at = eval.output.find("\"accuracy\": ");
+  REQUIRE(at != std::string::npos);
+  CHECK(static_cast<double>(correct) / 500.0 == doctest::Approx(std::stod(eval.output.substr(at + 12))).epsilon(1e-9));
+
+  const Result jsonl = blox(dir.path, "predict mlp.yaml --checkpoint run/last.safetensors --format jsonl --data train");
+  REQUIRE(jsonl.exit_code == 0);
+  CHECK(std::count(jsonl.output.begin(), jsonl.output.end(), '\n') == 1000);
+  CHECK(jsonl.output.find("{\"index\":0,\"label\":") == 0);
+  CHECK(jsonl.output.find("\"probabilities\":[") != std::string::npos);
+
+  const std::string images = test::source_path("datasets/fashion-mnist-subset/t10k-images-idx3-ubyte.gz");
+  const Result unlabelled = blox(dir.path, "predict run/last.safetensors --input " + images + " -o plain.csv");
+  REQUIRE(unlabelled.exit_code == 0);
+  const std::string plain = read(dir.path / "plain.csv");
+  CHECK(plain.rfind("index,prediction,probability\n0,", 0) == 0);
+  CHECK(std::count(plain.begin(), plain.end(), '\n') == 501);
+
+  // A bad input file: a clear error naming it, and the earlier output is left as it was.
+  const Result bad = blox(dir.path, "predict run/last.safetensors --input missing.gz -o plain.csv");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.output.find("missing.gz") != std::string::npos);
+  CHECK(read(dir.path / "plain.csv") == plain);
+}
+
+TEST_CASE("blox plot: the run's curves as an SVG a browser opens; a missing run is a clear error") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(3, 0));
+  REQUIRE(blox(dir.path, "train mlp.yaml --quiet").exit_code == 0);
+  const Result plot = blox(dir.path, "plot run");
+  REQUIRE(plot.exit_code == 0);
+  CHECK(plot.output == "run/metrics.svg\n");
+  const std::string svg = read(dir.path / "run" / "metrics.svg");
+  CHECK(svg.find(">evaluation loss</text>") != std::string::npos);
+  CHECK(svg.find(">accuracy</text>") != std::string::npos);
+  CHECK(std::count(svg.begin(), svg.end(), '\n') > 20);
+  // Well-formed XML, checked by an independent parser.
+  const Result parsed = test::run_command("/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; "
+                                          "print(len(E.parse(sys.argv[1]).getroot()))\" '" +
+                                          (dir.path / "run" / "metrics.svg").string() + "'");
+  CHECK(parsed.exit_code == 0);
+  const Result missing = blox(dir.path, "plot nowhere");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.output.find("nowhere: cannot open") != std::string::npos);
 }

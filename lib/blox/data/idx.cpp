@@ -103,12 +103,17 @@ at::Tensor read_idx(const std::string& path) {
   return out;
 }
 
-TensorDataset read_idx_classification(const std::string& images_path, const std::string& labels_path, int64_t classes) {
-  at::Tensor images = read_idx(images_path);
-  at::Tensor labels = read_idx(labels_path);
+at::Tensor read_idx_images(const std::string& path) {
+  at::Tensor images = read_idx(path);
   if (images.dim() != 3) {
-    throw DataError(fmt::format("{}: expected images (N, H, W), got shape {}", images_path, format_shape(images.sizes())));
+    throw DataError(fmt::format("{}: expected images (N, H, W), got shape {}", path, format_shape(images.sizes())));
   }
+  return images.unsqueeze(1);
+}
+
+TensorDataset read_idx_classification(const std::string& images_path, const std::string& labels_path, int64_t classes) {
+  at::Tensor images = read_idx_images(images_path);
+  at::Tensor labels = read_idx(labels_path);
   if (labels.dim() != 1) {
     throw DataError(fmt::format("{}: expected labels (N), got shape {}", labels_path, format_shape(labels.sizes())));
   }
@@ -117,7 +122,7 @@ TensorDataset read_idx_classification(const std::string& images_path, const std:
                                 labels.size(0)));
   }
   check_labels(labels, classes, labels_path);
-  return make_dataset(images.unsqueeze(1), labels.to(at::kLong), images_path);
+  return make_dataset(images, labels.to(at::kLong), images_path);
 }
 
 }  // namespace bx

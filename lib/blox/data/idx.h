@@ -19,6 +19,9 @@ std::vector<int64_t> read_idx_dims(const std::string& path);
 
 struct TensorDataset;
 
+/// Images (N, H, W) from an IDX file as uint8 (N, 1, H, W). Throws DataError for another shape.
+at::Tensor read_idx_images(const std::string& path);
+
 /// An image classification set from an images file (N, H, W) and a labels file (N): inputs
 /// uint8 (N, 1, H, W), targets int64 (N). Throws DataError for mismatched counts or a label
 /// outside [0, classes).

@@ -36,6 +36,20 @@ RunData load_run_data(const DataConfig& c, uint64_t seed) {
   return d;
 }
 
+std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config) {
+  std::vector<std::shared_ptr<const Transform>> kept;
+  for (const auto& t : config.transforms) {
+    if (std::dynamic_pointer_cast<const Normalize>(t)) kept.push_back(t);
+  }
+  return kept;
+}
+
+LoaderSettings evaluation_loader_settings(const DataConfig& config) {
+  LoaderSettings settings = config.loader;
+  settings.shuffle = false;
+  return settings;
+}
+
 TensorDataset load_split(const DataConfig& c, uint64_t seed, const std::string& split) {
   RunData d = load_run_data(c, seed);
   if (split == "train") return d.train;

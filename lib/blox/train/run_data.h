@@ -19,6 +19,11 @@ struct RunData {
 /// Reads every split; throws DataError naming the file for bad data.
 RunData load_run_data(const DataConfig& config, uint64_t seed);
 
+/// Evaluation and prediction see the data as it is: of the configured transforms, only
+/// normalization; in file order.
+std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config);
+LoaderSettings evaluation_loader_settings(const DataConfig& config);
+
 /// One split by name: "train", "validation" (held-out part) or "test"; for `blox eval`.
 TensorDataset load_split(const DataConfig& config, uint64_t seed, const std::string& split);
 

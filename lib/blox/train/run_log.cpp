@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "blox/core/errors.h"
 #include "blox/io/atomic_file.h"
 
 namespace bx {
@@ -35,6 +36,33 @@ int64_t leading_integer(const std::string& line) {
 }
 
 }  // namespace
+
+std::vector<MetricsRow> read_metrics_log(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(fmt::format("{}: cannot open (no such file?); hint: pass a run directory blox train wrote", path));
+  std::vector<MetricsRow> rows;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || !json.contains("step") || !json["step"].is_number()) {
+      throw DataError(fmt::format("{}:{}: expected a JSON object with a numeric \"step\"", path, number));
+    }
+    MetricsRow row;
+    for (const auto& [key, value] : json.items()) {
+      if (!value.is_number()) continue;
+      const double v = value.get<double>();
+      if (key == "step") row.step = value.get<int64_t>();
+      else if (key == "epoch") row.epoch = value.get<int64_t>();
+      else if (key == "lr") row.lr = v;
+      else if (key == "train_loss") row.train_loss = v;
+      else if (key == "examples_per_second") row.examples_per_second = v;
+      else row.metrics[key] = v;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
 
 RunLog::RunLog(std::string dir, std::vector<std::string> metrics) : dir_(std::move(dir)), metrics_(std::move(metrics)) {
   fs::create_directories(dir_);

@@ -18,6 +18,10 @@ struct MetricsRow {
   Metrics metrics;                ///< the evaluation's (empty when there was none)
 };
 
+/// Reads a metrics.jsonl file. Throws DataError naming file:line for a line that is not a JSON
+/// object with a numeric step, and Error for a missing file.
+std::vector<MetricsRow> read_metrics_log(const std::string& path);
+
 class RunLog {
  public:
   /// Creates `dir`. `metrics` are the CSV's metric columns, in order.

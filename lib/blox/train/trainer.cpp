@@ -52,15 +52,6 @@ at::Tensor to_device(const at::Tensor& t, c10::Device device) {
   return t.pin_memory().to(device, /*non_blocking=*/true);
 }
 
-// Evaluation sees the data as it is: of the transforms, only normalization applies.
-std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const std::vector<std::shared_ptr<const Transform>>& all) {
-  std::vector<std::shared_ptr<const Transform>> kept;
-  for (const auto& t : all) {
-    if (std::dynamic_pointer_cast<const Normalize>(t)) kept.push_back(t);
-  }
-  return kept;
-}
-
 int exit_code_of(int signal) { return signal == SIGINT ? 130 : signal == SIGTERM ? 143 : 0; }
 
 bool every(int64_t count, int64_t period) { return period > 0 && count % period == 0; }
@@ -121,11 +112,6 @@ class Trainer {
   TrainOutcome outcome_;
 };
 
-LoaderSettings evaluation_settings(LoaderSettings settings) {
-  settings.shuffle = false;
-  return settings;
-}
-
 Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options)
     : prepared_(prepared),
       run_(prepared.run),
@@ -139,8 +125,8 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options)
       best_("keep_best", run_.checkpoint.keep_best),
       stopping_("early_stopping", run_.train.early_stopping_metric) {
   if (data_.evaluation) {
-    eval_loader_ = std::make_unique<Loader>(*data_.evaluation, evaluation_settings(run_.data.loader),
-                                            evaluation_transforms(run_.data.transforms));
+    eval_loader_ = std::make_unique<Loader>(*data_.evaluation, evaluation_loader_settings(run_.data),
+                                            evaluation_transforms(run_.data));
   }
   if (run_.train.clip_grad_value > 0 || run_.train.clip_grad_norm > 0) {
     transform_grads_ = [value = run_.train.clip_grad_value, norm = run_.train.clip_grad_norm](Params grads) {

@@ -1,0 +1,23 @@
+// A checkpoint with the run it belongs to, for the commands that use a trained model.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "blox/config/model_builder.h"
+#include "blox/io/checkpoint.h"
+
+namespace blox_app {
+
+struct CheckpointRun {
+  bx::Checkpoint checkpoint;
+  bx::PreparedRun prepared;
+};
+
+/// `target` is a YAML config (then `checkpoint` names the .safetensors file) or a checkpoint
+/// alone (then its stored, resolved config is used). Throws ConfigError when a config comes
+/// without a checkpoint, CheckpointError for a bad file; `command` names the caller in messages.
+CheckpointRun open_checkpoint_run(const std::string& target, const std::string& checkpoint,
+                                  const std::vector<std::string>& overrides, const std::string& command);
+
+}  // namespace blox_app

@@ -1,0 +1,88 @@
+// blox predict CONFIG --checkpoint FILE (or CHECKPOINT alone): one prediction per example of a
+// split or a data file, as CSV or JSON Lines.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <ATen/ops/arange.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/data/csv.h"
+#include "blox/data/idx.h"
+#include "blox/io/atomic_file.h"
+#include "blox/train/predict.h"
+#include "blox/train/run_data.h"
+#include "checkpoint_run.h"
+#include "commands.h"
+
+namespace blox_app {
+namespace {
+
+struct Input {
+  bx::TensorDataset data;
+  bool labelled;
+};
+
+// A data file in the config's format; IDX images come without labels (targets: their indices).
+Input read_input(const bx::DataConfig& config, const std::string& path) {
+  if (config.format == "idx") {
+    const at::Tensor images = bx::read_idx_images(path);
+    return {bx::make_dataset(images, at::arange(images.size(0), at::kLong), path), false};
+  }
+  if (config.format == "csv") return {bx::read_csv(path, config.csv), true};
+  throw bx::ConfigError(fmt::format("predict --input: data format '{}' is not supported (idx and csv are); "
+                                    "hint: use blox eval for language models", config.format));
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app, std::function<int()>& run) {
+  struct Flags {
+    std::string target;
+    std::string checkpoint;
+    std::string split = "test";
+    std::string input;
+    std::string output;
+    std::string format;
+    std::vector<std::string> overrides;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("predict", "write a checkpoint's predictions for a split or a data file (CSV/JSONL)");
+  cmd->add_option("config", flags->target, "the YAML config, or a checkpoint alone (its stored config is used)")
+      ->required();
+  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config)");
+  auto* split = cmd->add_option("--data", flags->split, "a split of the config's data: test (default), validation or train");
+  cmd->add_option("--input", flags->input, "a data file in the config's format (IDX images, or CSV with the config's columns)")
+      ->excludes(split);
+  cmd->add_option("-o,--output", flags->output, "the file to write (default: standard output); replaced atomically");
+  cmd->add_option("--format", flags->format, "csv or jsonl (default: from the output's extension, else csv)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
+  cmd->callback([flags, &run] {
+    run = [flags] {
+      std::string format = flags->format;
+      if (format.empty()) format = std::filesystem::path(flags->output).extension() == ".jsonl" ? "jsonl" : "csv";
+      const CheckpointRun opened = open_checkpoint_run(flags->target, flags->checkpoint, flags->overrides, "predict");
+      const bx::RunConfig& run_config = opened.prepared.run;
+      const Input input = flags->input.empty()
+                              ? Input{bx::load_split(run_config.data, run_config.seed, flags->split), true}
+                              : read_input(run_config.data, flags->input);
+      bx::Loader loader(input.data, bx::evaluation_loader_settings(run_config.data),
+                        bx::evaluation_transforms(run_config.data));
+      const bx::PredictionOptions options{bx::parse_prediction_format(format, "--format"),
+                                          run_config.loss.type != "mse", input.labelled};
+      std::ostringstream rows;
+      const int64_t count = bx::write_predictions(*opened.prepared.model.layer, opened.checkpoint.params, loader,
+                                                  options, flags->output.empty() ? std::cout : rows);
+      if (!flags->output.empty()) {
+        bx::write_file_atomically(flags->output, rows.str());
+        fmt::print(stderr, "{} predictions written to {}\n", count, flags->output);
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace blox_app
