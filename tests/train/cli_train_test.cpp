@@ -51,6 +51,19 @@ std::string mlp_config(int epochs, int every_steps, const std::string& extra = "
 
 void write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
+// A finished run in dir/run: the subset MLP trained for `epochs`, from dir/mlp.yaml.
+void train_mlp(const fs::path& dir, int epochs) {
+  write(dir / "mlp.yaml", mlp_config(epochs, 0));
+  REQUIRE(blox(dir, "train mlp.yaml --quiet").exit_code == 0);
+}
+
+// `config` with its text `from` replaced by `to` (which must be there).
+std::string edited(std::string config, const std::string& from, const std::string& to) {
+  const size_t at = config.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  return config.replace(at, from.size(), to);
+}
+
 std::string read(const fs::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -165,8 +178,8 @@ TEST_CASE("blox train: a second SIGINT exits at once (130, no save) and leaves e
   // Slow steps (a wide layer, big batches), a checkpoint after each: the second signal lands
   // mid-step or mid-save.
   std::string config = mlp_config(100, 1);
-  config.replace(config.find("batch_size: 50"), 14, "batch_size: 500");
-  config.replace(config.find("output_size: 32"), 15, "output_size: 4096");
+  config = edited(config, "batch_size: 50", "batch_size: 500");
+  config = edited(config, "output_size: 32", "output_size: 4096");
   write(dir.path / "mlp.yaml", config);
   const pid_t pid = spawn_train(dir.path, "mlp.yaml");
   wait_for_file(dir.path / "run" / "last.safetensors");
@@ -190,9 +203,7 @@ TEST_CASE("blox train: a second SIGINT exits at once (130, no save) and leaves e
 
 TEST_CASE("blox train: a NaN loss stops the run naming the step; the checkpoint before it is intact") {
   RunDir dir;
-  std::string config = mlp_config(5, 1);
-  config.replace(config.find("optimizer: {type: adam, learning_rate: 0.003}"), 45, "optimizer: {type: sgd, learning_rate: 1e30}");
-  write(dir.path / "mlp.yaml", config);
+  write(dir.path / "mlp.yaml", edited(mlp_config(5, 1), "optimizer: {type: adam, learning_rate: 0.003}", "optimizer: {type: sgd, learning_rate: 1e30}"));
   const Result r = blox(dir.path, "train mlp.yaml --quiet");
   CHECK(r.exit_code == 1);
   const size_t at = r.output.find("the loss became ");
@@ -207,9 +218,7 @@ TEST_CASE("blox train: a NaN loss stops the run naming the step; the checkpoint 
 
 TEST_CASE("blox train: eval_every_steps adds a metrics row per evaluation; best points at the best one") {
   RunDir dir;
-  std::string config = mlp_config(2, 0);
-  config.replace(config.find("log_every_steps: 0"), 18, "log_every_steps: 0, eval_every_steps: 5");
-  write(dir.path / "mlp.yaml", config);
+  write(dir.path / "mlp.yaml", edited(mlp_config(2, 0), "log_every_steps: 0", "log_every_steps: 0, eval_every_steps: 5"));
   REQUIRE(blox(dir.path, "train mlp.yaml --quiet").exit_code == 0);
   // 20 steps an epoch: evaluations at steps 5, 10, ..., 40 (20 and 40 are the epochs' own).
   std::ifstream jsonl(dir.path / "run" / "metrics.jsonl");
@@ -230,9 +239,7 @@ TEST_CASE("blox train: eval_every_steps adds a metrics row per evaluation; best 
 
 TEST_CASE("blox train: on a terminal one progress line is redrawn with an ETA; off a terminal, plain lines") {
   RunDir dir;
-  std::string config = mlp_config(2, 0);
-  config.replace(config.find("log_every_steps: 0"), 18, "log_every_steps: 10");
-  write(dir.path / "mlp.yaml", config);
+  write(dir.path / "mlp.yaml", edited(mlp_config(2, 0), "log_every_steps: 0", "log_every_steps: 10"));
   const Result plain = blox(dir.path, "train mlp.yaml");
   REQUIRE(plain.exit_code == 0);
   CHECK(plain.output.find('\r') == std::string::npos);
@@ -257,14 +264,16 @@ TEST_CASE("blox train: fine-tuning keeps the frozen body bitwise unchanged and t
       "model:\n  layers:\n    - {type: flatten}\n    - {type: linear, name: hidden, output_size: 32}\n"
       "    - {type: relu}\n    - {type: linear, name: head2, output_size: classes}\n"
       "finetune: {init_from: run/last.safetensors, freeze: [model/hidden]}\n"
-      "checkpoint: {dir: tuned, every_steps: 1}\n";
+      "checkpoint: {dir: tuned, every_steps: 1}\n"
+      "seed: 4\n";
   write(dir.path / "tune.yaml", finetune);
   const Result dry = blox(dir.path, "train tune.yaml --dry-run");
   CHECK(dry.exit_code == 0);
   CHECK(dry.output.find("330 trainable") != std::string::npos);  // head2 only: 32 * 10 + 10
   const Result tuned = blox(dir.path, "train tune.yaml");
   REQUIRE(tuned.exit_code == 0);
-  CHECK(tuned.output.find("4 copied, 2 new, 0 skipped (shape), 2 in the checkpoint unused") != std::string::npos);
+  CHECK(tuned.output.find("2 copied, 2 new, 0 skipped (shape), 2 in the checkpoint unused; 2 Rng params from this "
+                          "run's seed") != std::string::npos);
   const Checkpoint base = load_checkpoint((dir.path / "run" / "last.safetensors").string());
   const Checkpoint first = load_checkpoint((dir.path / "tuned" / "ckpt-000000001.safetensors").string());
   const Checkpoint last = load_checkpoint((dir.path / "tuned" / "last.safetensors").string());
@@ -276,6 +285,9 @@ TEST_CASE("blox train: fine-tuning keeps the frozen body bitwise unchanged and t
   CHECK(last.params["model/head2/kernel"].trainable);
   CHECK_FALSE(at::equal(last.params["model/head2/kernel"].value, first.params["model/head2/kernel"].value));
   CHECK_FALSE(last.optimizer.contains("optim/adam/mu/model/hidden/kernel"));
+  // Dropout follows the fine-tuning run's own seed, not the base run's Rng state.
+  const Checkpoint fresh_seed = load_checkpoint((dir.path / "tuned" / "ckpt-000000001.safetensors").string());
+  CHECK_FALSE(at::equal(fresh_seed.params["model/rng/seed"].value, base.params["model/rng/seed"].value));
 }
 
 TEST_CASE("blox train --resume: a truncated last checkpoint is reported and the previous one is used") {
@@ -297,9 +309,8 @@ TEST_CASE("blox train --resume: a truncated last checkpoint is reported and the 
 TEST_CASE("blox train: early stopping ends the run when the watched metric stops improving") {
   RunDir dir;
   std::string config = mlp_config(10, 0);
-  config.replace(config.find("learning_rate: 0.003"), 20, "learning_rate: 0.0");  // nothing can improve
-  config.replace(config.find("train: {epochs: 10,"), 19, "train: {epochs: 10, early_stopping_metric: accuracy, "
-                                                          "early_stopping_patience: 2,");
+  config = edited(config, "learning_rate: 0.003", "learning_rate: 0.0");  // nothing can improve
+  config = edited(config, "train: {epochs: 10,", "train: {epochs: 10, early_stopping_metric: accuracy, early_stopping_patience: 2,");
   write(dir.path / "mlp.yaml", config);
   const Result r = blox(dir.path, "train mlp.yaml");
   REQUIRE(r.exit_code == 0);
@@ -313,10 +324,10 @@ TEST_CASE("blox train: accumulate 2 batches of 25 updates as one batch of 50 doe
   RunDir dir;
   auto config = [](int batch, int accumulate) {
     std::string c = mlp_config(1, 0);
-    c.replace(c.find("batch_size: 50"), 14, "batch_size: " + std::to_string(batch));
-    c.replace(c.find("    - {type: random_horizontal_flip}\n"), 38, "");
-    c.replace(c.find("    - {type: dropout, rate: 0.2}\n"), 33, "");
-    c.replace(c.find("log_every_steps: 0"), 18, "log_every_steps: 0, accumulate: " + std::to_string(accumulate));
+    c = edited(c, "batch_size: 50", "batch_size: " + std::to_string(batch));
+    c = edited(c, "    - {type: random_horizontal_flip}\n", "");
+    c = edited(c, "    - {type: dropout, rate: 0.2}\n", "");
+    c = edited(c, "log_every_steps: 0", "log_every_steps: 0, accumulate: " + std::to_string(accumulate));
     return c;
   };
   fs::create_directories(dir.path / "big");
@@ -337,8 +348,7 @@ TEST_CASE("blox train: accumulate 2 batches of 25 updates as one batch of 50 doe
 
 TEST_CASE("blox predict: one row per example whose accuracy is eval's; JSONL probabilities; unlabelled IDX input") {
   RunDir dir;
-  write(dir.path / "mlp.yaml", mlp_config(1, 0));
-  REQUIRE(blox(dir.path, "train mlp.yaml --quiet").exit_code == 0);
+  train_mlp(dir.path, 1);
   const Result csv = blox(dir.path, "predict run/last.safetensors -o predictions.csv");
   REQUIRE(csv.exit_code == 0);
   CHECK(csv.output.find("500 predictions written to predictions.csv") != std::string::npos);
@@ -387,8 +397,7 @@ TEST_CASE("blox predict: one row per example whose accuracy is eval's; JSONL pro
 
 TEST_CASE("blox plot: the run's curves as an SVG a browser opens; a missing run is a clear error") {
   RunDir dir;
-  write(dir.path / "mlp.yaml", mlp_config(3, 0));
-  REQUIRE(blox(dir.path, "train mlp.yaml --quiet").exit_code == 0);
+  train_mlp(dir.path, 3);
   const Result plot = blox(dir.path, "plot run");
   REQUIRE(plot.exit_code == 0);
   CHECK(plot.output == "run/metrics.svg\n");

@@ -15,7 +15,8 @@ struct FinetuneStart {
 
 /// Copies `finetune.init_from`'s params into `fresh` by path (after the rename rules, first
 /// matching glob wins) where the shapes agree; params of the model the checkpoint lacks keep
-/// their fresh values ("new"), shape mismatches keep theirs ("skipped"). With `strict`, any
+/// their fresh values ("new"), shape mismatches keep theirs ("skipped"); Rng state (seed and
+/// counter) is never copied: dropout follows this run's seed. With `strict`, any
 /// new, skipped or unused param is a ConfigError. Throws CheckpointError for a bad file.
 FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& finetune);
 
