@@ -100,7 +100,7 @@ TEST_CASE("broken configs: unknown names of types, optimizers, formats, initiali
               "{}:9:14: error: model.layers[0].type: unknown layer type 'flaten' (known types: "});
   check_case({{{9, "    - {type: flaten}"}}, {}, {}, "(hint: did you mean 'flatten'?)"});
   check_case({{{13, "optimizer: {type: sdg, learning_rate: 0.1}"}}, {}, {},
-              "{}:13:19: error: optimizer.type: expected one of sgd, adam, adamw, rmsprop, adagrad, lion, got 'sdg' "
+              "{}:13:19: error: optimizer.type: expected one of adagrad, adam, adamw, lion, rmsprop, sgd, got 'sdg' "
               "(hint: did you mean 'sgd'?)"});
   check_case({{{2, "  format: idz"}}, {}, {},
               "{}:2:11: error: data.format: expected one of idx, csv, text, got 'idz' (hint: did you mean 'idx'?)"});

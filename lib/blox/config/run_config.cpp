@@ -5,13 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "blox/config/optimizer_registry.h"
 #include "blox/core/errors.h"
 #include "blox/core/path_rename.h"
-#include "blox/optim/adagrad.h"
-#include "blox/optim/adam.h"
-#include "blox/optim/lion.h"
-#include "blox/optim/rmsprop.h"
-#include "blox/optim/sgd.h"
 
 namespace bx {
 namespace {
@@ -78,65 +74,6 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   }
   o.finish();
   return d;
-}
-
-std::shared_ptr<const Optimizer> read_optimizer(Options o) {
-  const std::string type = o.choice("type", "adam", {"sgd", "adam", "adamw", "rmsprop", "adagrad", "lion"});
-  const std::vector<std::string> no_decay = o.strings("no_decay", {});
-  std::shared_ptr<const Optimizer> out;
-  try {
-    if (type == "sgd") {
-      SgdSettings s;
-      s.learning_rate = o.number("learning_rate", 0.01);
-      s.momentum = o.number("momentum", 0.0);
-      s.dampening = o.number("dampening", 0.0);
-      s.nesterov = o.boolean("nesterov", false);
-      s.weight_decay = o.number("weight_decay", 0.0);
-      s.no_decay = no_decay;
-      out = std::make_shared<Sgd>(s);
-    } else if (type == "adam" || type == "adamw") {
-      AdamSettings s = type == "adam" ? AdamSettings{} : adamw_defaults();
-      s.learning_rate = o.number("learning_rate", s.learning_rate);
-      s.beta1 = o.number("beta1", s.beta1);
-      s.beta2 = o.number("beta2", s.beta2);
-      s.eps = o.number("eps", s.eps);
-      s.weight_decay = o.number("weight_decay", s.weight_decay);
-      s.no_decay = no_decay;
-      if (type == "adam") out = std::make_shared<Adam>(s);
-      else out = std::make_shared<AdamW>(s);
-    } else if (type == "rmsprop") {
-      RmspropSettings s;
-      s.learning_rate = o.number("learning_rate", s.learning_rate);
-      s.alpha = o.number("alpha", s.alpha);
-      s.eps = o.number("eps", s.eps);
-      s.weight_decay = o.number("weight_decay", s.weight_decay);
-      s.momentum = o.number("momentum", s.momentum);
-      s.centered = o.boolean("centered", s.centered);
-      s.no_decay = no_decay;
-      out = std::make_shared<Rmsprop>(s);
-    } else if (type == "adagrad") {
-      AdagradSettings s;
-      s.learning_rate = o.number("learning_rate", s.learning_rate);
-      s.lr_decay = o.number("lr_decay", s.lr_decay);
-      s.weight_decay = o.number("weight_decay", s.weight_decay);
-      s.initial_accumulator_value = o.number("initial_accumulator_value", s.initial_accumulator_value);
-      s.eps = o.number("eps", s.eps);
-      s.no_decay = no_decay;
-      out = std::make_shared<Adagrad>(s);
-    } else {
-      LionSettings s;
-      s.learning_rate = o.number("learning_rate", s.learning_rate);
-      s.beta1 = o.number("beta1", s.beta1);
-      s.beta2 = o.number("beta2", s.beta2);
-      s.weight_decay = o.number("weight_decay", s.weight_decay);
-      s.no_decay = no_decay;
-      out = std::make_shared<Lion>(s);
-    }
-  } catch (const SettingError& e) {
-    o.error(o.has(e.field()) ? e.field() : "type", e.what());
-  }
-  o.finish();
-  return out;
 }
 
 std::shared_ptr<const Schedule> read_schedule(Options o, double lr, int64_t total_steps) {
@@ -218,7 +155,7 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
               fmt::format("expected an integer > 0, got {}", t.early_stopping_patience));
   train.finish();
 
-  c.optimizer = read_optimizer(root.section("optimizer"));
+  c.optimizer = OptimizerRegistry::builtin().build(root.section("optimizer"));
   c.schedule = read_schedule(root.section("schedule"), c.optimizer ? c.optimizer->learning_rate() : 0.0,
                              std::max<int64_t>(1, t.max_steps));
 

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "blox/config/optimizer_registry.h"
+
 namespace bx {
 
 Adagrad::Adagrad(AdagradSettings settings)
@@ -23,6 +25,19 @@ void Adagrad::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::
   const double rate = learning_rate / (1 + static_cast<double>(step - 1) * s.lr_decay);
   slots[0].addcmul_(g, g, 1.0);
   param.addcdiv_(g, slots[0].sqrt().add_(s.eps), -rate);
+}
+
+void register_adagrad(OptimizerRegistry& registry) {
+  registry.add("adagrad", [](Options& o, const std::vector<std::string>& no_decay) {
+    AdagradSettings s;
+    s.learning_rate = o.number("learning_rate", s.learning_rate);
+    s.lr_decay = o.number("lr_decay", s.lr_decay);
+    s.weight_decay = o.number("weight_decay", s.weight_decay);
+    s.initial_accumulator_value = o.number("initial_accumulator_value", s.initial_accumulator_value);
+    s.eps = o.number("eps", s.eps);
+    s.no_decay = no_decay;
+    return std::make_shared<Adagrad>(s);
+  });
 }
 
 }  // namespace bx

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "blox/config/optimizer_registry.h"
+
 namespace bx {
 namespace {
 
@@ -56,6 +58,27 @@ void AdamW::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Te
                    double learning_rate, bool decay) const {
   if (decay && settings_.weight_decay != 0) param.mul_(1 - learning_rate * settings_.weight_decay);
   adam_update(param, grad, slots, step, learning_rate, settings_);
+}
+
+namespace {
+AdamSettings read_adam(Options& o, AdamSettings s, const std::vector<std::string>& no_decay) {
+  s.learning_rate = o.number("learning_rate", s.learning_rate);
+  s.beta1 = o.number("beta1", s.beta1);
+  s.beta2 = o.number("beta2", s.beta2);
+  s.eps = o.number("eps", s.eps);
+  s.weight_decay = o.number("weight_decay", s.weight_decay);
+  s.no_decay = no_decay;
+  return s;
+}
+}  // namespace
+
+void register_adam(OptimizerRegistry& registry) {
+  registry.add("adam", [](Options& o, const std::vector<std::string>& no_decay) {
+    return std::make_shared<Adam>(read_adam(o, AdamSettings{}, no_decay));
+  });
+  registry.add("adamw", [](Options& o, const std::vector<std::string>& no_decay) {
+    return std::make_shared<AdamW>(read_adam(o, adamw_defaults(), no_decay));
+  });
 }
 
 }  // namespace bx

@@ -4,6 +4,8 @@
 #include <ATen/ops/sign.h>
 #include <fmt/format.h>
 
+#include "blox/config/optimizer_registry.h"
+
 namespace bx {
 
 Lion::Lion(LionSettings settings)
@@ -21,6 +23,18 @@ void Lion::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Ten
   if (decay && s.weight_decay != 0) param.mul_(1 - learning_rate * s.weight_decay);
   param.add_(direction, -learning_rate);
   momentum.mul_(s.beta2).add_(grad, 1 - s.beta2);
+}
+
+void register_lion(OptimizerRegistry& registry) {
+  registry.add("lion", [](Options& o, const std::vector<std::string>& no_decay) {
+    LionSettings s;
+    s.learning_rate = o.number("learning_rate", s.learning_rate);
+    s.beta1 = o.number("beta1", s.beta1);
+    s.beta2 = o.number("beta2", s.beta2);
+    s.weight_decay = o.number("weight_decay", s.weight_decay);
+    s.no_decay = no_decay;
+    return std::make_shared<Lion>(s);
+  });
 }
 
 }  // namespace bx

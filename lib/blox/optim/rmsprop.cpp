@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "blox/config/optimizer_registry.h"
+
 namespace bx {
 namespace {
 std::vector<std::string> rmsprop_slots(const RmspropSettings& s) {
@@ -43,6 +45,20 @@ void Rmsprop::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::
   } else {
     param.addcdiv_(g, average, -learning_rate);
   }
+}
+
+void register_rmsprop(OptimizerRegistry& registry) {
+  registry.add("rmsprop", [](Options& o, const std::vector<std::string>& no_decay) {
+    RmspropSettings s;
+    s.learning_rate = o.number("learning_rate", s.learning_rate);
+    s.alpha = o.number("alpha", s.alpha);
+    s.eps = o.number("eps", s.eps);
+    s.weight_decay = o.number("weight_decay", s.weight_decay);
+    s.momentum = o.number("momentum", s.momentum);
+    s.centered = o.boolean("centered", s.centered);
+    s.no_decay = no_decay;
+    return std::make_shared<Rmsprop>(s);
+  });
 }
 
 }  // namespace bx

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "blox/config/optimizer_registry.h"
+
 namespace bx {
 
 Sgd::Sgd(SgdSettings settings)
@@ -30,6 +32,19 @@ void Sgd::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tens
     direction = s.nesterov ? direction.add(buffer, s.momentum) : buffer;
   }
   param.sub_(direction, learning_rate);
+}
+
+void register_sgd(OptimizerRegistry& registry) {
+  registry.add("sgd", [](Options& o, const std::vector<std::string>& no_decay) {
+    SgdSettings s;
+    s.learning_rate = o.number("learning_rate", 0.01);
+    s.momentum = o.number("momentum", s.momentum);
+    s.dampening = o.number("dampening", s.dampening);
+    s.nesterov = o.boolean("nesterov", s.nesterov);
+    s.weight_decay = o.number("weight_decay", s.weight_decay);
+    s.no_decay = no_decay;
+    return std::make_shared<Sgd>(s);
+  });
 }
 
 }  // namespace bx
