@@ -140,18 +140,21 @@ TEST_CASE("blox train then eval: checkpoints and metrics files, an assertion tha
   CHECK(alone.output.find("\"accuracy\"") != std::string::npos);
 }
 
-TEST_CASE("blox train: SIGTERM mid-run, then --resume, ends bitwise equal to an uninterrupted run") {
+namespace {
+
+// Interrupts a run with `signal` after its first checkpoint, resumes it, and compares it with an
+// uninterrupted run: params, optimizer state, best-metric memory and metrics rows.
+void check_exact_resume(int signal, int expected_exit_code) {
   RunDir straight, interrupted;
   const std::string config = mlp_config(150, 100);
   write(straight.path / "mlp.yaml", config);
   write(interrupted.path / "mlp.yaml", config);
   REQUIRE(blox(straight.path, "train mlp.yaml --quiet").exit_code == 0);
 
-  // Start the second run, wait for its first checkpoint, then stop it.
   const pid_t pid = spawn_train(interrupted.path, "mlp.yaml");
   wait_for_file(interrupted.path / "run" / "last.safetensors");
-  ::kill(pid, SIGTERM);
-  REQUIRE(exit_code(pid) == 143);  // stopped early, after a clean save
+  ::kill(pid, signal);
+  REQUIRE(exit_code(pid) == expected_exit_code);
   REQUIRE(load_checkpoint((interrupted.path / "run" / "last.safetensors").string()).step < 3000);
 
   const Result resumed = blox(interrupted.path, "train mlp.yaml --quiet --resume run");
@@ -171,6 +174,16 @@ TEST_CASE("blox train: SIGTERM mid-run, then --resume, ends bitwise equal to an 
   CHECK(lines(straight.path / "run" / "metrics.jsonl") == 150);
   CHECK(lines(interrupted.path / "run" / "metrics.jsonl") == 150);
   CHECK(lines(interrupted.path / "run" / "metrics.csv") == 151);
+}
+
+}  // namespace
+
+TEST_CASE("blox train: SIGTERM mid-run (exit 143 after a save), then --resume, ends bitwise equal to an uninterrupted run") {
+  check_exact_resume(SIGTERM, 143);
+}
+
+TEST_CASE("blox train: kill -9 mid-run, then --resume from the last checkpoint, ends bitwise equal") {
+  check_exact_resume(SIGKILL, -1);
 }
 
 TEST_CASE("blox train: a second SIGINT exits at once (130, no save) and leaves every checkpoint readable") {
@@ -246,6 +259,12 @@ TEST_CASE("blox train: on a terminal one progress line is redrawn with an ETA; o
   CHECK(plain.output.find("epoch 1/2  step 10/40  loss ") != std::string::npos);
   CHECK(plain.output.find("epoch 2/2  step 30/40  loss ") != std::string::npos);
   CHECK(plain.output.find("  ETA ") != std::string::npos);
+  // A metrics row every 10 steps too: steps 10 and 30 without an evaluation, 20 and 40 with one.
+  const std::string rows = read(dir.path / "run" / "metrics.jsonl");
+  CHECK(std::count(rows.begin(), rows.end(), '\n') == 4);
+  CHECK(rows.find("\"step\":10,\"train_loss\"") != std::string::npos);
+  CHECK(rows.find("\"step\":30,\"train_loss\"") != std::string::npos);
+  CHECK(rows.find("\"loss\":") < rows.find("\"step\":20,"));
   // `script` (util-linux, in every Debian) runs blox on a pseudo-terminal.
   const Result tty = test::run_command("cd '" + dir.path.string() + "' && script -qec \"OPENBLAS_NUM_THREADS=1 '" +
                                        std::string(BLOX_BINARY) + "' train mlp.yaml --set checkpoint.dir=tty\" /dev/null");

@@ -42,7 +42,7 @@ struct TrainConfig {
   int64_t max_steps = 0;        ///< 0: no limit
   int64_t eval_every_epochs = 1;  ///< 0: only after the last epoch
   int64_t eval_every_steps = 0;   ///< 0: off; else also every this many steps
-  int64_t log_every_steps = 50;   ///< not a terminal: a progress line every this many steps
+  int64_t log_every_steps = 50;   ///< a metrics row (and off a terminal a progress line) every this many steps
   double clip_grad_norm = 0.0;  ///< 0: off
   double clip_grad_value = 0.0; ///< 0: off
   int64_t accumulate = 1;       ///< micro-batches per update

@@ -56,12 +56,15 @@ int exit_code_of(int signal) { return signal == SIGINT ? 130 : signal == SIGTERM
 
 bool every(int64_t count, int64_t period) { return period > 0 && count % period == 0; }
 
-// Statistics of the steps since the last metrics row.
+// Statistics of a stretch of steps (since the last metrics row; since the epoch began).
 struct Window {
   double loss_sum = 0;
   int64_t steps = 0;
   int64_t examples = 0;
   double seconds = 0;  ///< training time only (no evaluation, no saving)
+
+  double mean_loss() const { return loss_sum / static_cast<double>(std::max<int64_t>(steps, 1)); }
+  double examples_per_second() const { return static_cast<double>(examples) / std::max(seconds, 1e-9); }
 };
 
 class Trainer {
@@ -79,11 +82,15 @@ class Trainer {
   void step_on(const std::vector<MicroBatch>& group);
   Next after_step();
   Next after_epoch();
-  /// Evaluates when asked, writes a metrics row when asked (or evaluated), saves when asked or
-  /// when keep_best / early stopping need it; `at` and `epochs_done` are where a resumed run
-  /// would continue.
-  Next checkpoint_point(bool evaluate_now, bool record_now, bool save_now, const LoaderPosition& at,
-                        int64_t epochs_done);
+  /// What a point between steps calls for.
+  struct Due {
+    bool evaluate = false;  ///< run the evaluation
+    bool record = false;    ///< append a metrics row (always when evaluating)
+    bool save = false;      ///< write a checkpoint (also when keep_best or early stopping need one)
+  };
+  /// Serves `due` after step_; `at` and `epochs_done` are where a resumed run would continue.
+  /// At an epoch's end, a summary line is printed too.
+  Next checkpoint_point(Due due, const LoaderPosition& at, int64_t epochs_done, bool epoch_end);
   void save(const LoaderPosition& at, int64_t epochs_done);
   bool reached_max_steps() const { return run_.train.max_steps > 0 && step_ >= run_.train.max_steps; }
   int64_t total_steps() const;
@@ -108,7 +115,8 @@ class Trainer {
   LoaderPosition position_;
   double lr_ = 0;
   int64_t last_saved_step_ = -1;
-  Window window_;
+  Window row_window_;
+  Window epoch_window_;
   TrainOutcome outcome_;
 };
 
@@ -231,10 +239,13 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
   ++step_;
   int64_t examples = 0;
   for (const auto& micro : group) examples += micro.first.size(0);
-  window_.loss_sum += loss;
-  ++window_.steps;
-  window_.examples += examples;
-  window_.seconds += seconds_since(started);
+  const double seconds = seconds_since(started);
+  for (Window* w : {&row_window_, &epoch_window_}) {
+    w->loss_sum += loss;
+    ++w->steps;
+    w->examples += examples;
+    w->seconds += seconds;
+  }
   progress_.step(step_, epoch_, loss, lr_, examples);
 }
 
@@ -249,18 +260,22 @@ Trainer::Next Trainer::after_step() {
     if (signal != SIGUSR1) return Next::stop;
     clear_stop_signal();
   }
-  return checkpoint_point(every(step_, run_.train.eval_every_steps), false, every(step_, run_.checkpoint.every_steps), at,
-                          epoch_);
+  const Due due{every(step_, run_.train.eval_every_steps), every(step_, run_.train.log_every_steps),
+                every(step_, run_.checkpoint.every_steps)};
+  return checkpoint_point(due, at, epoch_, /*epoch_end=*/false);
 }
 
 Trainer::Next Trainer::after_epoch() {
   const bool last = epoch_ + 1 == run_.train.epochs || reached_max_steps();
   const int signal = pending_stop_signal();
-  const bool evaluate_now = last || every(epoch_ + 1, run_.train.eval_every_epochs) ||
-                            (every(step_, run_.train.eval_every_steps) && window_.steps > 0);
-  const bool save_now = last || signal != 0 || every(epoch_ + 1, run_.checkpoint.every_epochs) ||
-                        (every(step_, run_.checkpoint.every_steps) && window_.steps > 0);
-  const Next next = checkpoint_point(evaluate_now, true, save_now, {epoch_ + 1, 0}, epoch_ + 1);
+  // Step cadences that fall on the epoch's last step are served here (the epoch had steps).
+  const bool stepped = epoch_window_.steps > 0;
+  const Due due{last || every(epoch_ + 1, run_.train.eval_every_epochs) || (stepped && every(step_, run_.train.eval_every_steps)),
+                true,
+                last || signal != 0 || every(epoch_ + 1, run_.checkpoint.every_epochs) ||
+                    (stepped && every(step_, run_.checkpoint.every_steps))};
+  const Next next = checkpoint_point(due, {epoch_ + 1, 0}, epoch_ + 1, /*epoch_end=*/true);
+  epoch_window_ = {};
   if (signal != 0) {
     progress_.line(fmt::format("stopped by signal {} at step {}; checkpoint saved in {}", signal, step_, run_.checkpoint.dir));
     outcome_.exit_code = exit_code_of(signal);
@@ -270,12 +285,11 @@ Trainer::Next Trainer::after_epoch() {
   return next;
 }
 
-Trainer::Next Trainer::checkpoint_point(bool evaluate_now, bool record_now, bool save_now, const LoaderPosition& at,
-                                        int64_t epochs_done) {
+Trainer::Next Trainer::checkpoint_point(Due due, const LoaderPosition& at, int64_t epochs_done, bool epoch_end) {
   Next next = Next::go_on;
   bool new_best = false;
   Metrics metrics;
-  if (evaluate_now && eval_loader_) {
+  if (due.evaluate && eval_loader_) {
     metrics = evaluate(*prepared_.model.layer, state_.trainable.merge(state_.state), *eval_loader_, loss_, run_.metrics,
                        device_);
     outcome_.metrics = metrics;
@@ -285,16 +299,18 @@ Trainer::Next Trainer::checkpoint_point(bool evaluate_now, bool record_now, bool
       next = Next::stop;
     }
   }
-  if (record_now || !metrics.empty()) {
-    const double rate = static_cast<double>(window_.examples) / std::max(window_.seconds, 1e-9);
-    const double train_loss = window_.loss_sum / static_cast<double>(std::max<int64_t>(window_.steps, 1));
-    log_.record({step_, epoch_ + 1, lr_, train_loss, rate, metrics});
-    progress_.line(fmt::format("epoch {:3d}  step {:6d}  train loss {:.4f}  {}{}{:.0f} examples/s  {}", epoch_ + 1,
-                               step_, train_loss, format_metrics(metrics), metrics.empty() ? "" : "  ", rate,
-                               format_duration(progress_.elapsed())));
-    window_ = {};
+  if (due.record || !metrics.empty()) {
+    log_.record({step_, epoch_ + 1, lr_, row_window_.mean_loss(), row_window_.examples_per_second(), metrics});
+    row_window_ = {};
   }
-  if (save_now || new_best || next == Next::stop) save(at, epochs_done);
+  if (epoch_end) {
+    progress_.line(fmt::format("epoch {:3d}  step {:6d}  train loss {:.4f}  {}{}{:.0f} examples/s  {}", epoch_ + 1,
+                               step_, epoch_window_.mean_loss(), format_metrics(metrics), metrics.empty() ? "" : "  ",
+                               epoch_window_.examples_per_second(), format_duration(progress_.elapsed())));
+  } else if (!metrics.empty()) {
+    progress_.line(fmt::format("step {:6d}  (epoch {})  {}", step_, epoch_ + 1, format_metrics(metrics)));
+  }
+  if (due.save || new_best || next == Next::stop) save(at, epochs_done);
   if (new_best) mark_best_checkpoint(run_.checkpoint.dir, step_);
   if (next == Next::stop) {
     progress_.line(fmt::format("early stopping: {} did not improve on {:.4f} for {} evaluations", stopping_.metric(),
