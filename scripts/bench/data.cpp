@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "blox/blox.h"
+#include "blox/core/host_allocator.h"
 
 namespace {
 
@@ -38,6 +39,7 @@ std::shared_ptr<bx::Sequential> cnn(bx::Graph g, std::shared_ptr<const bx::Rng> 
 }  // namespace
 
 int main(int argc, char** argv) {
+  bx::keep_freed_memory_in_process();  // as the blox CLI does
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
   const int steps = argc > 2 ? std::atoi(argv[2]) : 60;
   at::set_num_threads(threads);

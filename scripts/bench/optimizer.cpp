@@ -10,6 +10,7 @@
 
 #include "bench_util.h"
 #include "blox/blox.h"
+#include "blox/core/host_allocator.h"
 
 namespace {
 
@@ -34,6 +35,7 @@ std::vector<at::Tensor> initial_weights() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bx::keep_freed_memory_in_process();  // as the blox CLI does
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 40;
   const int steps = argc > 3 ? std::atoi(argv[3]) : 50;
