@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "blox/config/model_builder.h"
+#include "blox/io/param_table.h"
 #include "blox/train/stop_signals.h"
 #include "blox/train/trainer.h"
 #include "commands.h"
@@ -47,11 +48,14 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
         return 0;
       }
       const bx::Params& params = prepared.model.params;
-      if (flags->dry_run || !flags->quiet) {
+      if (flags->dry_run) {
+        fmt::print("{}: params per module (elements)\n{}", flags->config, bx::module_table(params));
+        return 0;
+      }
+      if (!flags->quiet) {
         fmt::print("{}: {} trainable, {} frozen or state params\n", flags->config, params.num_elements(true),
                    params.num_elements(false));
       }
-      if (flags->dry_run) return 0;
       bx::install_stop_handlers();
       const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1});
       return outcome.exit_code;

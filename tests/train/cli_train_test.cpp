@@ -288,7 +288,10 @@ TEST_CASE("blox train: fine-tuning keeps the frozen body bitwise unchanged and t
   write(dir.path / "tune.yaml", finetune);
   const Result dry = blox(dir.path, "train tune.yaml --dry-run");
   CHECK(dry.exit_code == 0);
-  CHECK(dry.output.find("330 trainable") != std::string::npos);  // head2 only: 32 * 10 + 10
+  // Per module: the frozen body, the new head (32 * 10 + 10), the Rng's state.
+  CHECK(dry.output.find("model/hidden           0       25120           0\n") != std::string::npos);
+  CHECK(dry.output.find("model/head2          330           0           0\n") != std::string::npos);
+  CHECK(dry.output.find("total                330       25120           2\n") != std::string::npos);
   const Result tuned = blox(dir.path, "train tune.yaml");
   REQUIRE(tuned.exit_code == 0);
   CHECK(tuned.output.find("2 copied, 2 new, 0 skipped (shape), 2 in the checkpoint unused; 2 Rng params from this "

@@ -53,4 +53,34 @@ std::string param_table(const Params& params) {
   return out;
 }
 
+std::string module_table(const Params& params) {
+  struct Counts {
+    int64_t trainable = 0, frozen = 0, state = 0;
+  };
+  std::vector<std::pair<std::string, Counts>> modules;
+  std::map<std::string, size_t> row_of;
+  Counts total;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string& path = params.key(i);
+    const size_t first = path.find('/');
+    const size_t second = first == std::string::npos ? std::string::npos : path.find('/', first + 1);
+    const std::string module = path.substr(0, second);
+    auto [row, fresh] = row_of.emplace(module, modules.size());
+    if (fresh) modules.emplace_back(module, Counts{});
+    Counts& c = modules[row->second].second;
+    const std::string role = param_role(params.param(i));
+    const int64_t n = params.param(i).value.numel();
+    for (Counts* counts : {&c, &total}) {
+      (role == "trainable" ? counts->trainable : role == "frozen" ? counts->frozen : counts->state) += n;
+    }
+  }
+  size_t width = 6;
+  for (const auto& [name, c] : modules) width = std::max(width, name.size());
+  std::string out = fmt::format("{:<{}}  {:>10}  {:>10}  {:>10}\n", "module", width, "trainable", "frozen", "state");
+  for (const auto& [name, c] : modules) {
+    out += fmt::format("{:<{}}  {:>10}  {:>10}  {:>10}\n", name, width, c.trainable, c.frozen, c.state);
+  }
+  return out + fmt::format("{:<{}}  {:>10}  {:>10}  {:>10}\n", "total", width, total.trainable, total.frozen, total.state);
+}
+
 }  // namespace bx
