@@ -74,13 +74,14 @@ size_t lines(const fs::path& path) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-// Starts `blox train CONFIG --quiet` in `dir` in the background (one BLAS thread), its output
+// Starts `blox train CONFIG [--quiet]` in `dir` in the background (one BLAS thread), its output
 // going to dir/output.txt.
-pid_t spawn_train(const fs::path& dir, const std::string& config) {
+pid_t spawn_train(const fs::path& dir, const std::string& config, bool quiet = true) {
   const std::string binary = BLOX_BINARY;
   const std::string config_path = (dir / config).string(), output = (dir / "output.txt").string();
   std::vector<char*> argv = {const_cast<char*>(binary.c_str()), const_cast<char*>("train"),
-                             const_cast<char*>(config_path.c_str()), const_cast<char*>("--quiet"), nullptr};
+                             const_cast<char*>(config_path.c_str()), nullptr, nullptr};
+  if (quiet) argv[3] = const_cast<char*>("--quiet");
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
   posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -96,12 +97,14 @@ pid_t spawn_train(const fs::path& dir, const std::string& config) {
   return pid;
 }
 
-void wait_for_file(const fs::path& path) {
+// Waits (up to a minute) until `path` exists and, when `text` is given, contains it.
+void wait_for_file(const fs::path& path, const std::string& text = "") {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(path) && std::chrono::steady_clock::now() < deadline) {
+  auto ready = [&] { return fs::exists(path) && (text.empty() || read(path).find(text) != std::string::npos); };
+  while (!ready() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  REQUIRE(fs::exists(path));
+  REQUIRE(ready());
 }
 
 // The exit code of a finished child; -1 when a signal killed it.
@@ -186,21 +189,40 @@ TEST_CASE("blox train: kill -9 mid-run, then --resume from the last checkpoint, 
   check_exact_resume(SIGKILL, -1);
 }
 
+namespace {
+// Slow steps (a wide layer, big batches) and a checkpoint after each: signals land mid-step or
+// mid-save.
+std::string slow_config() {
+  return edited(edited(mlp_config(100, 1), "batch_size: 50", "batch_size: 500"), "output_size: 32", "output_size: 4096");
+}
+}  // namespace
+
+TEST_CASE("blox train: SIGUSR1 saves and goes on; SIGINT saves and exits 130") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", slow_config());
+  const pid_t pid = spawn_train(dir.path, "mlp.yaml", /*quiet=*/false);
+  wait_for_file(dir.path / "run" / "last.safetensors");
+  ::kill(pid, SIGUSR1);
+  wait_for_file(dir.path / "output.txt", "SIGUSR1: checkpoint saved at step ");
+  ::kill(pid, SIGINT);
+  CHECK(exit_code(pid) == 130);
+  const std::string output = read(dir.path / "output.txt");
+  const size_t stopped = output.find("stopped by SIGINT at step ");
+  REQUIRE(stopped != std::string::npos);
+  const int64_t step = std::stoll(output.substr(stopped + 26));
+  CHECK(load_checkpoint((dir.path / "run" / "last.safetensors").string()).step == step);
+}
+
 TEST_CASE("blox train: a second SIGINT exits at once (130, no save) and leaves every checkpoint readable") {
   RunDir dir;
-  // Slow steps (a wide layer, big batches), a checkpoint after each: the second signal lands
-  // mid-step or mid-save.
-  std::string config = mlp_config(100, 1);
-  config = edited(config, "batch_size: 50", "batch_size: 500");
-  config = edited(config, "output_size: 32", "output_size: 4096");
-  write(dir.path / "mlp.yaml", config);
-  const pid_t pid = spawn_train(dir.path, "mlp.yaml");
+  write(dir.path / "mlp.yaml", slow_config());
+  const pid_t pid = spawn_train(dir.path, "mlp.yaml", /*quiet=*/false);
   wait_for_file(dir.path / "run" / "last.safetensors");
   ::kill(pid, SIGINT);
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // two SIGINTs at once would merge into one
   ::kill(pid, SIGINT);
   CHECK(exit_code(pid) == 130);
-  CHECK(read(dir.path / "output.txt").find("stopped by signal") == std::string::npos);  // it did not wait to save
+  CHECK(read(dir.path / "output.txt").find("stopped by SIGINT") == std::string::npos);  // it did not wait to save
   int checkpoints = 0;
   for (const auto& entry : fs::directory_iterator(dir.path / "run")) {
     const std::string name = entry.path().filename().string();

@@ -52,7 +52,7 @@ at::Tensor to_device(const at::Tensor& t, c10::Device device) {
   return t.pin_memory().to(device, /*non_blocking=*/true);
 }
 
-int exit_code_of(int signal) { return signal == SIGINT ? 130 : signal == SIGTERM ? 143 : 0; }
+int exit_code_of(int signal) { return signal == SIGINT ? 130 : 143; }
 
 bool every(int64_t count, int64_t period) { return period > 0 && count % period == 0; }
 
@@ -91,6 +91,8 @@ class Trainer {
   /// Serves `due` after step_; `at` and `epochs_done` are where a resumed run would continue.
   /// At an epoch's end, a summary line is printed too.
   Next checkpoint_point(Due due, const LoaderPosition& at, int64_t epochs_done, bool epoch_end);
+  /// After the checkpoint a stop signal asked for: SIGUSR1 goes on, SIGINT / SIGTERM stop.
+  Next serve_signal(int signal);
   void save(const LoaderPosition& at, int64_t epochs_done);
   bool reached_max_steps() const { return run_.train.max_steps > 0 && step_ >= run_.train.max_steps; }
   int64_t total_steps() const;
@@ -255,10 +257,7 @@ Trainer::Next Trainer::after_step() {
   if (at.epoch != epoch_ || at.batch == loader_.batches_per_epoch() || reached_max_steps()) return Next::go_on;
   if (const int signal = pending_stop_signal()) {
     save(at, epoch_);
-    progress_.line(fmt::format("stopped by signal {} at step {}; checkpoint saved in {}", signal, step_, run_.checkpoint.dir));
-    outcome_.exit_code = exit_code_of(signal);
-    if (signal != SIGUSR1) return Next::stop;
-    clear_stop_signal();
+    if (serve_signal(signal) == Next::stop) return Next::stop;
   }
   const Due due{every(step_, run_.train.eval_every_steps), every(step_, run_.train.log_every_steps),
                 every(step_, run_.checkpoint.every_steps)};
@@ -276,12 +275,7 @@ Trainer::Next Trainer::after_epoch() {
                     (stepped && every(step_, run_.checkpoint.every_steps))};
   const Next next = checkpoint_point(due, {epoch_ + 1, 0}, epoch_ + 1, /*epoch_end=*/true);
   epoch_window_ = {};
-  if (signal != 0) {
-    progress_.line(fmt::format("stopped by signal {} at step {}; checkpoint saved in {}", signal, step_, run_.checkpoint.dir));
-    outcome_.exit_code = exit_code_of(signal);
-    if (signal != SIGUSR1) return Next::stop;
-    clear_stop_signal();
-  }
+  if (signal != 0 && serve_signal(signal) == Next::stop) return Next::stop;
   return next;
 }
 
@@ -317,6 +311,18 @@ Trainer::Next Trainer::checkpoint_point(Due due, const LoaderPosition& at, int64
                                stopping_.best().value_or(0.0), stopping_.evaluations_without_gain()));
   }
   return next;
+}
+
+Trainer::Next Trainer::serve_signal(int signal) {
+  if (signal == SIGUSR1) {
+    progress_.line(fmt::format("SIGUSR1: checkpoint saved at step {} in {}; training goes on", step_, run_.checkpoint.dir));
+    clear_stop_signal();
+    return Next::go_on;
+  }
+  progress_.line(fmt::format("stopped by {} at step {}; checkpoint saved in {}", signal == SIGINT ? "SIGINT" : "SIGTERM",
+                             step_, run_.checkpoint.dir));
+  outcome_.exit_code = exit_code_of(signal);
+  return Next::stop;
 }
 
 void Trainer::save(const LoaderPosition& at, int64_t epochs_done) {
