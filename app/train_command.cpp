@@ -1,4 +1,5 @@
 // blox train CONFIG: prepare (all config errors at once, exit 2), then train.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -13,6 +14,15 @@
 #include "commands.h"
 
 namespace blox_app {
+namespace {
+
+// The width of the terminal on stdout, or 0 when it is not one.
+int terminal_columns() {
+  winsize size{};
+  return ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+}
+
+}  // namespace
 
 void add_train_command(CLI::App& app, std::function<int()>& run) {
   struct Flags {
@@ -57,7 +67,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
                    params.num_elements(false));
       }
       bx::install_stop_handlers();
-      const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1});
+      const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1, terminal_columns()});
       return outcome.exit_code;
     };
   });

@@ -84,6 +84,13 @@ TEST_CASE("Progress on a terminal: redraws at most once per interval, always at 
   CHECK(text.find("step 100/100") != std::string::npos);
 }
 
+TEST_CASE("Progress on a terminal: the live line is cut to the terminal's width") {
+  Capture out;
+  Progress p({false, true, 50, 3, 1, /*redraw_seconds=*/0.0, /*columns=*/20}, out.file);
+  p.step(1, 0, 1.0, 0.1, 10);
+  CHECK(out.text() == "\r\033[Kepoch 1/1  step 1/3");  // 19 characters: no wrap
+}
+
 TEST_CASE("Progress quiet: prints nothing") {
   Capture out;
   Progress p({true, false, 1, 10, 1}, out.file);

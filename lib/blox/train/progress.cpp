@@ -44,7 +44,10 @@ void Progress::step(int64_t step, int64_t epoch, double loss, double lr, int64_t
     const bool due = !live_line_ || std::chrono::duration<double>(now - last_draw_).count() >= settings_.redraw_seconds;
     if (!last && !due) return;
     last_draw_ = now;
-    fmt::print(out_, "\r\033[K{}", status(step, epoch, lr));  // return, erase the line, redraw
+    std::string text = status(step, epoch, lr);
+    // A wrapped line could not be erased by the next redraw: cut it to the terminal's width.
+    if (settings_.columns > 1 && text.size() >= static_cast<size_t>(settings_.columns)) text.resize(settings_.columns - 1);
+    fmt::print(out_, "\r\033[K{}", text);  // return, erase the line, redraw
     live_line_ = true;
   } else {
     if (settings_.log_every_steps <= 0 || step % settings_.log_every_steps != 0) return;

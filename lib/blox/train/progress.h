@@ -14,6 +14,7 @@ struct ProgressSettings {
   int64_t total_steps = 0;      ///< of the whole run, for "step N/T" and the ETA
   int64_t epochs = 0;
   double redraw_seconds = 0.2;  ///< terminal: at most one redraw per this interval
+  int columns = 0;              ///< terminal: its width; the live line is cut to fit (0: unknown)
 };
 
 /// Step reports -> "epoch 3/10  step 1234/4690  loss 0.3012  lr 0.00074  4650 ex/s  ETA 1m12s".

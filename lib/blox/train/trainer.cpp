@@ -131,7 +131,8 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options)
       loader_(data_.train, run_.data.loader, run_.data.transforms),
       loss_(make_loss(run_.loss)),
       log_(run_.checkpoint.dir, run_.metrics),
-      progress_({options.quiet, options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs}),
+      progress_({options.quiet, options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
+                 /*redraw_seconds=*/0.2, options.columns}),
       best_("keep_best", run_.checkpoint.keep_best),
       stopping_("early_stopping", run_.train.early_stopping_metric) {
   if (data_.evaluation) {

@@ -13,6 +13,7 @@ struct TrainOptions {
   std::string resume;     ///< a run directory or checkpoint file; "": start fresh
   bool quiet = false;     ///< no progress lines
   bool terminal = false;  ///< stdout is a terminal: one live progress line instead of log lines
+  int columns = 0;        ///< the terminal's width (0: unknown)
 };
 
 struct TrainOutcome {
