@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "blox/core/errors.h"
 #include "blox/train/run_log.h"
 
 using namespace bx;
@@ -46,5 +47,26 @@ TEST_CASE("RunLog: rows in both files, the CSV with a header; truncate_after dro
     CHECK(jsonl.find("\"step\":30") == std::string::npos);
     CHECK(jsonl.find("\"step\":20") != std::string::npos);
   }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("read_metrics_log: rows back with their metrics; a damaged line names file:line; no file is an error") {
+  const fs::path dir = fs::temp_directory_path() / ("blox_read_log_" + std::to_string(std::rand()));
+  {
+    RunLog log(dir.string(), {"accuracy"});
+    log.record({5, 1, 0.5, 2.0, 100.0, {}});
+    log.record({10, 1, 0.25, 1.0, 200.0, {{"accuracy", 0.75}}});
+  }
+  const auto rows = read_metrics_log((dir / "metrics.jsonl").string());
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].step == 5);
+  CHECK(rows[0].metrics.empty());
+  CHECK(rows[1].lr == 0.25);
+  CHECK(rows[1].train_loss == 1.0);
+  CHECK(rows[1].metrics.at("accuracy") == 0.75);
+  std::ofstream(dir / "metrics.jsonl", std::ios::app) << "{\"step\": 15, \"train_loss\": 0.5}\n{\"step\": oops\n";
+  CHECK_THROWS_WITH_AS(read_metrics_log((dir / "metrics.jsonl").string()),
+                       doctest::Contains("metrics.jsonl:4: expected a JSON object with a numeric \"step\""), DataError);
+  CHECK_THROWS_WITH_AS(read_metrics_log((dir / "none.jsonl").string()), doctest::Contains("none.jsonl: cannot open"), Error);
   fs::remove_all(dir);
 }
