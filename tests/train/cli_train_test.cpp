@@ -390,6 +390,21 @@ TEST_CASE("blox train: accumulate 2 batches of 25 updates as one batch of 50 doe
   }
 }
 
+TEST_CASE("blox train: a new run into a directory holding an earlier run is refused, leaving it untouched") {
+  RunDir dir;
+  train_mlp(dir.path, 1);
+  const std::string last = read(dir.path / "run" / "last.safetensors"), rows = read(dir.path / "run" / "metrics.jsonl");
+  const Result again = blox(dir.path, "train mlp.yaml --quiet");
+  CHECK(again.exit_code == 2);
+  CHECK(again.output.find("checkpoint.dir 'run' already holds a run") != std::string::npos);
+  CHECK(again.output.find("--resume run") != std::string::npos);
+  CHECK(read(dir.path / "run" / "last.safetensors") == last);
+  CHECK(read(dir.path / "run" / "metrics.jsonl") == rows);
+  // Elsewhere, or as a resume, it runs.
+  CHECK(blox(dir.path, "train mlp.yaml --quiet --set checkpoint.dir=run2").exit_code == 0);
+  CHECK(blox(dir.path, "train mlp.yaml --quiet --resume run --set train.epochs=2").exit_code == 0);
+}
+
 TEST_CASE("blox predict: one row per example whose accuracy is eval's; JSONL probabilities; unlabelled IDX input") {
   RunDir dir;
   train_mlp(dir.path, 1);

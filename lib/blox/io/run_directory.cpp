@@ -54,6 +54,21 @@ void mark_best_checkpoint(const std::string& dir, int64_t step) {
   link_atomically(numbered(dir, step), (fs::path(dir) / "best.safetensors").string());
 }
 
+void require_no_earlier_run(const std::string& dir) {
+  if (!fs::is_directory(dir)) return;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    const bool run_file = (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".safetensors") ||
+                          name == "last.safetensors" || name == "metrics.jsonl";
+    if (run_file) {
+      throw ConfigError(fmt::format(
+          "checkpoint.dir '{}' already holds a run ({}); a new run would overwrite it; hint: continue it with "
+          "--resume {}, or start a new one elsewhere with --set checkpoint.dir=OTHER",
+          dir, name, dir));
+    }
+  }
+}
+
 std::vector<std::string> resume_candidates(const std::string& dir_or_file) {
   if (!fs::is_directory(dir_or_file)) {
     if (!fs::exists(dir_or_file)) throw CheckpointError(fmt::format("{}: no such checkpoint or run directory", dir_or_file));

@@ -16,6 +16,11 @@ void save_run_checkpoint(const std::string& dir, const Checkpoint& checkpoint, i
 /// Points <dir>/best.safetensors at the checkpoint of `step` (kept even when pruned).
 void mark_best_checkpoint(const std::string& dir, int64_t step);
 
+/// Throws ConfigError when `dir` already holds a run (checkpoints or a metrics log), so a new
+/// run never overwrites or appends to an earlier one; the message says how to continue it or
+/// start elsewhere. A missing or empty directory, or one with other files only, is fine.
+void require_no_earlier_run(const std::string& dir);
+
 /// The checkpoint files --resume may use, best first: FILE itself; or DIR/last.safetensors and
 /// then the numbered checkpoints, newest first (the fallbacks when `last` is damaged).
 /// Throws CheckpointError when there is none.

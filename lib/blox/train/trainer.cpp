@@ -358,6 +358,7 @@ TrainOutcome Trainer::run() {
 }  // namespace
 
 TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
+  if (options.resume.empty()) require_no_earlier_run(prepared.run.checkpoint.dir);
   if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
   Trainer trainer(prepared, options);
   return trainer.run();

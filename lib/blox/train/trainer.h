@@ -23,7 +23,8 @@ struct TrainOutcome {
 };
 
 /// Trains `prepared` (see prepare_run). The run directory (checkpoint.dir, relative to the
-/// working directory) receives config.yaml, metrics.jsonl, metrics.csv and checkpoints; with
+/// working directory) receives config.yaml, metrics.jsonl, metrics.csv and checkpoints; a new
+/// run into a directory holding an earlier one is a ConfigError (nothing is written); with
 /// `resume`, the run continues exactly where the checkpoint stopped (same batches, dropout
 /// masks, optimizer state and best-metric memory: bitwise-equal final params, at the same
 /// thread count), and metrics rows after that checkpoint's step are dropped.
