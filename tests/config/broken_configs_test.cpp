@@ -106,6 +106,10 @@ TEST_CASE("broken configs: unknown names of types, optimizers, formats, initiali
               "{}:2:11: error: data.format: expected one of idx, csv, text, got 'idz' (hint: did you mean 'idx'?)"});
   check_case({{{10, "    - {type: linear, name: hidden, output_size: 16, kernel_init: he_normall}"}}, {}, {},
               "{}:10:66: error: model.layers[1].kernel_init: unknown initializer 'he_normall'"});
+  check_case({{{10, "    - {type: linear, name: hidden, output_size: 16, kernel_init: {type: variance_scaling, mode: fan_inn}}"}},
+              {}, {},
+              "{}:10:97: error: model.layers[1].kernel_init.mode: expected one of fan_in, fan_out, fan_avg, got 'fan_inn' "
+              "(hint: did you mean 'fan_in'?)"});
   check_case({{}, {"device: gpu"}, {}, "{}:15:9: error: device: expected one of cpu, cuda, auto, got 'gpu'"});
   check_case({{}, {"metrics: [loss, acuracy]"}, {}, "{}:15:10: error: metrics: unknown metric 'acuracy'"});
 }
