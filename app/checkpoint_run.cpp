@@ -18,7 +18,11 @@ CheckpointRun open_checkpoint_run(const std::string& target, const std::string& 
     throw bx::ConfigError(fmt::format("{}: --checkpoint FILE is required with a YAML config", command));
   }
   bx::Checkpoint loaded = bx::load_checkpoint(alone ? target : checkpoint);
-  if (!alone) return {std::move(loaded), bx::prepare_run(target, overrides)};
+  std::optional<bx::Vocabulary> vocabulary = bx::Vocabulary::find(loaded.params);
+  if (!alone) {
+    bx::PreparedRun prepared = bx::prepare_run(target, overrides, vocabulary);
+    return {std::move(loaded), std::move(prepared), std::move(vocabulary)};
+  }
   // The checkpoint's resolved config (absolute data paths) stands in for the YAML file.
   const std::string config_path =
       (std::filesystem::temp_directory_path() / fmt::format("blox-{}-{}.yaml", command, static_cast<long>(::getpid())))
@@ -28,8 +32,8 @@ CheckpointRun open_checkpoint_run(const std::string& target, const std::string& 
     std::string path;
     ~Cleanup() { std::filesystem::remove(path); }
   } cleanup{config_path};
-  bx::PreparedRun prepared = bx::prepare_run(config_path, overrides);
-  return {std::move(loaded), std::move(prepared)};
+  bx::PreparedRun prepared = bx::prepare_run(config_path, overrides, vocabulary);
+  return {std::move(loaded), std::move(prepared), std::move(vocabulary)};
 }
 
 }  // namespace blox_app

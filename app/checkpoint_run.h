@@ -1,6 +1,7 @@
 // A checkpoint with the run it belongs to, for the commands that use a trained model.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,10 +13,12 @@ namespace blox_app {
 struct CheckpointRun {
   bx::Checkpoint checkpoint;
   bx::PreparedRun prepared;
+  std::optional<bx::Vocabulary> vocabulary;  ///< a text model's, from the checkpoint
 };
 
 /// `target` is a YAML config (then `checkpoint` names the .safetensors file) or a checkpoint
-/// alone (then its stored, resolved config is used). Throws ConfigError when a config comes
+/// alone (then its stored, resolved config is used). A text model's vocabulary comes from the
+/// checkpoint, never from the (possibly changed) training file. Throws ConfigError when a config comes
 /// without a checkpoint, CheckpointError for a bad file; `command` names the caller in messages.
 CheckpointRun open_checkpoint_run(const std::string& target, const std::string& checkpoint,
                                   const std::vector<std::string>& overrides, const std::string& command);

@@ -66,7 +66,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
       const bx::Checkpoint& checkpoint = opened.checkpoint;
       const bx::PreparedRun& prepared = opened.prepared;
       const bx::RunConfig& run_config = prepared.run;
-      const bx::TensorDataset data = bx::load_split(run_config.data, run_config.seed, flags->split);
+      const bx::TensorDataset data = bx::load_split(run_config.data, run_config.seed, flags->split, opened.vocabulary);
       bx::Loader loader(data, bx::evaluation_loader_settings(run_config.data), bx::evaluation_transforms(run_config.data));
       const bx::Metrics metrics = bx::evaluate(*prepared.model.layer, checkpoint.params, loader,
                                                bx::make_loss(run_config.loss), run_config.metrics, c10::kCPU);

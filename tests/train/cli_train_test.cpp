@@ -473,3 +473,36 @@ TEST_CASE("blox plot: the run's curves as an SVG a browser opens; a missing run 
   CHECK(missing.exit_code == 1);
   CHECK(missing.output.find("nowhere: cannot open") != std::string::npos);
 }
+
+TEST_CASE("text runs: eval uses the checkpoint's vocabulary; resume refuses a changed training text") {
+  RunDir dir;
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "the cat sat on the mat. ";
+  write(dir.path / "corpus.txt", text);
+  write(dir.path / "lm.yaml",
+        "seed: 1\nthreads: 1\n"
+        "data: {format: text, train: corpus.txt, validation_fraction: 0.2, sequence_length: 16, batch_size: 16}\n"
+        "model:\n  layers:\n    - {type: embedding, name: embed, features: 8}\n"
+        "    - {type: linear, name: logits, output_size: classes}\n"
+        "metrics: [loss, perplexity]\noptimizer: {type: adam, learning_rate: 0.01}\n"
+        "train: {epochs: 2, log_every_steps: 0}\ncheckpoint: {dir: run}\n");
+  REQUIRE(blox(dir.path, "train lm.yaml --quiet").exit_code == 0);
+  const Result before = blox(dir.path, "eval run/last.safetensors --data validation --json");
+  REQUIRE(before.exit_code == 0);
+  CHECK(before.output.find("\"perplexity\"") != std::string::npos);
+
+  // The same number of distinct characters, one of them another: ids would silently shift.
+  std::string changed = text;
+  std::replace(changed.begin(), changed.end(), 'c', 'z');
+  write(dir.path / "corpus.txt", changed);
+  const Result eval = blox(dir.path, "eval run/last.safetensors --data validation");
+  CHECK(eval.exit_code == 2);
+  CHECK(eval.output.find("character 'z'") != std::string::npos);
+  CHECK(eval.output.find("is not in the vocabulary of 11 characters") != std::string::npos);
+  const Result resume = blox(dir.path, "train lm.yaml --quiet --resume run --set train.epochs=3");
+  CHECK(resume.exit_code == 1);
+  CHECK(resume.output.find("the training text changed") != std::string::npos);
+
+  write(dir.path / "corpus.txt", text);
+  CHECK(blox(dir.path, "eval run/last.safetensors --data validation --json").output == before.output);
+}

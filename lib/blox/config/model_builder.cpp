@@ -18,7 +18,7 @@ namespace bx {
 namespace {
 
 // One example shaped like the data (values do not matter), and the class count it implies.
-at::Tensor example_input(const DataConfig& d, int64_t& classes) {
+at::Tensor example_input(const DataConfig& d, const std::optional<Vocabulary>& vocabulary, int64_t& classes) {
   if (d.format == "idx") {
     const auto dims = read_idx_dims(d.train);
     if (dims.size() != 3) throw DataError(fmt::format("{}: expected images (N, H, W) in the IDX header", d.train));
@@ -28,13 +28,14 @@ at::Tensor example_input(const DataConfig& d, int64_t& classes) {
     const TensorDataset data = read_csv(d.train, d.csv);
     return at::zeros({1, data.inputs.size(1)});
   }
-  classes = Vocabulary::from_text(read_utf8_file(d.train)).size();
+  classes = vocabulary ? vocabulary->size() : Vocabulary::from_text(read_utf8_file(d.train)).size();
   return at::zeros({1, d.sequence_length}, at::kLong);
 }
 
 }  // namespace
 
-PreparedRun prepare_run(const std::string& path, const std::vector<std::string>& overrides) {
+PreparedRun prepare_run(const std::string& path, const std::vector<std::string>& overrides,
+                        const std::optional<Vocabulary>& vocabulary) {
   ConfigDocument document = ConfigDocument::load(path, overrides);
   Options root = document.root();
   const std::string dir = std::filesystem::path(path).parent_path().string();
@@ -45,7 +46,7 @@ PreparedRun prepare_run(const std::string& path, const std::vector<std::string>&
   at::Tensor input;
   if (diagnostics.empty()) {
     try {
-      input = example_input(run.data, classes);
+      input = example_input(run.data, vocabulary, classes);
     } catch (const DataError& e) {
       root.section("data").error("train", e.what());
     }

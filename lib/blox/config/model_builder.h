@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "blox/config/run_config.h"
 #include "blox/core/module.h"
 #include "blox/core/rng.h"
+#include "blox/data/text.h"
 
 namespace bx {
 
@@ -31,7 +33,10 @@ struct PreparedRun {
 
 /// Loads `path` with `overrides`, reads every section, builds `model.layers`, runs the dummy
 /// pass. Throws ConfigError carrying the full diagnostics report (file:line:column, key path,
-/// expected/got, did-you-mean) when anything is wrong. Writes nothing.
-PreparedRun prepare_run(const std::string& path, const std::vector<std::string>& overrides = {});
+/// expected/got, did-you-mean) when anything is wrong. Writes nothing. For text data the
+/// vocabulary size is `classes`: from `vocabulary` when given (a trained model's), else from
+/// the training file.
+PreparedRun prepare_run(const std::string& path, const std::vector<std::string>& overrides = {},
+                        const std::optional<Vocabulary>& vocabulary = std::nullopt);
 
 }  // namespace bx

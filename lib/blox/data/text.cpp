@@ -125,6 +125,11 @@ Vocabulary Vocabulary::load(const Params& params) {
   return from_tensor(p->value);
 }
 
+std::optional<Vocabulary> Vocabulary::find(const Params& params) {
+  if (!params.contains(kVocabularyPath)) return std::nullopt;
+  return load(params);
+}
+
 TensorDataset make_language_model_dataset(const at::Tensor& ids, int64_t length, const std::string& source) {
   if (length <= 0) throw ConfigError(fmt::format("{}: sequence length must be > 0, got {}", source, length));
   const int64_t windows = (ids.numel() - 1) / length;

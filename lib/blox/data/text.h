@@ -1,6 +1,7 @@
 // Plain text for character-level language models: UTF-8 decoding, a vocabulary, windows.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,11 @@ class Vocabulary {
   Params store(const Params& params) const;
   /// The vocabulary stored in params; throws ParamsError when there is none.
   static Vocabulary load(const Params& params);
+  /// The vocabulary stored in params, or nothing (a model not trained on text).
+  static std::optional<Vocabulary> find(const Params& params);
+
+  bool operator==(const Vocabulary& other) const { return chars_ == other.chars_; }
+  bool operator!=(const Vocabulary& other) const { return !(*this == other); }
 
  private:
   std::vector<char32_t> chars_;

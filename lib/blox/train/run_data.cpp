@@ -20,9 +20,9 @@ TensorDataset read_file(const DataConfig& c, const std::string& path, const std:
 
 }  // namespace
 
-RunData load_run_data(const DataConfig& c, uint64_t seed) {
+RunData load_run_data(const DataConfig& c, uint64_t seed, const std::optional<Vocabulary>& vocabulary) {
   RunData d;
-  if (c.format == "text") d.vocabulary = Vocabulary::from_text(read_utf8_file(c.train));
+  if (c.format == "text") d.vocabulary = vocabulary ? *vocabulary : Vocabulary::from_text(read_utf8_file(c.train));
   TensorDataset train = read_file(c, c.train, c.train_labels, d.vocabulary);
   if (!c.test.empty()) d.test = read_file(c, c.test, c.test_labels, d.vocabulary);
   if (c.validation_fraction > 0) {
@@ -50,8 +50,9 @@ LoaderSettings evaluation_loader_settings(const DataConfig& config) {
   return settings;
 }
 
-TensorDataset load_split(const DataConfig& c, uint64_t seed, const std::string& split) {
-  RunData d = load_run_data(c, seed);
+TensorDataset load_split(const DataConfig& c, uint64_t seed, const std::string& split,
+                         const std::optional<Vocabulary>& vocabulary) {
+  RunData d = load_run_data(c, seed, vocabulary);
   if (split == "train") return d.train;
   if (split == "test" && d.test) return *d.test;
   if (split == "validation" && c.validation_fraction > 0) return *d.evaluation;

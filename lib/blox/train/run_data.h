@@ -16,8 +16,9 @@ struct RunData {
   std::optional<Vocabulary> vocabulary;     ///< text only
 };
 
-/// Reads every split; throws DataError naming the file for bad data.
-RunData load_run_data(const DataConfig& config, uint64_t seed);
+/// Reads every split; throws DataError naming the file for bad data. Text is encoded with
+/// `vocabulary` when given (a trained model's), else with the training file's own.
+RunData load_run_data(const DataConfig& config, uint64_t seed, const std::optional<Vocabulary>& vocabulary = std::nullopt);
 
 /// Evaluation and prediction see the data as it is: of the configured transforms, only
 /// normalization; in file order.
@@ -25,6 +26,7 @@ std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataCo
 LoaderSettings evaluation_loader_settings(const DataConfig& config);
 
 /// One split by name: "train", "validation" (held-out part) or "test"; for `blox eval`.
-TensorDataset load_split(const DataConfig& config, uint64_t seed, const std::string& split);
+TensorDataset load_split(const DataConfig& config, uint64_t seed, const std::string& split,
+                         const std::optional<Vocabulary>& vocabulary = std::nullopt);
 
 }  // namespace bx

@@ -185,6 +185,14 @@ void Trainer::restore(const std::string& resume) {
     }
   }
   if (file.empty()) throw CheckpointError(fmt::format("{}: no readable checkpoint to resume from", resume));
+  if (data_.vocabulary) {
+    const std::optional<Vocabulary> saved = Vocabulary::find(c.params);
+    if (saved && *saved != *data_.vocabulary) {
+      throw CheckpointError(fmt::format("{}: the model's vocabulary ({} characters) is not the one of {} now ({} "
+                                        "characters): the training text changed; hint: restore it, or start a new run",
+                                        file, saved->size(), run_.data.train, data_.vocabulary->size()));
+    }
+  }
   Params params = prepared_.model.params;
   if (data_.vocabulary) params = data_.vocabulary->store(params.unlocked()).locked();
   if (c.params.size() != params.size()) {
