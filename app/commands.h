@@ -14,5 +14,6 @@ void add_train_command(CLI::App& app, std::function<int()>& run);
 void add_eval_command(CLI::App& app, std::function<int()>& run);
 void add_predict_command(CLI::App& app, std::function<int()>& run);
 void add_plot_command(CLI::App& app, std::function<int()>& run);
+void add_bench_command(CLI::App& app, std::function<int()>& run);
 
 }  // namespace blox_app

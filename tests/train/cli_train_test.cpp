@@ -506,3 +506,22 @@ TEST_CASE("text runs: eval uses the checkpoint's vocabulary; resume refuses a ch
   write(dir.path / "corpus.txt", text);
   CHECK(blox(dir.path, "eval run/last.safetensors --data validation --json").output == before.output);
 }
+
+TEST_CASE("blox bench: milliseconds per phase on a real batch, as JSON; nothing written") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(1, 0));
+  const Result r = blox(dir.path, "bench mlp.yaml --iterations 3 --warmup 1 --json");
+  REQUIRE(r.exit_code == 0);
+  auto ms = [&](const std::string& phase) {
+    const size_t at = r.output.find("\"" + phase + "\": ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(r.output.substr(at + phase.size() + 4));
+  };
+  CHECK(ms("forward (train)") > 0);
+  CHECK(ms("forward + backward") > ms("forward (eval)"));
+  CHECK(ms("train step") > 0);
+  CHECK(r.output.find("\"batch_size\": 50") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path / "run"));
+  const Result bad = blox(dir.path, "bench mlp.yaml --iterations 0");
+  CHECK(bad.exit_code == 2);
+}

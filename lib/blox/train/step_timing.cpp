@@ -1,0 +1,75 @@
+#include "blox/train/step_timing.h"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <vector>
+
+#include <c10/core/GradMode.h>
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/core/grad.h"
+#include "blox/train/loss.h"
+#include "blox/train/run_data.h"
+#include "blox/train/train_step.h"
+
+namespace bx {
+namespace {
+
+// Median milliseconds of `iterations` calls after `warmup` untimed ones.
+double median_ms(int iterations, int warmup, const std::function<void()>& body) {
+  for (int i = 0; i < warmup; ++i) body();
+  std::vector<double> ms;
+  for (int i = 0; i < iterations; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    body();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(ms.begin(), ms.begin() + static_cast<long>(ms.size() / 2), ms.end());
+  return ms[ms.size() / 2];
+}
+
+}  // namespace
+
+StepTimings time_training_step(const PreparedRun& prepared, int iterations, int warmup) {
+  if (iterations <= 0 || warmup < 0) {
+    throw ConfigError(fmt::format("bench: iterations must be > 0 and warmup >= 0, got {} and {}", iterations, warmup));
+  }
+  const RunConfig& run = prepared.run;
+  const RunData data = load_run_data(run.data, run.seed);
+  LoaderSettings settings = run.data.loader;
+  settings.prefetch = 0;
+  Loader loader(data.train, settings, run.data.transforms);
+  const std::optional<Batch> batch = loader.next();
+  if (!batch) throw DataError("bench: the training data holds no batch");
+  const Layer& model = *prepared.model.layer;
+  const LossFn loss = make_loss(run.loss);
+  Params params = prepared.model.params;
+  if (data.vocabulary) params = data.vocabulary->store(params.unlocked()).locked();
+  TrainState state = make_train_state(params, *run.optimizer);
+  const at::Tensor& x = batch->inputs;
+  const at::Tensor& y = batch->targets;
+
+  StepTimings t;
+  t.batch_size = x.size(0);
+  t.iterations = iterations;
+  t.forward_ms = median_ms(iterations, warmup, [&] {
+    const Params trainable = state.trainable.requiring_grad();  // records the graph, as training does
+    loss(model(trainable.merge(state.state), x, Mode::train).first, y);
+  });
+  t.forward_backward_ms = median_ms(iterations, warmup, [&] {
+    const Params trainable = state.trainable.requiring_grad();
+    grad(loss(model(trainable.merge(state.state), x, Mode::train).first, y), trainable);
+  });
+  t.step_ms = median_ms(iterations, warmup, [&] {
+    state = train_step(model, *run.optimizer, loss, std::move(state), x, y).next;
+  });
+  t.eval_forward_ms = median_ms(iterations, warmup, [&] {
+    c10::NoGradGuard no_grad;
+    model(state.trainable.merge(state.state), x, Mode::eval);
+  });
+  return t;
+}
+
+}  // namespace bx
