@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "blox/config/model_builder.h"
+#include "blox/train/device.h"
 #include "blox/train/step_timing.h"
 #include "commands.h"
 
@@ -19,6 +20,7 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
     int iterations = 20;
     int warmup = 3;
     int threads = 0;
+    std::string device;
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -30,14 +32,16 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--warmup", flags->warmup, "untimed iterations first")->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", flags->threads, "libtorch intra-op threads (overrides the config)")
       ->check(CLI::NonNegativeNumber);
+  add_device_option(*cmd, flags->device);
   cmd->add_flag("--json", flags->json, "print the timings as JSON");
   cmd->callback([flags, &run] {
     run = [flags] {
-      std::vector<std::string> overrides = flags->overrides;
+      std::vector<std::string> overrides = with_device(flags->overrides, flags->device);
       if (flags->threads > 0) overrides.push_back(fmt::format("threads={}", flags->threads));
       const bx::PreparedRun prepared = bx::prepare_run(flags->config, overrides);
       if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
-      const bx::StepTimings t = bx::time_training_step(prepared, flags->iterations, flags->warmup);
+      const bx::StepTimings t = bx::time_training_step(prepared, flags->iterations, flags->warmup,
+                                                       bx::resolve_device(prepared.run.device));
       const std::vector<std::pair<const char*, double>> phases = {{"forward (train)", t.forward_ms},
                                                                   {"forward + backward", t.forward_backward_ms},
                                                                   {"train step", t.step_ms},

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -15,5 +17,10 @@ void add_eval_command(CLI::App& app, std::function<int()>& run);
 void add_predict_command(CLI::App& app, std::function<int()>& run);
 void add_plot_command(CLI::App& app, std::function<int()>& run);
 void add_bench_command(CLI::App& app, std::function<int()>& run);
+
+/// The --device option (cpu, cuda or auto), shared by the commands that compute.
+void add_device_option(CLI::App& command, std::string& device);
+/// `overrides` plus "device=DEVICE" when one was given.
+std::vector<std::string> with_device(std::vector<std::string> overrides, const std::string& device);
 
 }  // namespace blox_app

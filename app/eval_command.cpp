@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "blox/core/errors.h"
+#include "blox/train/device.h"
 #include "blox/train/loss.h"
 #include "blox/train/metrics.h"
 #include "blox/train/run_data.h"
@@ -47,6 +48,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
     std::string split = "test";
     std::vector<std::string> assertions;
     std::vector<std::string> overrides;
+    std::string device;
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -57,19 +59,22 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--data", flags->split, "the split: test, validation or train");
   cmd->add_option("--assert", flags->assertions, "a condition such as \"accuracy>=0.88\" (repeatable)");
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
+  add_device_option(*cmd, flags->device);
   cmd->add_flag("--json", flags->json, "print the metrics as JSON");
   cmd->callback([flags, &run] {
     run = [flags] {
       std::vector<Assertion> assertions;
       for (const auto& a : flags->assertions) assertions.push_back(parse_assertion(a));
-      const CheckpointRun opened = open_checkpoint_run(flags->config, flags->checkpoint, flags->overrides, "eval");
+      const CheckpointRun opened =
+          open_checkpoint_run(flags->config, flags->checkpoint, with_device(flags->overrides, flags->device), "eval");
       const bx::Checkpoint& checkpoint = opened.checkpoint;
       const bx::PreparedRun& prepared = opened.prepared;
       const bx::RunConfig& run_config = prepared.run;
       const bx::TensorDataset data = bx::load_split(run_config.data, run_config.seed, flags->split, opened.vocabulary);
       bx::Loader loader(data, bx::evaluation_loader_settings(run_config.data), bx::evaluation_transforms(run_config.data));
-      const bx::Metrics metrics = bx::evaluate(*prepared.model.layer, checkpoint.params, loader,
-                                               bx::make_loss(run_config.loss), run_config.metrics, c10::kCPU);
+      const c10::Device device = bx::resolve_device(run_config.device);
+      const bx::Metrics metrics = bx::evaluate(*prepared.model.layer, bx::params_to_device(checkpoint.params, device),
+                                               loader, bx::make_loss(run_config.loss), run_config.metrics, device);
       int failed = 0;
       nlohmann::json results = nlohmann::json::array();
       for (const auto& a : assertions) {

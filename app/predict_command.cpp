@@ -12,6 +12,7 @@
 #include "blox/data/csv.h"
 #include "blox/data/idx.h"
 #include "blox/io/atomic_file.h"
+#include "blox/train/device.h"
 #include "blox/train/predict.h"
 #include "blox/train/run_data.h"
 #include "checkpoint_run.h"
@@ -47,6 +48,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
     std::string output;
     std::string format;
     std::vector<std::string> overrides;
+    std::string device;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("predict", "write a checkpoint's predictions for a split or a data file (CSV/JSONL)");
@@ -60,11 +62,13 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--format", flags->format, "csv or jsonl (default: from the output's extension, else csv)")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
+  add_device_option(*cmd, flags->device);
   cmd->callback([flags, &run] {
     run = [flags] {
       std::string format = flags->format;
       if (format.empty()) format = std::filesystem::path(flags->output).extension() == ".jsonl" ? "jsonl" : "csv";
-      const CheckpointRun opened = open_checkpoint_run(flags->target, flags->checkpoint, flags->overrides, "predict");
+      const CheckpointRun opened =
+          open_checkpoint_run(flags->target, flags->checkpoint, with_device(flags->overrides, flags->device), "predict");
       const bx::RunConfig& run_config = opened.prepared.run;
       const Input input = flags->input.empty()
                               ? Input{bx::load_split(run_config.data, run_config.seed, flags->split, opened.vocabulary), true}
@@ -74,8 +78,10 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
       const bx::PredictionOptions options{bx::parse_prediction_format(format, "--format"),
                                           run_config.loss.type != "mse", input.labelled};
       std::ostringstream rows;
-      const int64_t count = bx::write_predictions(*opened.prepared.model.layer, opened.checkpoint.params, loader,
-                                                  options, flags->output.empty() ? std::cout : rows);
+      const c10::Device device = bx::resolve_device(run_config.device);
+      const int64_t count =
+          bx::write_predictions(*opened.prepared.model.layer, bx::params_to_device(opened.checkpoint.params, device),
+                                loader, options, flags->output.empty() ? std::cout : rows, device);
       if (!flags->output.empty()) {
         bx::write_file_atomically(flags->output, rows.str());
         fmt::print(stderr, "{} predictions written to {}\n", count, flags->output);

@@ -40,8 +40,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("config", flags->config, "the YAML config")->required();
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   cmd->add_option("--resume", flags->resume, "continue from a run directory (its last checkpoint) or a checkpoint file");
-  cmd->add_option("--device", flags->device, "cpu, cuda or auto (overrides the config)")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  add_device_option(*cmd, flags->device);
   cmd->add_option("--threads", flags->threads, "libtorch intra-op threads (overrides the config)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--print-config", flags->print_config, "print the resolved config and exit");
@@ -49,8 +48,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--quiet", flags->quiet, "no progress lines");
   cmd->callback([flags, &run] {
     run = [flags] {
-      std::vector<std::string> overrides = flags->overrides;
-      if (!flags->device.empty()) overrides.push_back("device=" + flags->device);
+      std::vector<std::string> overrides = with_device(flags->overrides, flags->device);
       if (flags->threads > 0) overrides.push_back(fmt::format("threads={}", flags->threads));
       const bx::PreparedRun prepared = bx::prepare_run(flags->config, overrides);
       if (flags->print_config) {

@@ -525,3 +525,19 @@ TEST_CASE("blox bench: milliseconds per phase on a real batch, as JSON; nothing 
   const Result bad = blox(dir.path, "bench mlp.yaml --iterations 0");
   CHECK(bad.exit_code == 2);
 }
+
+TEST_CASE("--device cuda on this CPU-only libtorch: a clear error from every command that computes, nothing written") {
+  RunDir dir;
+  train_mlp(dir.path, 1);
+  for (const std::string args : {"train mlp.yaml --device cuda --set checkpoint.dir=run_cuda",
+                                 "eval run/last.safetensors --device cuda", "predict run/last.safetensors --device cuda",
+                                 "bench mlp.yaml --device cuda --iterations 1"}) {
+    CAPTURE(args);
+    const Result r = blox(dir.path, args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find("device 'cuda': this build of libtorch has no CUDA support") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(dir.path / "run_cuda"));
+  // auto falls back to the CPU.
+  CHECK(blox(dir.path, "eval run/last.safetensors --device auto").exit_code == 0);
+}

@@ -7,6 +7,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/shape.h"
+#include "blox/train/device.h"
 
 namespace bx {
 namespace {
@@ -36,13 +37,13 @@ PredictionFormat parse_prediction_format(const std::string& name, const std::str
 }
 
 int64_t write_predictions(const Layer& model, const Params& params, Loader& loader, const PredictionOptions& options,
-                          std::ostream& out) {
+                          std::ostream& out, c10::Device device) {
   c10::NoGradGuard no_grad;
   const bool csv = options.format == PredictionFormat::csv;
   int64_t index = 0;
   loader.seek({0, 0});
   while (auto batch = loader.next()) {
-    at::Tensor output = model(params, batch->inputs, Mode::eval).first.to(at::kFloat).cpu();
+    at::Tensor output = model(params, batch_to_device(batch->inputs, device), Mode::eval).first.to(at::kFloat).cpu();
     if (options.classification && output.dim() != 2) {
       throw ShapeError(fmt::format("predict: a classifier's output must be (B, classes), got shape {}; the loss "
                                    "is cross_entropy but the model's output is not one row of logits per example",

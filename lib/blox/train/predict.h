@@ -23,8 +23,8 @@ struct PredictionOptions {
 /// Runs `model` in eval mode over one epoch of `loader` (unshuffled) and writes one row per
 /// example: its index in the data, then for a classifier the predicted class, its probability
 /// and (JSONL) every class's probability, else the raw outputs; and the label when known.
-/// Returns the number of rows.
+/// Batches go to `device` (where `params` are). Returns the number of rows.
 int64_t write_predictions(const Layer& model, const Params& params, Loader& loader, const PredictionOptions& options,
-                          std::ostream& out);
+                          std::ostream& out, c10::Device device = c10::kCPU);
 
 }  // namespace bx

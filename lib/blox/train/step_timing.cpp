@@ -10,6 +10,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/grad.h"
+#include "blox/train/device.h"
 #include "blox/train/loss.h"
 #include "blox/train/run_data.h"
 #include "blox/train/train_step.h"
@@ -17,13 +18,16 @@
 namespace bx {
 namespace {
 
-// Median milliseconds of `iterations` calls after `warmup` untimed ones.
-double median_ms(int iterations, int warmup, const std::function<void()>& body) {
+// Median milliseconds of `iterations` calls after `warmup` untimed ones; `sync` waits for
+// queued device work, so each call is timed to its end.
+double median_ms(int iterations, int warmup, const std::function<void()>& sync, const std::function<void()>& body) {
   for (int i = 0; i < warmup; ++i) body();
   std::vector<double> ms;
   for (int i = 0; i < iterations; ++i) {
+    sync();
     const auto start = std::chrono::steady_clock::now();
     body();
+    sync();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   std::nth_element(ms.begin(), ms.begin() + static_cast<long>(ms.size() / 2), ms.end());
@@ -32,7 +36,7 @@ double median_ms(int iterations, int warmup, const std::function<void()>& body) 
 
 }  // namespace
 
-StepTimings time_training_step(const PreparedRun& prepared, int iterations, int warmup) {
+StepTimings time_training_step(const PreparedRun& prepared, int iterations, int warmup, c10::Device device) {
   if (iterations <= 0 || warmup < 0) {
     throw ConfigError(fmt::format("bench: iterations must be > 0 and warmup >= 0, got {} and {}", iterations, warmup));
   }
@@ -47,25 +51,29 @@ StepTimings time_training_step(const PreparedRun& prepared, int iterations, int 
   const LossFn loss = make_loss(run.loss);
   Params params = prepared.model.params;
   if (data.vocabulary) params = data.vocabulary->store(params.unlocked()).locked();
-  TrainState state = make_train_state(params, *run.optimizer);
-  const at::Tensor& x = batch->inputs;
-  const at::Tensor& y = batch->targets;
+  TrainState state = make_train_state(params_to_device(params, device), *run.optimizer);
+  const at::Tensor x = batch_to_device(batch->inputs, device);
+  const at::Tensor y = batch_to_device(batch->targets, device);
 
+  // A device-to-host read waits for everything queued on the stream before it.
+  const std::function<void()> sync = [&] {
+    if (!device.is_cpu()) x.sum().item<double>();
+  };
   StepTimings t;
   t.batch_size = x.size(0);
   t.iterations = iterations;
-  t.forward_ms = median_ms(iterations, warmup, [&] {
+  t.forward_ms = median_ms(iterations, warmup, sync, [&] {
     const Params trainable = state.trainable.requiring_grad();  // records the graph, as training does
     loss(model(trainable.merge(state.state), x, Mode::train).first, y);
   });
-  t.forward_backward_ms = median_ms(iterations, warmup, [&] {
+  t.forward_backward_ms = median_ms(iterations, warmup, sync, [&] {
     const Params trainable = state.trainable.requiring_grad();
     grad(loss(model(trainable.merge(state.state), x, Mode::train).first, y), trainable);
   });
-  t.step_ms = median_ms(iterations, warmup, [&] {
+  t.step_ms = median_ms(iterations, warmup, sync, [&] {
     state = train_step(model, *run.optimizer, loss, std::move(state), x, y).next;
   });
-  t.eval_forward_ms = median_ms(iterations, warmup, [&] {
+  t.eval_forward_ms = median_ms(iterations, warmup, sync, [&] {
     c10::NoGradGuard no_grad;
     model(state.trainable.merge(state.state), x, Mode::eval);
   });

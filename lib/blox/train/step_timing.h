@@ -19,7 +19,7 @@ struct StepTimings {
 };
 
 /// Times each phase on the first training batch of `prepared` (its data, transforms, loss and
-/// optimizer), `warmup` untimed iterations first. Changes no file.
-StepTimings time_training_step(const PreparedRun& prepared, int iterations, int warmup);
+/// optimizer) on `device`, `warmup` untimed iterations first. Changes no file.
+StepTimings time_training_step(const PreparedRun& prepared, int iterations, int warmup, c10::Device device = c10::kCPU);
 
 }  // namespace bx

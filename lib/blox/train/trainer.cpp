@@ -7,7 +7,6 @@
 #include <cmath>
 #include <csignal>
 
-#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
 
@@ -15,6 +14,7 @@
 #include "blox/io/checkpoint.h"
 #include "blox/io/run_directory.h"
 #include "blox/optim/clipping.h"
+#include "blox/train/device.h"
 #include "blox/train/finetune.h"
 #include "blox/train/loss.h"
 #include "blox/train/metric_watch.h"
@@ -29,28 +29,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-c10::Device resolve_device(const std::string& name) {
-  if (name == "cpu") return c10::kCPU;
-  if (at::hasCUDA()) return c10::Device(c10::kCUDA, 0);
-  if (name == "auto") return c10::kCPU;
-  throw ConfigError("device 'cuda': this build of libtorch has no CUDA support (Debian's libtorch is CPU-only); "
-                    "hint: use device: cpu or auto, or build against a CUDA libtorch with -DBLOX_TORCH_DIR");
-}
-
-Params to_device(const Params& params, c10::Device device) {
-  if (device.is_cpu()) return params;
-  // Integer scalars (Rng seed and counter, step counts) stay on the host: read every step.
-  return params.map([&](const std::string&, const Param& p) {
-    return p.value.is_floating_point() ? p.value.to(device) : p.value;
-  });
-}
-
-// Host tensors bound for `device`: pinned, so the copy can overlap the step.
-at::Tensor to_device(const at::Tensor& t, c10::Device device) {
-  if (device.is_cpu()) return t;
-  return t.pin_memory().to(device, /*non_blocking=*/true);
-}
 
 int exit_code_of(int signal) { return signal == SIGINT ? 130 : 143; }
 
@@ -168,7 +146,7 @@ void Trainer::start_fresh() {
     progress_.line(start.report.substr(0, start.report.size() - 1));
     params = std::move(start.params);
   }
-  state_ = make_train_state(to_device(params, device_), *run_.optimizer);
+  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer);
   log_.write_config(prepared_.document.dump());
 }
 
@@ -208,8 +186,8 @@ void Trainer::restore(const std::string& resume) {
     }
     return saved->value;
   });
-  state_ = make_train_state(to_device(params, device_), *run_.optimizer);
-  state_.optimizer = to_device(c.optimizer, device_);
+  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer);
+  state_.optimizer = params_to_device(c.optimizer, device_);
   step_ = c.step;
   epoch_ = c.epoch;
   position_ = c.loader;
@@ -227,7 +205,7 @@ std::vector<MicroBatch> Trainer::next_group() {
   while (static_cast<int64_t>(group.size()) < run_.train.accumulate) {
     auto b = loader_.next();
     if (!b) break;
-    group.emplace_back(to_device(b->inputs, device_), to_device(b->targets, device_));
+    group.emplace_back(batch_to_device(b->inputs, device_), batch_to_device(b->targets, device_));
   }
   return group;
 }
