@@ -146,6 +146,7 @@ void Loader::work(LoaderPosition from) {
         if (stop_) return;
       }
       Batch b = batch_at(p);  // computed outside the lock: this is the work the trainer overlaps
+      if (settings_.pin_memory) b = {b.inputs.pin_memory(), b.targets.pin_memory()};
       std::lock_guard<std::mutex> lock(mutex_);
       if (stop_) return;
       ready_.push_back(std::move(b));

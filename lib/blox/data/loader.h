@@ -25,6 +25,9 @@ struct LoaderSettings {
   int64_t rank = 0;          ///< data-parallel rank in [0, world_size)
   int64_t world_size = 1;    ///< each rank sees a disjoint 1/world_size of every epoch
   int64_t prefetch = 2;      ///< batches prepared ahead by the background thread; 0: none
+  /// Batches in page-locked memory, pinned by the background thread, so host-to-device copies
+  /// do not block. Not a config key: the trainer sets it for CUDA runs.
+  bool pin_memory = false;
 };
 
 /// Where a loader stands: the next batch it returns is batch `batch` of epoch `epoch`. Saved

@@ -23,7 +23,7 @@ Params params_to_device(const Params& params, c10::Device device) {
 
 at::Tensor batch_to_device(const at::Tensor& t, c10::Device device) {
   if (device.is_cpu()) return t;
-  return t.pin_memory().to(device, /*non_blocking=*/true);
+  return (t.is_pinned() ? t : t.pin_memory()).to(device, /*non_blocking=*/true);
 }
 
 }  // namespace bx

@@ -30,6 +30,11 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
+LoaderSettings loader_settings(LoaderSettings settings, c10::Device device) {
+  settings.pin_memory = device.is_cuda();
+  return settings;
+}
+
 int exit_code_of(int signal) { return signal == SIGINT ? 130 : 143; }
 
 bool every(int64_t count, int64_t period) { return period > 0 && count % period == 0; }
@@ -106,7 +111,7 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options)
       options_(options),
       device_(resolve_device(run_.device)),
       data_(load_run_data(run_.data, run_.seed)),
-      loader_(data_.train, run_.data.loader, run_.data.transforms),
+      loader_(data_.train, loader_settings(run_.data.loader, device_), run_.data.transforms),
       loss_(make_loss(run_.loss)),
       log_(run_.checkpoint.dir, run_.metrics),
       progress_({options.quiet, options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
