@@ -18,10 +18,10 @@ CheckpointRun open_checkpoint_run(const std::string& target, const std::string& 
     throw bx::ConfigError(fmt::format("{}: --checkpoint FILE is required with a YAML config", command));
   }
   bx::Checkpoint loaded = bx::load_checkpoint(alone ? target : checkpoint);
-  std::optional<bx::Vocabulary> vocabulary = bx::Vocabulary::find(loaded.params);
+  const std::optional<bx::Vocabulary> vocabulary = bx::Vocabulary::find(loaded.params);
   if (!alone) {
     bx::PreparedRun prepared = bx::prepare_run(target, overrides, vocabulary);
-    return {std::move(loaded), std::move(prepared), std::move(vocabulary)};
+    return {std::move(loaded), std::move(prepared)};
   }
   // The checkpoint's resolved config (absolute data paths) stands in for the YAML file.
   const std::string config_path =
@@ -33,7 +33,7 @@ CheckpointRun open_checkpoint_run(const std::string& target, const std::string& 
     ~Cleanup() { std::filesystem::remove(path); }
   } cleanup{config_path};
   bx::PreparedRun prepared = bx::prepare_run(config_path, overrides, vocabulary);
-  return {std::move(loaded), std::move(prepared), std::move(vocabulary)};
+  return {std::move(loaded), std::move(prepared)};
 }
 
 }  // namespace blox_app

@@ -1,7 +1,6 @@
 // A checkpoint with the run it belongs to, for the commands that use a trained model.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +12,6 @@ namespace blox_app {
 struct CheckpointRun {
   bx::Checkpoint checkpoint;
   bx::PreparedRun prepared;
-  std::optional<bx::Vocabulary> vocabulary;  ///< a text model's, from the checkpoint
 };
 
 /// `target` is a YAML config (then `checkpoint` names the .safetensors file) or a checkpoint

@@ -70,7 +70,8 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
       const bx::Checkpoint& checkpoint = opened.checkpoint;
       const bx::PreparedRun& prepared = opened.prepared;
       const bx::RunConfig& run_config = prepared.run;
-      const bx::TensorDataset data = bx::load_split(run_config.data, run_config.seed, flags->split, opened.vocabulary);
+      const bx::TensorDataset data =
+          bx::load_split(run_config.data, run_config.seed, flags->split, bx::Vocabulary::find(checkpoint.params));
       bx::Loader loader(data, bx::evaluation_loader_settings(run_config.data), bx::evaluation_transforms(run_config.data));
       const c10::Device device = bx::resolve_device(run_config.device);
       const bx::Metrics metrics = bx::evaluate(*prepared.model.layer, bx::params_to_device(checkpoint.params, device),

@@ -70,8 +70,9 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
       const CheckpointRun opened =
           open_checkpoint_run(flags->target, flags->checkpoint, with_device(flags->overrides, flags->device), "predict");
       const bx::RunConfig& run_config = opened.prepared.run;
+      const std::optional<bx::Vocabulary> vocabulary = bx::Vocabulary::find(opened.checkpoint.params);
       const Input input = flags->input.empty()
-                              ? Input{bx::load_split(run_config.data, run_config.seed, flags->split, opened.vocabulary), true}
+                              ? Input{bx::load_split(run_config.data, run_config.seed, flags->split, vocabulary), true}
                               : read_input(run_config.data, flags->input);
       bx::Loader loader(input.data, bx::evaluation_loader_settings(run_config.data),
                         bx::evaluation_transforms(run_config.data));

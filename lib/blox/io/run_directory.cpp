@@ -31,6 +31,17 @@ void link_atomically(const std::string& target, const std::string& name) {
   }
 }
 
+// The ckpt-<step>.safetensors files in `dir`, oldest first (the zero-padded names sort by step).
+std::vector<std::string> numbered_checkpoints(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".safetensors") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace
 
 void save_run_checkpoint(const std::string& dir, const Checkpoint& checkpoint, int64_t keep_last) {
@@ -40,12 +51,7 @@ void save_run_checkpoint(const std::string& dir, const Checkpoint& checkpoint, i
   const std::string file = numbered(dir, checkpoint.step);
   save_checkpoint(file, checkpoint);
   link_atomically(file, (fs::path(dir) / "last.safetensors").string());
-  std::vector<std::string> numbered_files;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".safetensors") numbered_files.push_back(entry.path().string());
-  }
-  std::sort(numbered_files.begin(), numbered_files.end());
+  const std::vector<std::string> numbered_files = numbered_checkpoints(dir);
   const auto excess = static_cast<int64_t>(numbered_files.size()) - keep_last;
   for (int64_t i = 0; i < excess; ++i) fs::remove(numbered_files[static_cast<size_t>(i)]);
 }
@@ -56,16 +62,15 @@ void mark_best_checkpoint(const std::string& dir, int64_t step) {
 
 void require_no_earlier_run(const std::string& dir) {
   if (!fs::is_directory(dir)) return;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    const bool run_file = (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".safetensors") ||
-                          name == "last.safetensors" || name == "metrics.jsonl";
-    if (run_file) {
-      throw ConfigError(fmt::format(
-          "checkpoint.dir '{}' already holds a run ({}); a new run would overwrite it; hint: continue it with "
-          "--resume {}, or start a new one elsewhere with --set checkpoint.dir=OTHER",
-          dir, name, dir));
-    }
+  std::vector<std::string> found = numbered_checkpoints(dir);
+  for (const char* name : {"last.safetensors", "metrics.jsonl"}) {
+    if (fs::exists(fs::path(dir) / name)) found.push_back(name);
+  }
+  if (!found.empty()) {
+    throw ConfigError(fmt::format(
+        "checkpoint.dir '{}' already holds a run ({}); a new run would overwrite it; hint: continue it with "
+        "--resume {}, or start a new one elsewhere with --set checkpoint.dir=OTHER",
+        dir, fs::path(found.front()).filename().string(), dir));
   }
 }
 
@@ -74,16 +79,11 @@ std::vector<std::string> resume_candidates(const std::string& dir_or_file) {
     if (!fs::exists(dir_or_file)) throw CheckpointError(fmt::format("{}: no such checkpoint or run directory", dir_or_file));
     return {dir_or_file};
   }
-  std::vector<std::string> numbered_files;
-  for (const auto& entry : fs::directory_iterator(dir_or_file)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("ckpt-", 0) == 0 && entry.path().extension() == ".safetensors") numbered_files.push_back(entry.path().string());
-  }
-  std::sort(numbered_files.rbegin(), numbered_files.rend());
+  const std::vector<std::string> numbered_files = numbered_checkpoints(dir_or_file);
   std::vector<std::string> out;
   const std::string last = (fs::path(dir_or_file) / "last.safetensors").string();
   if (fs::exists(last)) out.push_back(last);
-  out.insert(out.end(), numbered_files.begin(), numbered_files.end());
+  out.insert(out.end(), numbered_files.rbegin(), numbered_files.rend());  // newest first
   if (out.empty()) throw CheckpointError(fmt::format("{}: no checkpoint to resume from", dir_or_file));
   return out;
 }

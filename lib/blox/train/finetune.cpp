@@ -44,12 +44,12 @@ FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& fi
     auto it = available.find(path);
     if (it == available.end()) {
       ++created;
-      lines += fmt::format("  new      {}\n", path);
+      lines += fmt::format("\n  new      {}", path);
       return p.value;
     }
     if (it->second.sizes() != p.value.sizes()) {
       ++skipped;
-      lines += fmt::format("  skipped  {} (checkpoint {}, model {})\n", path, format_shape(it->second.sizes()),
+      lines += fmt::format("\n  skipped  {} (checkpoint {}, model {})", path, format_shape(it->second.sizes()),
                            format_shape(p.value.sizes()));
       return p.value;
     }
@@ -63,7 +63,7 @@ FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& fi
   }
   return {std::move(params),
           fmt::format("init_from {}: {} copied, {} new, {} skipped (shape), {} in the checkpoint unused; {} Rng "
-                      "params from this run's seed\n{}",
+                      "params from this run's seed{}",
                       finetune.init_from, copied, created, skipped, unused, own_rng, lines)};
 }
 

@@ -10,7 +10,7 @@ namespace bx {
 
 struct FinetuneStart {
   Params params;       ///< the fresh params with every matching checkpoint value copied in
-  std::string report;  ///< "init_from FILE: 4 copied, 2 new, ..." and one line per param not copied
+  std::string report;  ///< "init_from FILE: 4 copied, 2 new, ..." and a line per param not copied (no final newline)
 };
 
 /// Copies `finetune.init_from`'s params into `fresh` by path (after the rename rules, first

@@ -1,5 +1,8 @@
 #include "blox/train/predict.h"
 
+#include <algorithm>
+#include <optional>
+
 #include <ATen/ops/softmax.h>
 #include <c10/core/GradMode.h>
 #include <fmt/format.h>
@@ -12,19 +15,59 @@
 namespace bx {
 namespace {
 
-std::vector<float> row_values(const at::Tensor& row) {
-  const at::Tensor flat = row.contiguous().view({-1});
-  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
+// One example's prediction: its outputs (class probabilities for a classifier) and its label.
+struct Row {
+  int64_t index;
+  const float* values;
+  int64_t count;
+  std::optional<double> label;
+};
+
+std::string label_text(double label, bool integer_labels) {
+  return integer_labels ? fmt::format("{}", static_cast<int64_t>(label)) : fmt::format("{:.8g}", label);
 }
 
-void write_header(const PredictionOptions& options, int64_t outputs, std::ostream& out) {
+std::string csv_row(const Row& row, bool classification, bool integer_labels) {
+  std::string line = fmt::format("{}", row.index);
+  if (classification) {
+    const int64_t best = std::max_element(row.values, row.values + row.count) - row.values;
+    line += fmt::format(",{},{:.6g}", best, row.values[best]);
+  } else {
+    for (int64_t j = 0; j < row.count; ++j) line += fmt::format(",{:.8g}", row.values[j]);
+  }
+  if (row.label) line += "," + label_text(*row.label, integer_labels);
+  return line;
+}
+
+std::string jsonl_row(const Row& row, bool classification, bool integer_labels) {
+  const std::vector<float> values(row.values, row.values + row.count);
+  nlohmann::json json = {{"index", row.index}};
+  if (classification) {
+    const int64_t best = std::max_element(values.begin(), values.end()) - values.begin();
+    json["prediction"] = best;
+    json["probability"] = values[static_cast<size_t>(best)];
+    json["probabilities"] = values;
+  } else {
+    json["output"] = values;
+  }
+  if (row.label) {
+    if (integer_labels) {
+      json["label"] = static_cast<int64_t>(*row.label);
+    } else {
+      json["label"] = *row.label;
+    }
+  }
+  return json.dump();
+}
+
+void write_header(bool classification, int64_t outputs, bool labelled, std::ostream& out) {
   out << "index";
-  if (options.classification) {
+  if (classification) {
     out << ",prediction,probability";
   } else {
     for (int64_t j = 0; j < outputs; ++j) out << ",output_" << j;
   }
-  if (options.with_targets) out << ",label";
+  if (labelled) out << ",label";
   out << "\n";
 }
 
@@ -50,34 +93,17 @@ int64_t write_predictions(const Layer& model, const Params& params, Loader& load
                                    format_shape(output.sizes())));
     }
     output = output.reshape({output.size(0), -1});
-    const at::Tensor probabilities = options.classification ? at::softmax(output, 1) : output;
-    const at::Tensor targets = batch->targets.cpu();
-    if (index == 0 && csv) write_header(options, output.size(1), out);
+    const at::Tensor values = (options.classification ? at::softmax(output, 1) : output).contiguous();
+    const bool integer_labels = !batch->targets.is_floating_point();
+    const at::Tensor labels = batch->targets.cpu().to(at::kDouble).reshape({-1}).contiguous();
+    const bool labelled = options.with_targets && labels.numel() == output.size(0);
+    if (index == 0 && csv) write_header(options.classification, output.size(1), labelled, out);
     for (int64_t i = 0; i < output.size(0); ++i, ++index) {
-      const std::vector<float> values = row_values(probabilities[i]);
-      nlohmann::json row = {{"index", index}};
-      std::string line = fmt::format("{}", index);
-      if (options.classification) {
-        const auto best = std::max_element(values.begin(), values.end()) - values.begin();
-        line += fmt::format(",{},{:.6g}", best, values[best]);
-        row["prediction"] = best;
-        row["probability"] = values[best];
-        row["probabilities"] = values;
-      } else {
-        for (float v : values) line += fmt::format(",{:.8g}", v);
-        row["output"] = values;
-      }
-      if (options.with_targets) {
-        const at::Tensor t = targets[i];
-        if (t.is_floating_point()) {
-          line += fmt::format(",{:.8g}", t.item<double>());
-          row["label"] = t.item<double>();
-        } else {
-          line += fmt::format(",{}", t.item<int64_t>());
-          row["label"] = t.item<int64_t>();
-        }
-      }
-      out << (csv ? line : row.dump()) << "\n";
+      const Row row{index, values.data_ptr<float>() + i * values.size(1), values.size(1),
+                    labelled ? std::optional<double>(labels.data_ptr<double>()[i]) : std::nullopt};
+      out << (csv ? csv_row(row, options.classification, integer_labels)
+                  : jsonl_row(row, options.classification, integer_labels))
+          << "\n";
     }
   }
   return index;

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -27,6 +27,13 @@ void filter_lines(const fs::path& path, Keep keep) {
   write_file_atomically(path.string(), kept);
 }
 
+// A metrics.jsonl line as JSON, when it is an object with a numeric "step".
+std::optional<nlohmann::json> parse_row(const std::string& line) {
+  auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("step") || !json["step"].is_number()) return std::nullopt;
+  return json;
+}
+
 int64_t leading_integer(const std::string& line) {
   try {
     return std::stoll(line);
@@ -44,12 +51,10 @@ std::vector<MetricsRow> read_metrics_log(const std::string& path) {
   std::string line;
   for (int64_t number = 1; std::getline(in, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!json.is_object() || !json.contains("step") || !json["step"].is_number()) {
-      throw DataError(fmt::format("{}:{}: expected a JSON object with a numeric \"step\"", path, number));
-    }
+    const std::optional<nlohmann::json> json = parse_row(line);
+    if (!json) throw DataError(fmt::format("{}:{}: expected a JSON object with a numeric \"step\"", path, number));
     MetricsRow row;
-    for (const auto& [key, value] : json.items()) {
+    for (const auto& [key, value] : json->items()) {
       if (!value.is_number()) continue;
       const double v = value.get<double>();
       if (key == "step") row.step = value.get<int64_t>();
@@ -96,8 +101,8 @@ void RunLog::record(const MetricsRow& row) const {
 
 void RunLog::truncate_after(int64_t step) const {
   filter_lines(fs::path(dir_) / "metrics.jsonl", [step](size_t, const std::string& line) {
-    const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    return !json.is_object() || !json.contains("step") || !json["step"].is_number() || json["step"].get<int64_t>() <= step;
+    const std::optional<nlohmann::json> row = parse_row(line);
+    return !row || (*row)["step"].get<int64_t>() <= step;  // a damaged line predates any resume point
   });
   filter_lines(fs::path(dir_) / "metrics.csv",
                [step](size_t number, const std::string& line) { return number == 0 || leading_integer(line) <= step; });

@@ -59,6 +59,8 @@ class Trainer {
  private:
   enum class Next { go_on, stop };
 
+  /// The dummy pass's params, with the text vocabulary stored when there is one.
+  Params initial_params() const;
   void restore(const std::string& resume);
   void start_fresh();
   std::vector<MicroBatch> next_group();
@@ -82,7 +84,6 @@ class Trainer {
 
   const PreparedRun& prepared_;
   const RunConfig& run_;
-  const TrainOptions options_;
   const c10::Device device_;
   const RunData data_;
   Loader loader_;
@@ -108,7 +109,6 @@ class Trainer {
 Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options)
     : prepared_(prepared),
       run_(prepared.run),
-      options_(options),
       device_(resolve_device(run_.device)),
       data_(load_run_data(run_.data, run_.seed)),
       loader_(data_.train, loader_settings(run_.data.loader, device_), run_.data.transforms),
@@ -143,12 +143,16 @@ int64_t Trainer::total_steps() const {
   return run_.train.max_steps > 0 ? std::min(all, run_.train.max_steps) : all;
 }
 
+Params Trainer::initial_params() const {
+  const Params& params = prepared_.model.params;
+  return data_.vocabulary ? data_.vocabulary->store(params.unlocked()).locked() : params;
+}
+
 void Trainer::start_fresh() {
-  Params params = prepared_.model.params;
-  if (data_.vocabulary) params = data_.vocabulary->store(params.unlocked()).locked();
+  Params params = initial_params();
   if (!run_.finetune.init_from.empty()) {
     FinetuneStart start = init_from_checkpoint(params, run_.finetune);
-    progress_.line(start.report.substr(0, start.report.size() - 1));
+    progress_.line(start.report);
     params = std::move(start.params);
   }
   state_ = make_train_state(params_to_device(params, device_), *run_.optimizer);
@@ -176,8 +180,7 @@ void Trainer::restore(const std::string& resume) {
                                         file, saved->size(), run_.data.train, data_.vocabulary->size()));
     }
   }
-  Params params = prepared_.model.params;
-  if (data_.vocabulary) params = data_.vocabulary->store(params.unlocked()).locked();
+  Params params = initial_params();
   if (c.params.size() != params.size()) {
     throw CheckpointError(fmt::format("{}: holds {} params, this config's model {}; expected the same model", file,
                                       c.params.size(), params.size()));
