@@ -190,18 +190,21 @@ TEST_CASE("blox train: kill -9 mid-run, then --resume from the last checkpoint, 
 }
 
 namespace {
-// Slow steps (a wide layer, big batches) and a checkpoint after each: signals land mid-step or
-// mid-save.
-std::string slow_config() {
-  return edited(edited(mlp_config(100, 1), "batch_size: 50", "batch_size: 500"), "output_size: 32", "output_size: 4096");
+// Starts a run of slow steps (a wide layer, big batches) with a checkpoint after each, printing
+// its messages to dir/output.txt, and returns once its first checkpoint exists: signals then
+// land mid-step or mid-save.
+pid_t start_slow_run(const fs::path& dir) {
+  write(dir / "mlp.yaml",
+        edited(edited(mlp_config(100, 1), "batch_size: 50", "batch_size: 500"), "output_size: 32", "output_size: 4096"));
+  const pid_t pid = spawn_train(dir, "mlp.yaml", /*quiet=*/false);
+  wait_for_file(dir / "run" / "last.safetensors");
+  return pid;
 }
 }  // namespace
 
 TEST_CASE("blox train: SIGUSR1 saves and goes on; SIGINT saves and exits 130") {
   RunDir dir;
-  write(dir.path / "mlp.yaml", slow_config());
-  const pid_t pid = spawn_train(dir.path, "mlp.yaml", /*quiet=*/false);
-  wait_for_file(dir.path / "run" / "last.safetensors");
+  const pid_t pid = start_slow_run(dir.path);
   ::kill(pid, SIGUSR1);
   wait_for_file(dir.path / "output.txt", "SIGUSR1: checkpoint saved at step ");
   ::kill(pid, SIGINT);
@@ -215,9 +218,7 @@ TEST_CASE("blox train: SIGUSR1 saves and goes on; SIGINT saves and exits 130") {
 
 TEST_CASE("blox train: a second SIGINT exits at once (130, no save) and leaves every checkpoint readable") {
   RunDir dir;
-  write(dir.path / "mlp.yaml", slow_config());
-  const pid_t pid = spawn_train(dir.path, "mlp.yaml", /*quiet=*/false);
-  wait_for_file(dir.path / "run" / "last.safetensors");
+  const pid_t pid = start_slow_run(dir.path);
   ::kill(pid, SIGINT);
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // two SIGINTs at once would merge into one
   ::kill(pid, SIGINT);
