@@ -8,7 +8,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/train/device.h"
-#include "blox/train/loss.h"
+#include "blox/optim/loss.h"
 #include "blox/train/metrics.h"
 #include "blox/train/run_data.h"
 #include "checkpoint_run.h"

@@ -25,7 +25,7 @@
 #include "blox/layers/conv.h"
 #include "blox/layers/embedding.h"
 #include "blox/layers/norm.h"
-#include "blox/layers/padding.h"
+#include "blox/core/padding.h"
 #include "blox/layers/pool.h"
 #include "blox/layers/recurrent.h"
 #include "blox/layers/residual.h"

@@ -89,11 +89,11 @@ TEST_CASE("Optimizer: frozen params get no gradient, no state, and stay bitwise 
 }
 
 TEST_CASE("Optimizer: invalid settings name the bad value; mismatched grads and state are refused") {
-  CHECK_THROWS_WITH_AS(Sgd({-0.1}), doctest::Contains("optimizer sgd: learning_rate must be >= 0, got -0.1"), ConfigError);
+  CHECK_THROWS_WITH_AS(Sgd({-0.1}), doctest::Contains("optimizer sgd: learning_rate: expected a value >= 0, got -0.1"), ConfigError);
   CHECK_THROWS_WITH_AS(Sgd({0.1, 0.0, 0.0, true}), doctest::Contains("nesterov needs momentum > 0"), ConfigError);
   AdamSettings bad;
   bad.beta1 = 1.0;
-  CHECK_THROWS_WITH_AS(Adam{bad}, doctest::Contains("beta1 must be in [0, 1), got 1"), ConfigError);
+  CHECK_THROWS_WITH_AS(Adam{bad}, doctest::Contains("optimizer adam: beta1: expected a value in [0, 1), got 1"), ConfigError);
   CHECK_THROWS_AS(Rmsprop({0.01, 1.5}), ConfigError);
   CHECK_THROWS_AS(Lion({1e-4, 0.9, -0.1}), ConfigError);
   Sgd sgd({0.1, 0.9});

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "blox/config/options_node.h"
+#include "blox/schema/options_node.h"
 #include "blox/core/errors.h"
 
 namespace bx {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "blox/config/diagnostics.h"
-#include "blox/config/options.h"
+#include "blox/schema/diagnostics.h"
+#include "blox/schema/options.h"
 
 namespace bx {
 

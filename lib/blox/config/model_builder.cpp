@@ -7,7 +7,8 @@
 #include <ATen/ops/zeros.h>
 #include <fmt/format.h>
 
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 #include "blox/core/errors.h"
 #include "blox/data/csv.h"
 #include "blox/data/idx.h"
@@ -60,7 +61,7 @@ PreparedRun prepare_run(const std::string& path, const std::vector<std::string>&
   if (specs.empty()) model.error("", "missing required key 'layers' (a list of layer specs)");
   std::vector<std::shared_ptr<const Layer>> layers;
   for (size_t i = 0; i < specs.size(); ++i) {
-    auto layer = LayerRegistry::builtin().build(specs[i], graph, i, rng, classes, named);
+    auto layer = builtin_layers().build(specs[i], graph, i, rng, classes, named);
     if (layer) layers.push_back(layer);
   }
   model.finish();

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "blox/config/optimizer_registry.h"
+#include "blox/optim/optimizer_registry.h"
+#include "blox/optim/schedule_registry.h"
+#include "blox/schema/settings.h"
 #include "blox/core/errors.h"
 #include "blox/core/path_rename.h"
 
@@ -57,12 +59,7 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
     d.csv.label = o.string("label", d.csv.label);
     d.csv.classes = d.classes;
   }
-  d.loader.batch_size = o.integer("batch_size", d.loader.batch_size);
-  o.check(d.loader.batch_size > 0, "batch_size", fmt::format("expected an integer > 0, got {}", d.loader.batch_size));
-  d.loader.shuffle = o.boolean("shuffle", d.loader.shuffle);
-  d.loader.drop_last = o.boolean("drop_last", d.loader.drop_last);
-  d.loader.prefetch = o.integer("prefetch", d.loader.prefetch);
-  o.check(d.loader.prefetch >= 0, "prefetch", fmt::format("expected an integer >= 0, got {}", d.loader.prefetch));
+  d.loader = read_settings(o, d.loader).value_or(d.loader);
   d.loader.seed = seed;
   for (Options t : o.sections("transforms")) {
     try {
@@ -74,34 +71,6 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   }
   o.finish();
   return d;
-}
-
-std::shared_ptr<const Schedule> read_schedule(Options o, double lr, int64_t total_steps) {
-  if (!o.has("type")) {
-    o.finish();
-    return nullptr;
-  }
-  const std::string type =
-      o.choice("type", "constant", {"constant", "step", "multi_step", "exponential", "cosine", "one_cycle"});
-  std::shared_ptr<const Schedule> out;
-  try {
-    if (type == "constant") out = std::make_shared<ConstantSchedule>(lr);
-    if (type == "step") out = std::make_shared<StepSchedule>(lr, o.integer("step_size", 1000), o.number("gamma", 0.1));
-    if (type == "multi_step") out = std::make_shared<MultiStepSchedule>(lr, o.integers("milestones", {}), o.number("gamma", 0.1));
-    if (type == "exponential") out = std::make_shared<ExponentialSchedule>(lr, o.number("gamma", 0.99));
-    if (type == "cosine") out = std::make_shared<CosineSchedule>(lr, o.integer("total_steps", total_steps), o.number("final_lr", 0.0));
-    if (type == "one_cycle") {
-      out = std::make_shared<OneCycleSchedule>(lr, o.integer("total_steps", total_steps), o.number("pct_start", 0.3),
-                                               o.number("div_factor", 25.0), o.number("final_div_factor", 1e4));
-    }
-    const int64_t warmup = o.integer("warmup_steps", 0);
-    o.check(warmup >= 0, "warmup_steps", fmt::format("expected an integer >= 0, got {}", warmup));
-    if (out && warmup > 0) out = std::make_shared<WarmupSchedule>(out, warmup);
-  } catch (const ConfigError& e) {
-    o.error("type", e.what());
-  }
-  o.finish();
-  return out;
 }
 
 }  // namespace
@@ -117,10 +86,7 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   c.data = read_data(root.section("data"), config_dir, c.seed);
 
   Options loss = root.section("loss");
-  c.loss.type = loss.choice("type", c.loss.type, {"cross_entropy", "mse", "nll"});
-  c.loss.label_smoothing = loss.number("label_smoothing", c.loss.label_smoothing);
-  loss.check(c.loss.label_smoothing >= 0 && c.loss.label_smoothing < 1, "label_smoothing",
-             fmt::format("expected a value in [0, 1), got {}", c.loss.label_smoothing));
+  c.loss = read_settings(loss, c.loss).value_or(c.loss);
   loss.finish();
 
   c.metrics = root.strings("metrics", c.metrics);
@@ -132,40 +98,15 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   }
 
   Options train = root.section("train");
-  TrainConfig& t = c.train;
-  t.epochs = train.integer("epochs", t.epochs);
-  train.check(t.epochs > 0, "epochs", fmt::format("expected an integer > 0, got {}", t.epochs));
-  // Counts and cadences where 0 means "off" or "no limit".
-  auto non_negative = [](Options& section, const char* key, int64_t fallback) {
-    const int64_t value = section.integer(key, fallback);
-    section.check(value >= 0, key, fmt::format("expected an integer >= 0, got {}", value));
-    return value;
-  };
-  t.max_steps = non_negative(train, "max_steps", t.max_steps);
-  t.eval_every_epochs = non_negative(train, "eval_every_epochs", t.eval_every_epochs);
-  t.eval_every_steps = non_negative(train, "eval_every_steps", t.eval_every_steps);
-  t.log_every_steps = non_negative(train, "log_every_steps", t.log_every_steps);
-  t.clip_grad_norm = train.number("clip_grad_norm", t.clip_grad_norm);
-  t.clip_grad_value = train.number("clip_grad_value", t.clip_grad_value);
-  t.accumulate = train.integer("accumulate", t.accumulate);
-  train.check(t.accumulate > 0, "accumulate", fmt::format("expected an integer > 0, got {}", t.accumulate));
-  t.early_stopping_metric = train.string("early_stopping_metric", t.early_stopping_metric);
-  t.early_stopping_patience = train.integer("early_stopping_patience", t.early_stopping_patience);
-  train.check(t.early_stopping_patience > 0, "early_stopping_patience",
-              fmt::format("expected an integer > 0, got {}", t.early_stopping_patience));
+  c.train = read_settings(train, c.train).value_or(c.train);
   train.finish();
 
-  c.optimizer = OptimizerRegistry::builtin().build(root.section("optimizer"));
-  c.schedule = read_schedule(root.section("schedule"), c.optimizer ? c.optimizer->learning_rate() : 0.0,
-                             std::max<int64_t>(1, t.max_steps));
+  c.optimizer = builtin_optimizers().build(root.section("optimizer"));
+  c.schedule = builtin_schedules().build(root.section("schedule"), c.optimizer ? c.optimizer->learning_rate() : 0.0,
+                                         std::max<int64_t>(1, c.train.max_steps));
 
   Options ck = root.section("checkpoint");
-  c.checkpoint.dir = ck.string("dir", c.checkpoint.dir);
-  c.checkpoint.every_epochs = non_negative(ck, "every_epochs", c.checkpoint.every_epochs);
-  c.checkpoint.every_steps = non_negative(ck, "every_steps", c.checkpoint.every_steps);
-  c.checkpoint.keep_last = ck.integer("keep_last", c.checkpoint.keep_last);
-  ck.check(c.checkpoint.keep_last > 0, "keep_last", fmt::format("expected an integer > 0, got {}", c.checkpoint.keep_last));
-  c.checkpoint.keep_best = ck.string("keep_best", c.checkpoint.keep_best);
+  c.checkpoint = read_settings(ck, c.checkpoint).value_or(c.checkpoint);
   ck.finish();
 
   // Cross-field rule: a watched metric must be one the run computes.

@@ -6,12 +6,14 @@
 #include <utility>
 #include <vector>
 
-#include "blox/config/options.h"
+#include "blox/schema/options.h"
 #include "blox/data/csv.h"
 #include "blox/data/loader.h"
 #include "blox/data/transforms.h"
+#include "blox/optim/loss.h"
 #include "blox/optim/optimizer.h"
 #include "blox/optim/schedule.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -30,24 +32,38 @@ struct DataConfig {
   std::vector<std::shared_ptr<const Transform>> transforms;
 };
 
-/// `loss:`.
-struct LossConfig {
-  std::string type = "cross_entropy";  ///< cross_entropy | mse | nll
-  double label_smoothing = 0.0;        ///< cross_entropy only, in [0, 1)
-};
-
 /// `train:` — how long and how each step runs.
 struct TrainConfig {
   int64_t epochs = 1;
-  int64_t max_steps = 0;        ///< 0: no limit
-  int64_t eval_every_epochs = 1;  ///< 0: only after the last epoch
-  int64_t eval_every_steps = 0;   ///< 0: off; else also every this many steps
-  int64_t log_every_steps = 50;   ///< a metrics row (and off a terminal a progress line) every this many steps
-  double clip_grad_norm = 0.0;  ///< 0: off
-  double clip_grad_value = 0.0; ///< 0: off
-  int64_t accumulate = 1;       ///< micro-batches per update
-  std::string early_stopping_metric;  ///< "": off
+  int64_t max_steps = 0;
+  int64_t eval_every_epochs = 1;
+  int64_t eval_every_steps = 0;
+  int64_t log_every_steps = 50;
+  double clip_grad_norm = 0.0;
+  double clip_grad_value = 0.0;
+  int64_t accumulate = 1;
+  std::string early_stopping_metric;
   int64_t early_stopping_patience = 5;
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("epochs", epochs, Rule::positive(), "passes over the training data");
+    visit("max_steps", max_steps, Rule::non_negative(), "stop after this many updates; 0: no limit");
+    visit("eval_every_epochs", eval_every_epochs, Rule::non_negative(),
+          "evaluate after every this many epochs; 0: only after the last");
+    visit("eval_every_steps", eval_every_steps, Rule::non_negative(),
+          "also evaluate every this many steps; 0: off. Each evaluation is a row of metrics.jsonl/csv");
+    visit("log_every_steps", log_every_steps, Rule::non_negative(),
+          "a metrics row (train loss, lr, examples/s) every this many steps and, when stdout is not a terminal, "
+          "a progress line (a terminal gets one live line); 0: neither");
+    visit("clip_grad_norm", clip_grad_norm, Rule::non_negative(), "global-norm gradient clipping; 0: off");
+    visit("clip_grad_value", clip_grad_value, Rule::non_negative(), "value gradient clipping; 0: off");
+    visit("accumulate", accumulate, Rule::positive(), "micro-batches per update (gradient accumulation)");
+    visit("early_stopping_metric", early_stopping_metric, Rule(),
+          "stop when this metric stops improving; \"\": off");
+    visit("early_stopping_patience", early_stopping_patience, Rule::positive(),
+          "evaluations without improvement before stopping");
+  }
 };
 
 /// `checkpoint:`.
@@ -56,7 +72,17 @@ struct CheckpointConfig {
   int64_t every_epochs = 1;
   int64_t every_steps = 0;
   int64_t keep_last = 3;
-  std::string keep_best;  ///< metric name, "": off
+  std::string keep_best;
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("dir", dir, Rule(), "the run directory (relative to the working directory)");
+    visit("every_epochs", every_epochs, Rule::non_negative(), "save after every this many epochs; 0: off");
+    visit("every_steps", every_steps, Rule::non_negative(), "save every this many steps; 0: off");
+    visit("keep_last", keep_last, Rule::positive(), "numbered checkpoints kept (best is kept besides)");
+    visit("keep_best", keep_best, Rule(),
+          "a metric: every evaluation that improves it saves and points best.safetensors at it; \"\": off");
+  }
 };
 
 /// `finetune:` — start from a checkpoint, optionally renaming and freezing.
@@ -74,7 +100,7 @@ struct RunConfig {
   std::string device = "cpu";  ///< cpu | cuda | auto
   int64_t threads = 0;         ///< 0: libtorch's default
   DataConfig data;
-  LossConfig loss;
+  LossSettings loss;
   std::vector<std::string> metrics{"loss", "accuracy"};
   std::shared_ptr<const Optimizer> optimizer;
   std::shared_ptr<const Schedule> schedule;  ///< null: the optimizer's constant rate

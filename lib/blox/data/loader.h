@@ -13,6 +13,7 @@
 
 #include "blox/data/dataset.h"
 #include "blox/data/transforms.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -28,6 +29,15 @@ struct LoaderSettings {
   /// Batches in page-locked memory, pinned by the background thread, so host-to-device copies
   /// do not block. Not a config key: the trainer sets it for CUDA runs.
   bool pin_memory = false;
+
+  /// The keys of `data:` that configure batching (seed, rank and pinning are set by the run).
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("batch_size", batch_size, Rule::positive(), "examples per step");
+    visit("shuffle", shuffle, Rule(), "epoch k's order is a pure function of (seed, k)");
+    visit("drop_last", drop_last, Rule(), "drop a last, smaller batch");
+    visit("prefetch", prefetch, Rule::non_negative(), "batches prepared ahead on a background thread; 0: none");
+  }
 };
 
 /// Where a loader stands: the next batch it returns is batch `batch` of epoch `epoch`. Saved

@@ -15,9 +15,8 @@
 #include <ATen/ops/tanh.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"
@@ -47,7 +46,7 @@ const std::map<std::string, Fn>& functions() {
 
 }  // namespace
 
-std::vector<std::string> Activation::known_functions() {
+std::vector<std::string> activation_functions() {
   std::vector<std::string> names;
   for (const auto& [name, fn] : functions()) names.push_back(name);
   return names;
@@ -58,8 +57,8 @@ Activation::Activation(Graph graph, ActivationSettings settings)
   auto it = functions().find(settings_.function);
   if (it == functions().end()) {
     throw SettingError("function", fmt::format("Activation '{}': unknown function '{}' (known: {}){}", path(), settings_.function,
-                                  fmt::join(known_functions(), ", "),
-                                  did_you_mean(settings_.function, known_functions())));
+                                  fmt::join(activation_functions(), ", "),
+                                  did_you_mean(settings_.function, activation_functions())));
   }
   fn_ = it->second;
 }
@@ -73,19 +72,20 @@ Layer::Output Activation::forward(Params params, const at::Tensor& x, Mode) cons
 
 
 void register_activations(LayerRegistry& registry) {
-  registry.add("activation", [](LayerBuild& b) {
-    ActivationSettings s;
-    s.function = b.options.string("function", s.function);
-    s.axis = b.options.integer("axis", s.axis);
-    return std::make_shared<Activation>(b.graph, s);
-  });
+  registry.add("activation", "a nonlinearity chosen by name", ActivationSettings{},
+               [](LayerBuild& b, const ActivationSettings& s) { return std::make_shared<Activation>(b.graph, s); });
   // Each function is also a type of its own: {type: relu}.
-  for (const auto& name : Activation::known_functions()) {
-    registry.add(name, [name](LayerBuild& b) {
-      ActivationSettings s{name};
-      if (name == "softmax" || name == "log_softmax") s.axis = b.options.integer("axis", s.axis);
-      return std::make_shared<Activation>(b.graph, s);
-    });
+  for (const auto& name : activation_functions()) {
+    const std::string summary = "activation with function: " + name;
+    if (name == "softmax" || name == "log_softmax") {
+      registry.add(name, summary, AxisSettings{}, [name](LayerBuild& b, const AxisSettings& s) {
+        return std::make_shared<Activation>(b.graph, ActivationSettings{name, s.axis});
+      });
+    } else {
+      registry.add(name, summary, NoSettings{}, [name](LayerBuild& b, const NoSettings&) {
+        return std::make_shared<Activation>(b.graph, ActivationSettings{name});
+      });
+    }
   }
 }
 

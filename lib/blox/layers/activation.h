@@ -5,14 +5,34 @@
 #include <vector>
 
 #include "blox/core/module.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
-/// Settings of Activation; field names are the YAML keys.
+/// relu, gelu, gelu_tanh, tanh, sigmoid, silu, elu, leaky_relu, softplus, softmax, log_softmax,
+/// identity.
+std::vector<std::string> activation_functions();
+
+/// Settings of Activation.
 struct ActivationSettings {
-  std::string function = "relu";  ///< relu, gelu, gelu_tanh, tanh, sigmoid, silu, elu, leaky_relu,
-                                  ///< softplus, softmax, log_softmax, identity
-  int64_t axis = -1;              ///< the axis of softmax / log_softmax
+  std::string function = "relu";
+  int64_t axis = -1;  ///< the axis of softmax / log_softmax
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("function", function, Rule::one_of(activation_functions()), "the nonlinearity");
+    visit("axis", axis, Rule(), "the axis of softmax / log_softmax");
+  }
+};
+
+/// Settings of {type: softmax} and {type: log_softmax}.
+struct AxisSettings {
+  int64_t axis = -1;
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("axis", axis, Rule(), "the axis normalized over");
+  }
 };
 
 /// Creates no params and keeps params unchanged.
@@ -20,8 +40,6 @@ class Activation final : public Layer {
  public:
   /// Throws ConfigError for an unknown function, listing the known ones with a "did you mean".
   Activation(Graph graph, ActivationSettings settings);
-
-  static std::vector<std::string> known_functions();
 
  protected:
   // x: any shape -> same shape

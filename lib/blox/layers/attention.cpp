@@ -10,9 +10,8 @@
 #include <ATen/ops/softmax.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 #include "blox/layers/linear.h"
@@ -74,16 +73,8 @@ Layer::Output MultiHeadAttention::attend(Params params, const at::Tensor& querie
 
 
 void register_attention(LayerRegistry& registry) {
-  registry.add("multi_head_attention", [](LayerBuild& b) {
-    AttentionSettings s;
-    s.num_heads = b.options.integer("num_heads", s.num_heads);
-    s.key_size = b.options.integer("key_size", s.key_size);
-    s.output_size = b.options.integer("output_size", s.output_size);
-    s.causal = b.options.boolean("causal", s.causal);
-    s.use_bias = b.options.boolean("use_bias", s.use_bias);
-    s.kernel_init = read_init(b.options, "kernel_init", s.kernel_init);
-    return std::make_shared<MultiHeadAttention>(b.graph, s, b.rng);
-  });
+  registry.add("multi_head_attention", "self-attention over (B, T, D)", AttentionSettings{},
+               [](LayerBuild& b, const AttentionSettings& s) { return std::make_shared<MultiHeadAttention>(b.graph, s, b.rng); });
 }
 
 }  // namespace bx

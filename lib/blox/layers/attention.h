@@ -6,6 +6,7 @@
 #include "blox/core/init.h"
 #include "blox/core/module.h"
 #include "blox/core/rng.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -17,6 +18,16 @@ struct AttentionSettings {
   bool causal = false;      ///< position t attends to positions <= t only
   bool use_bias = true;
   Init kernel_init = init::glorot_uniform();
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("num_heads", num_heads, Rule::positive(), "attention heads H");
+    visit("key_size", key_size, Rule::non_negative(), "K per head; 0: model size D / H");
+    visit("output_size", output_size, Rule::non_negative(), "0: the input's model size D");
+    visit("causal", causal, Rule(), "position t attends to positions <= t only");
+    visit("use_bias", use_bias, Rule(), "biases on the projections");
+    visit("kernel_init", kernel_init, Rule(), "initializer of the projections");
+  }
 };
 
 /// Params (sizes resolved on the first input): `query/kernel`, `key/kernel`, `value/kernel`

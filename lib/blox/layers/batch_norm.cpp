@@ -5,9 +5,8 @@
 #include <ATen/ops/batch_norm.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 #include "blox/layers/affine.h"
@@ -50,14 +49,8 @@ Layer::Output BatchNorm::forward(Params params, const at::Tensor& x, Mode mode) 
 
 
 void register_batch_norm(LayerRegistry& registry) {
-  registry.add("batch_norm", [](LayerBuild& b) {
-    BatchNormSettings s;
-    s.momentum = b.options.number("momentum", s.momentum);
-    s.eps = b.options.number("eps", s.eps);
-    s.use_scale = b.options.boolean("use_scale", s.use_scale);
-    s.use_bias = b.options.boolean("use_bias", s.use_bias);
-    return std::make_shared<BatchNorm>(b.graph, s);
-  });
+  registry.add("batch_norm", "normalizes over the batch (and space) per channel; running statistics for eval",
+               BatchNormSettings{}, [](LayerBuild& b, const BatchNormSettings& s) { return std::make_shared<BatchNorm>(b.graph, s); });
 }
 
 }  // namespace bx

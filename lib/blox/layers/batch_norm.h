@@ -2,6 +2,7 @@
 #pragma once
 
 #include "blox/core/module.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -11,6 +12,14 @@ struct BatchNormSettings {
   double eps = 1e-5;      ///< > 0
   bool use_scale = true;
   bool use_bias = true;
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("momentum", momentum, Rule::fraction(), "running = momentum * running + (1 - momentum) * batch");
+    visit("eps", eps, Rule::positive(), "added to the variance");
+    visit("use_scale", use_scale, Rule(), "a learned scale");
+    visit("use_bias", use_bias, Rule(), "a learned bias");
+  }
 };
 
 /// Normalizes over every axis but the channel axis 1, for (B, C), (B, C, L) and (B, C, H, W).

@@ -5,9 +5,8 @@
 #include <ATen/ops/convolution.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -160,32 +159,15 @@ Layer::Output ConvTranspose2D::forward(Params params, const at::Tensor& x, Mode)
 
 
 namespace {
-enum class ConvKind { conv1d, conv2d, transposed2d };
-
-ConvSettings read_conv(LayerBuild& b, ConvKind kind) {
-  const bool transposed = kind == ConvKind::transposed2d;
-  ConvSettings s;
-  Options& o = b.options;
-  s.output_channels = o.required_integer("output_channels");
-  s.kernel_size = o.integers("kernel_size", s.kernel_size);
-  s.stride = o.integers("stride", s.stride);
-  s.padding = read_padding(o, "padding", s.padding);
-  s.dilation = o.integers("dilation", s.dilation);
-  s.groups = o.integer("groups", s.groups);
-  s.use_bias = o.boolean("use_bias", s.use_bias);
-  if (transposed) s.output_padding = o.integers("output_padding", s.output_padding);
-  if (kind == ConvKind::conv2d) s.channels_last = o.boolean("channels_last", s.channels_last);
-  s.kernel_init = read_init(o, "kernel_init", s.kernel_init);
-  s.bias_init = read_init(o, "bias_init", s.bias_init);
-  return s;
-}
 }  // namespace
 
 void register_convolutions(LayerRegistry& registry) {
-  registry.add("conv1d", [](LayerBuild& b) { return std::make_shared<Conv1D>(b.graph, read_conv(b, ConvKind::conv1d), b.rng); });
-  registry.add("conv2d", [](LayerBuild& b) { return std::make_shared<Conv2D>(b.graph, read_conv(b, ConvKind::conv2d), b.rng); });
-  registry.add("conv_transpose2d",
-               [](LayerBuild& b) { return std::make_shared<ConvTranspose2D>(b.graph, read_conv(b, ConvKind::transposed2d), b.rng); });
+  registry.add("conv1d", "convolution over (B, C, L)", ConvSettings{ConvVariant::conv1d},
+               [](LayerBuild& b, const ConvSettings& s) { return std::make_shared<Conv1D>(b.graph, s, b.rng); });
+  registry.add("conv2d", "convolution over (B, C, H, W)", ConvSettings{ConvVariant::conv2d},
+               [](LayerBuild& b, const ConvSettings& s) { return std::make_shared<Conv2D>(b.graph, s, b.rng); });
+  registry.add("conv_transpose2d", "transposed convolution over (B, C, H, W)", ConvSettings{ConvVariant::transposed2d},
+               [](LayerBuild& b, const ConvSettings& s) { return std::make_shared<ConvTranspose2D>(b.graph, s, b.rng); });
 }
 
 }  // namespace bx

@@ -7,13 +7,18 @@
 #include "blox/core/init.h"
 #include "blox/core/module.h"
 #include "blox/core/rng.h"
-#include "blox/layers/padding.h"
+#include "blox/core/padding.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
 /// Settings of Conv1D / Conv2D / ConvTranspose2D; field names are the YAML keys. Lists hold one
 /// value per spatial dim, or one value for all.
+/// Which convolution a ConvSettings configures: the keys differ (output_padding, channels_last).
+enum class ConvVariant { conv1d, conv2d, transposed2d };
+
 struct ConvSettings {
+  ConvVariant variant = ConvVariant::conv2d;  ///< not a key: set by the layer type
   int64_t output_channels = 0;          ///< > 0, divisible by groups
   std::vector<int64_t> kernel_size{3};  ///< each > 0
   std::vector<int64_t> stride{1};       ///< each > 0
@@ -25,6 +30,21 @@ struct ConvSettings {
   bool channels_last = true;            ///< Conv2D only: compute in NHWC memory (same values, faster)
   Init kernel_init = init::lecun_normal();
   Init bias_init = init::zeros();
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("output_channels", output_channels, Rule::positive().required(), "divisible by groups");
+    visit("kernel_size", kernel_size, Rule::positive(), "one per spatial dim, or one for all");
+    visit("stride", stride, Rule::positive(), "one per spatial dim, or one for all");
+    visit("padding", padding, Rule(), "valid, same, an integer or a list");
+    visit("dilation", dilation, Rule::positive(), "one per spatial dim, or one for all");
+    visit("groups", groups, Rule::positive(), "input and output channels must divide by it");
+    visit("use_bias", use_bias, Rule(), "a learned bias");
+    if (variant == ConvVariant::transposed2d) visit("output_padding", output_padding, Rule::non_negative(), "extra size at the end");
+    if (variant == ConvVariant::conv2d) visit("channels_last", channels_last, Rule(), "compute in NHWC memory (same values, faster on CPU)");
+    visit("kernel_init", kernel_init, Rule(), "initializer of the kernel");
+    visit("bias_init", bias_init, Rule(), "initializer of the bias");
+  }
 };
 
 /// N-D convolution. Input (B, C_in, spatial...), output (B, output_channels, spatial'...).

@@ -4,9 +4,8 @@
 #include <ATen/ops/empty_like.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -36,11 +35,8 @@ Layer::Output Dropout::forward(Params params, const at::Tensor& x, Mode mode) co
 
 
 void register_dropout(LayerRegistry& registry) {
-  registry.add("dropout", [](LayerBuild& b) {
-    DropoutSettings s;
-    s.rate = b.options.number("rate", s.rate);
-    return std::make_shared<Dropout>(b.graph, s, b.rng);
-  });
+  registry.add("dropout", "zeroes elements with probability rate in training, scales the rest", DropoutSettings{},
+               [](LayerBuild& b, const DropoutSettings& s) { return std::make_shared<Dropout>(b.graph, s, b.rng); });
 }
 
 }  // namespace bx

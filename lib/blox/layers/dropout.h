@@ -5,12 +5,18 @@
 
 #include "blox/core/module.h"
 #include "blox/core/rng.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
 /// Settings of Dropout; field names are the YAML keys.
 struct DropoutSettings {
   double rate = 0.5;  ///< in [0, 1)
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("rate", rate, Rule::fraction(), "probability of zeroing an element in training");
+  }
 };
 
 /// Creates no params. In training with rate > 0 it takes one key from its Rng (so the

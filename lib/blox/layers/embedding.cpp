@@ -6,9 +6,8 @@
 #include <ATen/ops/matmul.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -67,22 +66,24 @@ Layer::Output TiedOutput::forward(Params params, const at::Tensor& x, Mode) cons
 
 
 void register_embedding(LayerRegistry& registry) {
-  registry.add("embedding", [](LayerBuild& b) {
-    EmbeddingSettings s;
-    s.vocab_size = b.options.has("vocab_size") ? read_size(b.options, "vocab_size", b.classes) : b.classes;
-    b.options.known("vocab_size");
-    b.options.check(s.vocab_size > 0, "vocab_size", "needs vocab_size, or a text dataset whose vocabulary gives it");
-    s.features = b.options.required_integer("features");
-    s.table_init = read_init(b.options, "table_init", s.table_init);
-    return std::make_shared<Embedding>(b.graph, s, b.rng);
-  });
-  registry.add("tied_output", [](LayerBuild& b) -> std::shared_ptr<const Layer> {
+  registry.add("embedding", "integer ids (B, ...) to vectors (B, ..., features)", EmbeddingSettings{},
+               [](LayerBuild& b, EmbeddingSettings s) -> std::shared_ptr<const Layer> {
+                 if (s.vocab_size == 0) s.vocab_size = b.classes;
+                 if (s.vocab_size == 0) {
+                   b.options.error("vocab_size", "needs vocab_size, or a text dataset whose vocabulary gives it");
+                   return nullptr;
+                 }
+                 return std::make_shared<Embedding>(b.graph, s, b.rng);
+               });
+  TypeDoc tied{"logits against an earlier embedding's table (weight tying)",
+               {{"embedding", "string", "", "required", "the name of an earlier embedding layer"}}};
+  for (auto& row : settings_doc(TiedOutputSettings{})) tied.fields.push_back(row);
+  registry.add_parser("tied_output", tied, [](LayerBuild& b) -> std::shared_ptr<const Layer> {
     const std::string target = b.options.required_string("embedding");
     auto embedding = std::dynamic_pointer_cast<const Embedding>(b.earlier("embedding", target));
-    if (!embedding) return nullptr;
-    TiedOutputSettings s;
-    s.use_bias = b.options.boolean("use_bias", s.use_bias);
-    return std::make_shared<TiedOutput>(b.graph, embedding, s);
+    const auto settings = read_settings(b.options, TiedOutputSettings{});
+    if (!embedding || !settings) return nullptr;
+    return std::make_shared<TiedOutput>(b.graph, embedding, *settings);
   });
 }
 

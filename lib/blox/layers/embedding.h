@@ -6,6 +6,7 @@
 #include "blox/core/init.h"
 #include "blox/core/module.h"
 #include "blox/core/rng.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -14,6 +15,13 @@ struct EmbeddingSettings {
   int64_t vocab_size = 0;  ///< > 0
   int64_t features = 0;    ///< > 0
   Init table_init = init::normal(1.0);
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("features", features, Rule::positive().required(), "the size of each vector");
+    visit("vocab_size", vocab_size, Rule::non_negative().or_classes(), "table rows; 0: the text vocabulary");
+    visit("table_init", table_init, Rule(), "initializer of the table");
+  }
 };
 
 /// Params: `table` [vocab_size, features], trainable.
@@ -36,6 +44,11 @@ class Embedding final : public Layer {
 /// Settings of TiedOutput; field names are the YAML keys.
 struct TiedOutputSettings {
   bool use_bias = true;  ///< its own `bias` [vocab_size]
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("use_bias", use_bias, Rule(), "its own bias [vocab_size]");
+  }
 };
 
 /// Weight tying: logits = x table^T (+ bias), using the Embedding's `table` param (one param

@@ -3,9 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -27,11 +26,8 @@ Layer::Output Flatten::forward(Params params, const at::Tensor& x, Mode) const {
 
 
 void register_flatten(LayerRegistry& registry) {
-  registry.add("flatten", [](LayerBuild& b) {
-    FlattenSettings s;
-    s.start_axis = b.options.integer("start_axis", s.start_axis);
-    return std::make_shared<Flatten>(b.graph, s);
-  });
+  registry.add("flatten", "merges the axes from start_axis on", FlattenSettings{},
+               [](LayerBuild& b, const FlattenSettings& s) { return std::make_shared<Flatten>(b.graph, s); });
 }
 
 }  // namespace bx

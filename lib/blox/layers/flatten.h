@@ -2,12 +2,18 @@
 #pragma once
 
 #include "blox/core/module.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
 /// Settings of Flatten; field names are the YAML keys.
 struct FlattenSettings {
   int64_t start_axis = 1;  ///< keep the batch axis by default; must be >= 0
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("start_axis", start_axis, Rule::non_negative(), "axes from this one on become one");
+  }
 };
 
 /// Creates no params and keeps params unchanged.

@@ -5,9 +5,8 @@
 #include <ATen/ops/matmul.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -41,12 +40,7 @@ Layer::Output Linear::forward(Params params, const at::Tensor& x, Mode) const {
 
 
 void register_linear(LayerRegistry& registry) {
-  registry.add("linear", [](LayerBuild& b) {
-    LinearSettings s;
-    s.output_size = read_size(b.options, "output_size", b.classes);
-    s.use_bias = b.options.boolean("use_bias", s.use_bias);
-    s.kernel_init = read_init(b.options, "kernel_init", s.kernel_init);
-    s.bias_init = read_init(b.options, "bias_init", s.bias_init);
+  registry.add("linear", "y = x W + b", LinearSettings{}, [](LayerBuild& b, const LinearSettings& s) {
     return std::make_shared<Linear>(b.graph, s, b.rng);
   });
 }

@@ -6,6 +6,7 @@
 #include "blox/core/init.h"
 #include "blox/core/module.h"
 #include "blox/core/rng.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -18,6 +19,14 @@ struct LinearSettings {
   bool use_bias = true;
   Init kernel_init = init::lecun_normal();
   Init bias_init = init::zeros();
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("output_size", output_size, Rule::size(), "output features");
+    visit("use_bias", use_bias, Rule(), "add a learned bias");
+    visit("kernel_init", kernel_init, Rule(), "initializer of the kernel [in, out]");
+    visit("bias_init", bias_init, Rule(), "initializer of the bias");
+  }
 };
 
 /// Params: `<path>/kernel` [in, out] and `<path>/bias` [out] (when use_bias), trainable.

@@ -6,9 +6,8 @@
 #include <ATen/ops/rsqrt.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 #include "blox/layers/affine.h"
@@ -70,27 +69,12 @@ Layer::Output GroupNorm::forward(Params params, const at::Tensor& x, Mode) const
 
 
 void register_norms(LayerRegistry& registry) {
-  registry.add("layer_norm", [](LayerBuild& b) {
-    LayerNormSettings s;
-    s.eps = b.options.number("eps", s.eps);
-    s.use_scale = b.options.boolean("use_scale", s.use_scale);
-    s.use_bias = b.options.boolean("use_bias", s.use_bias);
-    return std::make_shared<LayerNorm>(b.graph, s);
-  });
-  registry.add("rms_norm", [](LayerBuild& b) {
-    LayerNormSettings s{1e-6, true, false};
-    s.eps = b.options.number("eps", s.eps);
-    s.use_scale = b.options.boolean("use_scale", s.use_scale);
-    return std::make_shared<RMSNorm>(b.graph, s);
-  });
-  registry.add("group_norm", [](LayerBuild& b) {
-    GroupNormSettings s;
-    s.groups = b.options.integer("groups", s.groups);
-    s.eps = b.options.number("eps", s.eps);
-    s.use_scale = b.options.boolean("use_scale", s.use_scale);
-    s.use_bias = b.options.boolean("use_bias", s.use_bias);
-    return std::make_shared<GroupNorm>(b.graph, s);
-  });
+  registry.add("layer_norm", "normalizes over the last axis", LayerNormSettings{},
+               [](LayerBuild& b, const LayerNormSettings& s) { return std::make_shared<LayerNorm>(b.graph, s); });
+  registry.add("rms_norm", "scales by the root mean square of the last axis", LayerNormSettings{1e-6, true, false, false},
+               [](LayerBuild& b, const LayerNormSettings& s) { return std::make_shared<RMSNorm>(b.graph, s); });
+  registry.add("group_norm", "normalizes over groups of channels (and space)", GroupNormSettings{},
+               [](LayerBuild& b, const GroupNormSettings& s) { return std::make_shared<GroupNorm>(b.graph, s); });
 }
 
 }  // namespace bx

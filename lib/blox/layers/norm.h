@@ -2,6 +2,7 @@
 #pragma once
 
 #include "blox/core/module.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -10,6 +11,14 @@ struct LayerNormSettings {
   double eps = 1e-5;  ///< > 0
   bool use_scale = true;
   bool use_bias = true;  ///< RMSNorm has no bias and rejects use_bias: true
+  bool use_bias_key = true;  ///< not a key: false for rms_norm, which has no use_bias
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("eps", eps, Rule::positive(), "added to the variance");
+    visit("use_scale", use_scale, Rule(), "a learned scale");
+    if (use_bias_key) visit("use_bias", use_bias, Rule(), "a learned bias");
+  }
 };
 
 /// Normalizes the last axis to zero mean and unit variance. Params `scale`, `bias` [D].
@@ -44,6 +53,14 @@ struct GroupNormSettings {
   double eps = 1e-5;
   bool use_scale = true;
   bool use_bias = true;
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("groups", groups, Rule::positive(), "channel groups; must divide the channels");
+    visit("eps", eps, Rule::positive(), "added to the variance");
+    visit("use_scale", use_scale, Rule(), "a learned scale");
+    visit("use_bias", use_bias, Rule(), "a learned bias");
+  }
 };
 
 /// Normalizes each group of channels over (channels in group, spatial...). Params `scale`,

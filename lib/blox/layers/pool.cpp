@@ -10,9 +10,8 @@
 #include <ATen/ops/max_pool2d.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -91,25 +90,18 @@ Layer::Output GlobalAvgPool::forward(Params params, const at::Tensor& x, Mode) c
 }
 
 
-namespace {
-template <typename P>
-LayerParser pool_parser() {
-  return [](LayerBuild& b) {
-    PoolSettings s;
-    s.window = b.options.integers("window", s.window);
-    s.stride = b.options.integers("stride", s.stride);
-    s.padding = read_padding(b.options, "padding", s.padding);
-    return std::make_shared<P>(b.graph, s);
-  };
-}
-}  // namespace
 
 void register_pools(LayerRegistry& registry) {
-  registry.add("max_pool1d", pool_parser<MaxPool1D>());
-  registry.add("max_pool2d", pool_parser<MaxPool2D>());
-  registry.add("avg_pool1d", pool_parser<AvgPool1D>());
-  registry.add("avg_pool2d", pool_parser<AvgPool2D>());
-  registry.add("global_avg_pool", [](LayerBuild& b) { return std::make_shared<GlobalAvgPool>(b.graph); });
+  registry.add("max_pool1d", "max over windows of (B, C, L)", PoolSettings{},
+               [](LayerBuild& b, const PoolSettings& s) { return std::make_shared<MaxPool1D>(b.graph, s); });
+  registry.add("max_pool2d", "max over windows of (B, C, H, W)", PoolSettings{},
+               [](LayerBuild& b, const PoolSettings& s) { return std::make_shared<MaxPool2D>(b.graph, s); });
+  registry.add("avg_pool1d", "mean over windows of (B, C, L)", PoolSettings{},
+               [](LayerBuild& b, const PoolSettings& s) { return std::make_shared<AvgPool1D>(b.graph, s); });
+  registry.add("avg_pool2d", "mean over windows of (B, C, H, W)", PoolSettings{},
+               [](LayerBuild& b, const PoolSettings& s) { return std::make_shared<AvgPool2D>(b.graph, s); });
+  registry.add("global_avg_pool", "mean over every spatial axis: (B, C, ...) -> (B, C)", NoSettings{},
+               [](LayerBuild& b, const NoSettings&) { return std::make_shared<GlobalAvgPool>(b.graph); });
 }
 
 }  // namespace bx

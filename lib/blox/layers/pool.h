@@ -4,7 +4,8 @@
 #include <vector>
 
 #include "blox/core/module.h"
-#include "blox/layers/padding.h"
+#include "blox/core/padding.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -13,6 +14,13 @@ struct PoolSettings {
   std::vector<int64_t> window{2};  ///< one per spatial dim, or one for all; each > 0
   std::vector<int64_t> stride{};   ///< empty: equal to window
   Padding padding = Padding::valid();
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("window", window, Rule::positive(), "one per spatial dim, or one for all");
+    visit("stride", stride, Rule::positive(), "[]: equal to window");
+    visit("padding", padding, Rule(), "valid, same, an integer or a list");
+  }
 };
 
 enum class PoolKind { max, average };

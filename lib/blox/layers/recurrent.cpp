@@ -12,9 +12,8 @@
 #include <ATen/ops/zeros_like.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -155,20 +154,13 @@ Layer::Output GRU::forward(Params params, const at::Tensor& x, Mode) const {
 
 
 namespace {
-RecurrentSettings read_recurrent(LayerBuild& b) {
-  RecurrentSettings s;
-  s.hidden_size = b.options.required_integer("hidden_size");
-  s.execution = b.options.choice("execution", s.execution, {"fused", "unrolled"});
-  s.input_kernel_init = read_init(b.options, "input_kernel_init", s.input_kernel_init);
-  s.recurrent_kernel_init = read_init(b.options, "recurrent_kernel_init", s.recurrent_kernel_init);
-  s.bias_init = read_init(b.options, "bias_init", s.bias_init);
-  return s;
-}
 }  // namespace
 
 void register_recurrent(LayerRegistry& registry) {
-  registry.add("lstm", [](LayerBuild& b) { return std::make_shared<LSTM>(b.graph, read_recurrent(b), b.rng); });
-  registry.add("gru", [](LayerBuild& b) { return std::make_shared<GRU>(b.graph, read_recurrent(b), b.rng); });
+  registry.add("lstm", "LSTM over (B, T, F), all hidden states out", RecurrentSettings{},
+               [](LayerBuild& b, const RecurrentSettings& s) { return std::make_shared<LSTM>(b.graph, s, b.rng); });
+  registry.add("gru", "GRU over (B, T, F), all hidden states out", RecurrentSettings{},
+               [](LayerBuild& b, const RecurrentSettings& s) { return std::make_shared<GRU>(b.graph, s, b.rng); });
 }
 
 }  // namespace bx

@@ -7,6 +7,7 @@
 #include "blox/core/init.h"
 #include "blox/core/module.h"
 #include "blox/core/rng.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -17,6 +18,15 @@ struct RecurrentSettings {
   Init input_kernel_init = init::glorot_uniform();
   Init recurrent_kernel_init = init::orthogonal();
   Init bias_init = init::zeros();
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("hidden_size", hidden_size, Rule::positive().required(), "H");
+    visit("execution", execution, Rule::one_of({"fused", "unrolled"}), "fused: libtorch's kernels; unrolled: a step loop");
+    visit("input_kernel_init", input_kernel_init, Rule(), "initializer of the input kernels");
+    visit("recurrent_kernel_init", recurrent_kernel_init, Rule(), "initializer of the recurrent kernels");
+    visit("bias_init", bias_init, Rule(), "initializer of the biases");
+  }
 };
 
 /// The carried state: h (B, H); c (B, H) for LSTM, undefined for GRU.

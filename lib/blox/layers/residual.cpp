@@ -3,9 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -28,11 +27,12 @@ Layer::Output Residual::forward(Params params, const at::Tensor& x, Mode mode) c
 
 
 void register_residual(LayerRegistry& registry) {
-  registry.add("residual", [](LayerBuild& b) -> std::shared_ptr<const Layer> {
-    auto inner = b.child("layer");
-    if (!inner) return nullptr;
-    return std::make_shared<Residual>(b.graph, std::move(inner));
-  });
+  registry.add_parser("residual", {"y = x + layer(x)", {{"layer", "layer spec", "", "required", "the inner layer"}}},
+                      [](LayerBuild& b) -> std::shared_ptr<const Layer> {
+                        auto inner = b.child("layer");
+                        if (!inner) return nullptr;
+                        return std::make_shared<Residual>(b.graph, std::move(inner));
+                      });
 }
 
 }  // namespace bx

@@ -3,9 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 
@@ -40,11 +39,13 @@ Layer::Output Sequential::forward(Params params, const at::Tensor& x, Mode mode)
 
 
 void register_sequential(LayerRegistry& registry) {
-  registry.add("sequential", [](LayerBuild& b) -> std::shared_ptr<const Layer> {
-    auto layers = b.children("layers");
-    if (layers.empty()) return nullptr;  // the children's problems are reported already
-    return std::make_shared<Sequential>(b.graph, std::move(layers));
-  });
+  registry.add_parser("sequential",
+                      {"its layers in order", {{"layers", "list of layer specs", "", "required", "the layers"}}},
+                      [](LayerBuild& b) -> std::shared_ptr<const Layer> {
+                        auto layers = b.children("layers");
+                        if (layers.empty()) return nullptr;  // the children's problems are reported already
+                        return std::make_shared<Sequential>(b.graph, std::move(layers));
+                      });
 }
 
 }  // namespace bx

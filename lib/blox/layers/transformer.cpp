@@ -4,9 +4,8 @@
 #include <ATen/ops/gelu.h>
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
-#include "blox/config/layer_options.h"
-#include "blox/config/layer_registry.h"
+#include "blox/layers/builtin_layers.h"
+#include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
 #include "blox/layers/linear.h"
@@ -50,15 +49,10 @@ Layer::Output TransformerBlock::forward(Params params, const at::Tensor& x, Mode
 
 
 void register_transformer(LayerRegistry& registry) {
-  registry.add("transformer_block", [](LayerBuild& b) {
-    TransformerBlockSettings s;
-    s.num_heads = b.options.integer("num_heads", s.num_heads);
-    s.mlp_size = b.options.integer("mlp_size", s.mlp_size);
-    s.dropout_rate = b.options.number("dropout_rate", s.dropout_rate);
-    s.causal = b.options.boolean("causal", s.causal);
-    s.eps = b.options.number("eps", s.eps);
-    return std::make_shared<TransformerBlock>(b.graph, s, b.rng);
-  });
+  registry.add("transformer_block", "pre-norm block: x + attention(norm(x)), then x + mlp(norm(x))",
+               TransformerBlockSettings{}, [](LayerBuild& b, const TransformerBlockSettings& s) {
+                 return std::make_shared<TransformerBlock>(b.graph, s, b.rng);
+               });
 }
 
 }  // namespace bx

@@ -8,6 +8,7 @@
 #include "blox/layers/attention.h"
 #include "blox/layers/dropout.h"
 #include "blox/layers/norm.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -18,6 +19,15 @@ struct TransformerBlockSettings {
   double dropout_rate = 0.1;   ///< after attention and after the MLP, in training
   bool causal = true;
   double eps = 1e-5;           ///< of both LayerNorms
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("num_heads", num_heads, Rule::positive(), "attention heads");
+    visit("mlp_size", mlp_size, Rule::non_negative(), "hidden size of the MLP; 0: 4 D");
+    visit("dropout_rate", dropout_rate, Rule::fraction(), "after attention and after the MLP, in training");
+    visit("causal", causal, Rule(), "causal self-attention");
+    visit("eps", eps, Rule::positive(), "of both LayerNorms");
+  }
 };
 
 /// h = x + dropout(attention(ln1(x))); y = h + dropout(W2 gelu(W1 ln2(h) + b1) + b2).

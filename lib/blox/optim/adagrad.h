@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blox/optim/optimizer.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -15,7 +16,16 @@ struct AdagradSettings {
   double weight_decay = 0.0;
   double initial_accumulator_value = 0.0;  ///< >= 0
   double eps = 1e-10;  ///< > 0
-  std::vector<std::string> no_decay{};
+  std::vector<std::string> no_decay{};  ///< globs of params without weight decay (the shared key)
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("learning_rate", learning_rate, Rule::non_negative(), "step size");
+    visit("lr_decay", lr_decay, Rule::non_negative(), "rate / (1 + (step - 1) * lr_decay)");
+    visit("weight_decay", weight_decay, Rule::non_negative(), "L2 penalty added to the gradient");
+    visit("initial_accumulator_value", initial_accumulator_value, Rule::non_negative(), "start of the squared-gradient sum");
+    visit("eps", eps, Rule::positive(), "added to the denominator");
+  }
 };
 
 /// State: `optim/adagrad/{step, sum/<path>}`.

@@ -5,17 +5,11 @@
 
 #include <fmt/format.h>
 
-#include "blox/config/optimizer_registry.h"
+#include "blox/optim/optimizer_registry.h"
 
 namespace bx {
 namespace {
 
-void validate(const AdamSettings& s, const std::function<void(bool, const std::string&)>& require) {
-  require(s.beta1 >= 0 && s.beta1 < 1, fmt::format("beta1 must be in [0, 1), got {}", s.beta1));
-  require(s.beta2 >= 0 && s.beta2 < 1, fmt::format("beta2 must be in [0, 1), got {}", s.beta2));
-  require(s.eps > 0, fmt::format("eps must be > 0, got {}", s.eps));
-  require(s.weight_decay >= 0, fmt::format("weight_decay must be >= 0, got {}", s.weight_decay));
-}
 
 // The moment updates and the bias-corrected step shared by Adam and AdamW.
 void adam_update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tensor>& slots, int64_t step,
@@ -40,7 +34,7 @@ AdamSettings adamw_defaults() {
 
 Adam::Adam(AdamSettings settings)
     : Optimizer("adam", {"mu", "nu"}, settings.learning_rate, settings.no_decay), settings_(std::move(settings)) {
-  validate(settings_, [this](bool ok, const std::string& m) { require(ok, m); });
+  check_settings(settings_, "optimizer " + name());
 }
 
 void Adam::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tensor>& slots, int64_t step,
@@ -51,7 +45,7 @@ void Adam::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Ten
 
 AdamW::AdamW(AdamSettings settings)
     : Optimizer("adamw", {"mu", "nu"}, settings.learning_rate, settings.no_decay), settings_(std::move(settings)) {
-  validate(settings_, [this](bool ok, const std::string& m) { require(ok, m); });
+  check_settings(settings_, "optimizer " + name());
 }
 
 void AdamW::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tensor>& slots, int64_t step,
@@ -60,25 +54,9 @@ void AdamW::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Te
   adam_update(param, grad, slots, step, learning_rate, settings_);
 }
 
-namespace {
-AdamSettings read_adam(Options& o, AdamSettings s, const std::vector<std::string>& no_decay) {
-  s.learning_rate = o.number("learning_rate", s.learning_rate);
-  s.beta1 = o.number("beta1", s.beta1);
-  s.beta2 = o.number("beta2", s.beta2);
-  s.eps = o.number("eps", s.eps);
-  s.weight_decay = o.number("weight_decay", s.weight_decay);
-  s.no_decay = no_decay;
-  return s;
-}
-}  // namespace
-
 void register_adam(OptimizerRegistry& registry) {
-  registry.add("adam", [](Options& o, const std::vector<std::string>& no_decay) {
-    return std::make_shared<Adam>(read_adam(o, AdamSettings{}, no_decay));
-  });
-  registry.add("adamw", [](Options& o, const std::vector<std::string>& no_decay) {
-    return std::make_shared<AdamW>(read_adam(o, adamw_defaults(), no_decay));
-  });
+  registry.add<Adam>("adam", "Adam with L2 weight decay in the gradient (torch.optim.Adam)", AdamSettings{});
+  registry.add<AdamW>("adamw", "Adam with decoupled weight decay (torch.optim.AdamW)", adamw_defaults());
 }
 
 }  // namespace bx

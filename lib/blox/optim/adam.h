@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blox/optim/optimizer.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -15,7 +16,16 @@ struct AdamSettings {
   double beta2 = 0.999; ///< in [0, 1)
   double eps = 1e-8;    ///< > 0
   double weight_decay = 0.0;  ///< Adam: L2 in the gradient; AdamW: decoupled, p *= 1 - lr * wd
-  std::vector<std::string> no_decay{};
+  std::vector<std::string> no_decay{};  ///< globs of params without weight decay (the shared key)
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("learning_rate", learning_rate, Rule::non_negative(), "step size");
+    visit("beta1", beta1, Rule::fraction(), "decay of the first-moment average");
+    visit("beta2", beta2, Rule::fraction(), "decay of the second-moment average");
+    visit("eps", eps, Rule::positive(), "added to the denominator");
+    visit("weight_decay", weight_decay, Rule::non_negative(), "adam: L2 in the gradient; adamw: decoupled");
+  }
 };
 
 /// torch::optim::Adam's rule. State: `optim/adam/{step, mu/<path>, nu/<path>}`.

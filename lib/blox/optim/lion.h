@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blox/optim/optimizer.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -14,7 +15,15 @@ struct LionSettings {
   double beta1 = 0.9;   ///< interpolation for the update direction, in [0, 1)
   double beta2 = 0.99;  ///< momentum decay, in [0, 1)
   double weight_decay = 0.0;  ///< decoupled: p *= 1 - lr * wd
-  std::vector<std::string> no_decay{};
+  std::vector<std::string> no_decay{};  ///< globs of params without weight decay (the shared key)
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("learning_rate", learning_rate, Rule::non_negative(), "step size, typically 3-10x below AdamW's");
+    visit("beta1", beta1, Rule::fraction(), "interpolation for the update direction");
+    visit("beta2", beta2, Rule::fraction(), "momentum decay");
+    visit("weight_decay", weight_decay, Rule::non_negative(), "decoupled: p *= 1 - lr * wd");
+  }
 };
 
 /// p -= lr * (sign(beta1 m + (1 - beta1) g) + wd p); m = beta2 m + (1 - beta2) g.

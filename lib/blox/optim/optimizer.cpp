@@ -27,12 +27,11 @@ Optimizer::Optimizer(std::string name, std::vector<std::string> slots, double le
       learning_rate_(learning_rate),
       no_decay_(std::move(no_decay)),
       step_path_("optim/" + name_ + "/step") {
-  require(learning_rate_ >= 0, fmt::format("learning_rate must be >= 0, got {}", learning_rate_));
+  require(learning_rate_ >= 0, "learning_rate", fmt::format("learning_rate: expected a value >= 0, got {}", learning_rate_));
 }
 
-void Optimizer::require(bool ok, const std::string& message) const {
-  // Messages start with the setting's name ("beta1 must be ..."): that is the field.
-  if (!ok) throw SettingError(message.substr(0, message.find(' ')), "optimizer " + name_ + ": " + message);
+void Optimizer::require(bool ok, const std::string& field, const std::string& message) const {
+  if (!ok) throw SettingError(field, "optimizer " + name_ + ": " + message);
 }
 
 double Optimizer::slot_initial_value(size_t) const { return 0.0; }

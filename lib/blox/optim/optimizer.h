@@ -52,8 +52,9 @@ class Optimizer {
   /// Initial value of slot i (0 unless an optimizer says otherwise).
   virtual double slot_initial_value(size_t slot) const;
 
-  /// Throws ConfigError "optimizer <name>: <message>" unless ok.
-  void require(bool ok, const std::string& message) const;
+  /// Throws SettingError(field, "optimizer <name>: <message>") unless ok: for rules between
+  /// fields (each field's own range is its settings' Rule, see check_settings).
+  void require(bool ok, const std::string& field, const std::string& message) const;
 
  private:
   std::string name_;

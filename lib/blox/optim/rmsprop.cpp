@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "blox/config/optimizer_registry.h"
+#include "blox/optim/optimizer_registry.h"
 
 namespace bx {
 namespace {
@@ -18,10 +18,7 @@ std::vector<std::string> rmsprop_slots(const RmspropSettings& s) {
 Rmsprop::Rmsprop(RmspropSettings settings)
     : Optimizer("rmsprop", rmsprop_slots(settings), settings.learning_rate, settings.no_decay),
       settings_(std::move(settings)) {
-  require(settings_.alpha >= 0 && settings_.alpha < 1, fmt::format("alpha must be in [0, 1), got {}", settings_.alpha));
-  require(settings_.eps > 0, fmt::format("eps must be > 0, got {}", settings_.eps));
-  require(settings_.weight_decay >= 0, fmt::format("weight_decay must be >= 0, got {}", settings_.weight_decay));
-  require(settings_.momentum >= 0, fmt::format("momentum must be >= 0, got {}", settings_.momentum));
+  check_settings(settings_, "optimizer " + name());
 }
 
 void Rmsprop::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tensor>& slots, int64_t,
@@ -48,17 +45,8 @@ void Rmsprop::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::
 }
 
 void register_rmsprop(OptimizerRegistry& registry) {
-  registry.add("rmsprop", [](Options& o, const std::vector<std::string>& no_decay) {
-    RmspropSettings s;
-    s.learning_rate = o.number("learning_rate", s.learning_rate);
-    s.alpha = o.number("alpha", s.alpha);
-    s.eps = o.number("eps", s.eps);
-    s.weight_decay = o.number("weight_decay", s.weight_decay);
-    s.momentum = o.number("momentum", s.momentum);
-    s.centered = o.boolean("centered", s.centered);
-    s.no_decay = no_decay;
-    return std::make_shared<Rmsprop>(s);
-  });
+  registry.add<Rmsprop>("rmsprop", "RMSprop, optionally centered and with momentum (torch.optim.RMSprop)",
+                        RmspropSettings{});
 }
 
 }  // namespace bx

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blox/optim/optimizer.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -16,7 +17,17 @@ struct RmspropSettings {
   double weight_decay = 0.0;  ///< L2 in the gradient
   double momentum = 0.0;      ///< >= 0
   bool centered = false;      ///< divide by the variance estimate instead of the raw second moment
-  std::vector<std::string> no_decay{};
+  std::vector<std::string> no_decay{};  ///< globs of params without weight decay (the shared key)
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("learning_rate", learning_rate, Rule::non_negative(), "step size");
+    visit("alpha", alpha, Rule::fraction(), "smoothing of the squared-gradient average");
+    visit("eps", eps, Rule::positive(), "added to the denominator");
+    visit("weight_decay", weight_decay, Rule::non_negative(), "L2 penalty added to the gradient");
+    visit("momentum", momentum, Rule::non_negative(), "momentum of the scaled step; 0: none");
+    visit("centered", centered, Rule(), "divide by the variance estimate instead of the raw second moment");
+  }
 };
 
 /// State: `optim/rmsprop/{step, square_avg/<path>}`, plus `grad_avg/<path>` when centered and

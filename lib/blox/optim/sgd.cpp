@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "blox/config/optimizer_registry.h"
+#include "blox/optim/optimizer_registry.h"
 
 namespace bx {
 
@@ -11,9 +11,8 @@ Sgd::Sgd(SgdSettings settings)
     : Optimizer("sgd", settings.momentum > 0 ? std::vector<std::string>{"momentum"} : std::vector<std::string>{},
                 settings.learning_rate, settings.no_decay),
       settings_(std::move(settings)) {
-  require(settings_.momentum >= 0, fmt::format("momentum must be >= 0, got {}", settings_.momentum));
-  require(settings_.weight_decay >= 0, fmt::format("weight_decay must be >= 0, got {}", settings_.weight_decay));
-  require(!settings_.nesterov || (settings_.momentum > 0 && settings_.dampening == 0),
+  check_settings(settings_, "optimizer " + name());
+  require(!settings_.nesterov || (settings_.momentum > 0 && settings_.dampening == 0), "nesterov",
           fmt::format("nesterov needs momentum > 0 and dampening == 0, got momentum {} and dampening {}",
                       settings_.momentum, settings_.dampening));
 }
@@ -35,16 +34,7 @@ void Sgd::update(at::Tensor& param, const at::Tensor& grad, std::vector<at::Tens
 }
 
 void register_sgd(OptimizerRegistry& registry) {
-  registry.add("sgd", [](Options& o, const std::vector<std::string>& no_decay) {
-    SgdSettings s;
-    s.learning_rate = o.number("learning_rate", 0.01);
-    s.momentum = o.number("momentum", s.momentum);
-    s.dampening = o.number("dampening", s.dampening);
-    s.nesterov = o.boolean("nesterov", s.nesterov);
-    s.weight_decay = o.number("weight_decay", s.weight_decay);
-    s.no_decay = no_decay;
-    return std::make_shared<Sgd>(s);
-  });
+  registry.add<Sgd>("sgd", "stochastic gradient descent with momentum (torch.optim.SGD's rule)", SgdSettings{});
 }
 
 }  // namespace bx

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blox/optim/optimizer.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
@@ -15,7 +16,16 @@ struct SgdSettings {
   double dampening = 0.0;
   bool nesterov = false;        ///< needs momentum > 0 and dampening == 0
   double weight_decay = 0.0;    ///< L2 penalty added to the gradient, >= 0
-  std::vector<std::string> no_decay{};  ///< globs of params without weight decay
+  std::vector<std::string> no_decay{};  ///< globs of params without weight decay (the shared key)
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("learning_rate", learning_rate, Rule::non_negative(), "step size");
+    visit("momentum", momentum, Rule::non_negative(), "heavy-ball momentum; 0: none");
+    visit("dampening", dampening, Rule(), "damps the gradient's share of the momentum");
+    visit("nesterov", nesterov, Rule(), "Nesterov momentum (needs momentum > 0, dampening 0)");
+    visit("weight_decay", weight_decay, Rule::non_negative(), "L2 penalty added to the gradient");
+  }
 };
 
 /// State: `optim/sgd/step`, and with momentum `optim/sgd/momentum/<path>`.

@@ -11,7 +11,7 @@
 #include "blox/core/errors.h"
 #include "blox/core/grad.h"
 #include "blox/train/device.h"
-#include "blox/train/loss.h"
+#include "blox/optim/loss.h"
 #include "blox/train/run_data.h"
 #include "blox/train/train_step.h"
 

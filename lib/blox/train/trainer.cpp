@@ -16,7 +16,7 @@
 #include "blox/optim/clipping.h"
 #include "blox/train/device.h"
 #include "blox/train/finetune.h"
-#include "blox/train/loss.h"
+#include "blox/optim/loss.h"
 #include "blox/train/metric_watch.h"
 #include "blox/train/progress.h"
 #include "blox/train/run_data.h"

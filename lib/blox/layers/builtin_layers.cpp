@@ -1,5 +1,7 @@
 // The one list of shipped layer types (explicit calls: no static-initializer registration).
-#include "blox/config/builtin_layers.h"
+#include "blox/layers/builtin_layers.h"
+
+#include "blox/schema/layer_registry.h"
 
 namespace bx {
 
@@ -18,6 +20,15 @@ void register_builtin_layers(LayerRegistry& registry) {
   register_recurrent(registry);
   register_attention(registry);
   register_transformer(registry);
+}
+
+const LayerRegistry& builtin_layers() {
+  static const LayerRegistry kBuiltin = [] {
+    LayerRegistry r;
+    register_builtin_layers(r);
+    return r;
+  }();
+  return kBuiltin;
 }
 
 }  // namespace bx

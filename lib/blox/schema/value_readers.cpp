@@ -1,5 +1,5 @@
-// Readers for initializers and padding.
-#include "blox/config/layer_options.h"
+// Readers of sizes, initializers and padding.
+#include "blox/schema/value_readers.h"
 
 #include <fmt/format.h>
 

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "blox/config/options.h"
+#include "blox/schema/options.h"
+#include "blox/schema/settings.h"
+#include "blox/schema/type_registry.h"
 #include "blox/core/graph.h"
 #include "blox/core/module.h"
 #include "blox/core/rng.h"
@@ -46,20 +48,33 @@ using LayerParser = std::function<std::shared_ptr<const Layer>(LayerBuild& build
 /// Filled by explicit register_* calls (no static initializers); duplicates are refused.
 class LayerRegistry {
  public:
+  LayerRegistry() : types_("layer type") {}
+
+  /// A layer whose keys are all in its settings struct S (see settings.h): they are read over
+  /// `defaults`, checked and documented from S's field list; `make(build, settings)` builds it.
+  template <class S, class Make>
+  void add(const std::string& type, const std::string& summary, S defaults, Make make) {
+    add_parser(type, {summary, settings_doc(defaults)},
+               [defaults, make](LayerBuild& b) -> std::shared_ptr<const Layer> {
+                 const auto settings = read_settings(b.options, defaults, b.classes);
+                 if (!settings) return nullptr;
+                 return make(b, *settings);
+               });
+  }
+  /// A layer that reads its own keys (containers of other specs); `doc` lists them.
   /// Throws Error when `type` is registered already.
-  void add(const std::string& type, LayerParser parser);
-  std::vector<std::string> types() const;
+  void add_parser(const std::string& type, TypeDoc doc, LayerParser parser);
+
+  std::vector<std::string> types() const { return types_.types(); }
+  std::vector<std::pair<std::string, TypeDoc>> docs() const { return types_.docs(); }
 
   /// Builds `spec` (a mapping with `type` and an optional `name`, default "<type>_<index>") on
   /// parent.child(name). Every problem becomes a diagnostic at its key; returns nullptr then.
   std::shared_ptr<const Layer> build(Options spec, const Graph& parent, size_t index, std::shared_ptr<const Rng> rng,
                                      int64_t classes, std::map<std::string, std::shared_ptr<const Layer>>& named) const;
 
-  /// Every layer type blox ships.
-  static const LayerRegistry& builtin();
-
  private:
-  std::map<std::string, LayerParser> parsers_;
+  TypeRegistry<LayerParser> types_;
 };
 
 }  // namespace bx

@@ -1,5 +1,5 @@
 // Padding arithmetic shared by convolutions and pools.
-#include "blox/layers/padding.h"
+#include "blox/core/padding.h"
 
 #include <fmt/format.h>
 

@@ -1,11 +1,11 @@
 // Options over yaml-cpp nodes. yaml-cpp nodes are handles into one shared document, so writing
 // a default into a mapping here fills in the resolved config that --print-config shows.
-#include "blox/config/options.h"
+#include "blox/schema/options.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "blox/config/options_node.h"
+#include "blox/schema/options_node.h"
 #include "blox/core/suggest.h"
 
 namespace bx {

@@ -1,5 +1,5 @@
 // Longest-prefix lookup of a key path's source file.
-#include "blox/config/source_map.h"
+#include "blox/schema/source_map.h"
 
 namespace bx {
 

@@ -5,8 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "blox/config/options.h"
-#include "blox/config/source_map.h"
+#include "blox/schema/options.h"
+#include "blox/schema/source_map.h"
 
 namespace bx {
 

@@ -1,5 +1,5 @@
 // Formatting of config diagnostics, in the compilers' "file:line:column: error:" form.
-#include "blox/config/diagnostics.h"
+#include "blox/schema/diagnostics.h"
 
 #include <fmt/format.h>
 

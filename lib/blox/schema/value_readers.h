@@ -1,11 +1,11 @@
-// Option readers for value types that layers share: initializers and padding.
+// Readers of value types that settings share: sizes, initializers and padding.
 #pragma once
 
 #include <string>
 
-#include "blox/config/options.h"
+#include "blox/schema/options.h"
 #include "blox/core/init.h"
-#include "blox/layers/padding.h"
+#include "blox/core/padding.h"
 
 namespace bx {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "blox/config/diagnostics.h"
+#include "blox/schema/diagnostics.h"
 
 namespace bx {
 

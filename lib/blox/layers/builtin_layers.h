@@ -24,4 +24,7 @@ void register_transformer(LayerRegistry& registry);
 /// All of the above.
 void register_builtin_layers(LayerRegistry& registry);
 
+/// A registry holding every layer type blox ships.
+const LayerRegistry& builtin_layers();
+
 }  // namespace bx

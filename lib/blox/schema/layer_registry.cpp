@@ -1,9 +1,8 @@
 // Building layers from specs; construction errors become diagnostics at the offending key.
-#include "blox/config/layer_registry.h"
+#include "blox/schema/layer_registry.h"
 
 #include <fmt/format.h>
 
-#include "blox/config/builtin_layers.h"
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"
 
@@ -44,16 +43,8 @@ std::shared_ptr<const Layer> LayerBuild::earlier(const std::string& key, const s
   return nullptr;
 }
 
-void LayerRegistry::add(const std::string& type, LayerParser parser) {
-  if (!parsers_.emplace(type, std::move(parser)).second) {
-    throw Error(fmt::format("layer type '{}' is registered twice", type));
-  }
-}
-
-std::vector<std::string> LayerRegistry::types() const {
-  std::vector<std::string> out;
-  for (const auto& [type, parser] : parsers_) out.push_back(type);
-  return out;
+void LayerRegistry::add_parser(const std::string& type, TypeDoc doc, LayerParser parser) {
+  types_.add(type, std::move(doc), std::move(parser));
 }
 
 std::shared_ptr<const Layer> LayerRegistry::build(Options spec, const Graph& parent, size_t index,
@@ -64,18 +55,13 @@ std::shared_ptr<const Layer> LayerRegistry::build(Options spec, const Graph& par
     return nullptr;
   }
   const std::string type = spec.string("type", "");
-  auto it = parsers_.find(type);
-  if (it == parsers_.end()) {
-    const auto suggestion = closest_match(type, types());
-    spec.error("type", fmt::format("unknown layer type '{}' (known types: {})", type, fmt::join(types(), ", ")),
-               suggestion ? "did you mean '" + *suggestion + "'?" : "");
-    return nullptr;
-  }
+  const LayerParser* parser = types_.find(spec, "type", type);
+  if (!parser) return nullptr;
   const std::string name = spec.string("name", fmt::format("{}_{}", type, index));
   std::shared_ptr<const Layer> layer;
   try {
     LayerBuild build(spec, parent.child(name), std::move(rng), classes, *this, named);
-    layer = it->second(build);
+    layer = (*parser)(build);
   } catch (const SettingError& e) {
     spec.error(spec.has(e.field()) ? e.field() : "", e.what());
   } catch (const ConfigError& e) {
@@ -89,15 +75,6 @@ std::shared_ptr<const Layer> LayerRegistry::build(Options spec, const Graph& par
     named[slash == std::string::npos ? full : full.substr(slash + 1)] = layer;
   }
   return layer;
-}
-
-const LayerRegistry& LayerRegistry::builtin() {
-  static const LayerRegistry kBuiltin = [] {
-    LayerRegistry r;
-    register_builtin_layers(r);
-    return r;
-  }();
-  return kBuiltin;
 }
 
 }  // namespace bx

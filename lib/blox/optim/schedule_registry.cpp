@@ -1,0 +1,83 @@
+#include "blox/optim/schedule_registry.h"
+
+#include "blox/core/errors.h"
+#include "blox/schema/settings.h"
+
+namespace bx {
+namespace {
+
+// A schedule made from settings S: read (diagnostics on failure), then made.
+template <class S, class Make>
+ScheduleBuilder from_settings(S defaults, Make make) {
+  return [defaults, make](Options& o, double lr, int64_t total_steps) -> std::shared_ptr<const Schedule> {
+    S start = defaults;
+    if constexpr (std::is_same_v<S, CosineScheduleSettings> || std::is_same_v<S, OneCycleScheduleSettings>) {
+      start.total_steps = total_steps;
+    }
+    const auto settings = read_settings(o, start);
+    if (!settings) return nullptr;
+    return make(lr, *settings);
+  };
+}
+
+template <class S>
+TypeDoc doc(const std::string& summary) {
+  return {summary, settings_doc(S{})};
+}
+
+}  // namespace
+
+void ScheduleRegistry::add(const std::string& type, TypeDoc doc, ScheduleBuilder builder) {
+  types_.add(type, std::move(doc), std::move(builder));
+}
+
+std::shared_ptr<const Schedule> ScheduleRegistry::build(Options o, double lr, int64_t total_steps) const {
+  if (!o.has("type")) {
+    o.finish();
+    return nullptr;
+  }
+  const ScheduleBuilder* builder = types_.find(o, "type", o.string("type", "constant"));
+  if (!builder) return nullptr;  // its other keys mean nothing without a known type
+  std::shared_ptr<const Schedule> out;
+  try {
+    out = (*builder)(o, lr, total_steps);
+    const auto common = read_settings(o, ScheduleCommonSettings{});
+    if (out && common && common->warmup_steps > 0) out = std::make_shared<WarmupSchedule>(out, common->warmup_steps);
+  } catch (const ConfigError& e) {
+    o.error("type", e.what());
+  }
+  o.finish();
+  return out;
+}
+
+const ScheduleRegistry& builtin_schedules() {
+  static const ScheduleRegistry kBuiltin = [] {
+    ScheduleRegistry r;
+    r.add("constant", {"the optimizer's learning_rate throughout", {}},
+          [](Options&, double lr, int64_t) { return std::make_shared<ConstantSchedule>(lr); });
+    r.add("step", doc<StepScheduleSettings>("lr * gamma^floor(step / step_size)"),
+          from_settings(StepScheduleSettings{}, [](double lr, const StepScheduleSettings& s) {
+            return std::make_shared<StepSchedule>(lr, s.step_size, s.gamma);
+          }));
+    r.add("multi_step", doc<MultiStepScheduleSettings>("lr * gamma^(milestones passed)"),
+          from_settings(MultiStepScheduleSettings{}, [](double lr, const MultiStepScheduleSettings& s) {
+            return std::make_shared<MultiStepSchedule>(lr, s.milestones, s.gamma);
+          }));
+    r.add("exponential", doc<ExponentialScheduleSettings>("lr * gamma^step"),
+          from_settings(ExponentialScheduleSettings{}, [](double lr, const ExponentialScheduleSettings& s) {
+            return std::make_shared<ExponentialSchedule>(lr, s.gamma);
+          }));
+    r.add("cosine", doc<CosineScheduleSettings>("cosine decay from lr to final_lr over total_steps"),
+          from_settings(CosineScheduleSettings{}, [](double lr, const CosineScheduleSettings& s) {
+            return std::make_shared<CosineSchedule>(lr, s.total_steps, s.final_lr);
+          }));
+    r.add("one_cycle", doc<OneCycleScheduleSettings>("PyTorch's OneCycleLR: a cosine rise to lr, then a cosine fall"),
+          from_settings(OneCycleScheduleSettings{}, [](double lr, const OneCycleScheduleSettings& s) {
+            return std::make_shared<OneCycleSchedule>(lr, s.total_steps, s.pct_start, s.div_factor, s.final_div_factor);
+          }));
+    return r;
+  }();
+  return kBuiltin;
+}
+
+}  // namespace bx
