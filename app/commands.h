@@ -17,6 +17,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run);
 void add_predict_command(CLI::App& app, std::function<int()>& run);
 void add_plot_command(CLI::App& app, std::function<int()>& run);
 void add_bench_command(CLI::App& app, std::function<int()>& run);
+void add_schema_command(CLI::App& app, std::function<int()>& run);
 
 /// The --device option (cpu, cuda or auto), shared by the commands that compute.
 void add_device_option(CLI::App& command, std::string& device);
