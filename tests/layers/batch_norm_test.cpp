@@ -54,7 +54,7 @@ TEST_CASE("BatchNorm: eval mode is pure and training never changes the params pa
 
 TEST_CASE("BatchNorm: bad settings and single-value batches are errors") {
   Graph g("net");
-  CHECK_THROWS_WITH_AS(BatchNorm(g.child("a"), {1.0}), doctest::Contains("momentum must be in [0, 1), got 1"), ConfigError);
+  CHECK_THROWS_WITH_AS(BatchNorm(g.child("a"), {1.0}), doctest::Contains("BatchNorm 'net/a': momentum: expected a value in [0, 1), got 1"), ConfigError);
   CHECK_THROWS_AS(BatchNorm(g.child("b"), {0.9, 0.0}), ConfigError);
   BatchNorm bn(g.child("bn"));
   CHECK_THROWS_WITH_AS(bn(Params(), test::randn({1, 3}), Mode::train), doctest::Contains("more than one value per channel"),

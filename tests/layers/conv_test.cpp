@@ -110,10 +110,10 @@ TEST_CASE("ConvTranspose2D: params [in, out/groups, kh, kw]; matches at::conv_tr
 TEST_CASE("Conv2D: bad settings and impossible shapes name the layer and both shapes") {
   Net n{"net", 3};
   ConvSettings s;
-  CHECK_THROWS_WITH_AS(Conv2D(n.graph.child("a"), s, n.rng), doctest::Contains("output_channels must be > 0"), ConfigError);
+  CHECK_THROWS_WITH_AS(Conv2D(n.graph.child("a"), s, n.rng), doctest::Contains("output_channels: expected an integer > 0, got 0"), ConfigError);
   s.output_channels = 6;
   s.groups = 4;
-  CHECK_THROWS_WITH_AS(Conv2D(n.graph.child("b"), s, n.rng), doctest::Contains("groups must be > 0 and divide"), ConfigError);
+  CHECK_THROWS_WITH_AS(Conv2D(n.graph.child("b"), s, n.rng), doctest::Contains("groups must divide output_channels 6, got 4"), ConfigError);
   s.groups = 1;
   s.kernel_size = {3, 3, 3};
   CHECK_THROWS_WITH_AS(Conv2D(n.graph.child("c"), s, n.rng), doctest::Contains("kernel_size needs 1 or 2 values, got 3"),

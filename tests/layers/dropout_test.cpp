@@ -64,7 +64,7 @@ TEST_CASE("Dropout: the gradient is the mask scaled by 1/(1-rate)") {
 
 TEST_CASE("Dropout: a rate outside [0, 1) is rejected at construction") {
   DropoutFixture f;
-  CHECK_THROWS_WITH_AS(Dropout(f.graph.child("a"), {1.0}, f.rng), doctest::Contains("rate must be in [0, 1), got 1"),
+  CHECK_THROWS_WITH_AS(Dropout(f.graph.child("a"), {1.0}, f.rng), doctest::Contains("Dropout 'net/a': rate: expected a value in [0, 1), got 1"),
                        ConfigError);
   CHECK_THROWS_AS(Dropout(f.graph.child("b"), {-0.1}, f.rng), ConfigError);
   CHECK_THROWS_WITH_AS(Dropout(f.graph.child("c"), {0.5}, nullptr), doctest::Contains("needs an Rng"), ConfigError);

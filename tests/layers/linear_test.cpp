@@ -58,7 +58,7 @@ TEST_CASE("Linear: inputs with leading dims (B, T, in) and no bias") {
 
 TEST_CASE("Linear: bad settings and bad inputs are clear errors") {
   LinearFixture f;
-  CHECK_THROWS_WITH_AS(Linear(f.graph.child("bad"), {0}, f.rng), doctest::Contains("output_size must be > 0, got 0"),
+  CHECK_THROWS_WITH_AS(Linear(f.graph.child("bad"), {0}, f.rng), doctest::Contains("Linear 'net/bad': output_size: expected an integer > 0, got 0"),
                        ConfigError);
   Linear linear(f.graph.child("linear"), {3}, f.rng);
   CHECK_THROWS_AS(linear(f.rng->seed(Params(), 0), at::scalar_tensor(1.0)), ShapeError);

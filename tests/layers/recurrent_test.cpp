@@ -101,7 +101,7 @@ TEST_CASE("LSTM and GRU: a sequence in two halves with the carried state equals 
 TEST_CASE("LSTM: bad settings and states are clear errors") {
   Net n{"model", 42};
   RecurrentSettings s = settings("scan");
-  CHECK_THROWS_WITH_AS(LSTM(n.graph.child("a"), s, n.rng), doctest::Contains("execution must be 'fused' or 'unrolled', got 'scan'"),
+  CHECK_THROWS_WITH_AS(LSTM(n.graph.child("a"), s, n.rng), doctest::Contains("execution: expected one of fused, unrolled, got 'scan'"),
                        ConfigError);
   LSTM lstm(n.graph.child("lstm"), settings("fused"), n.rng);
   CHECK_THROWS_WITH_AS(lstm(n.params, test::randn({2, 3})), doctest::Contains("expected a sequence (B, T, F)"), ShapeError);

@@ -14,17 +14,14 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 #include "blox/layers/linear.h"
 
 namespace bx {
 
 MultiHeadAttention::MultiHeadAttention(Graph graph, AttentionSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "MultiHeadAttention", std::move(rng)), settings_(std::move(settings)) {
-  if (settings_.num_heads <= 0 || settings_.key_size < 0 || settings_.output_size < 0) {
-    throw SettingError("num_heads", fmt::format("MultiHeadAttention '{}': num_heads must be > 0 and key_size, output_size >= 0, "
-                                  "got {}, {}, {}",
-                                  path(), settings_.num_heads, settings_.key_size, settings_.output_size));
-  }
+  check_settings(settings_, fmt::format("MultiHeadAttention '{}'", path()));
 }
 
 std::pair<at::Tensor, Params> MultiHeadAttention::project(Params params, const at::Tensor& x, const std::string& name,

@@ -9,16 +9,14 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 #include "blox/layers/affine.h"
 
 namespace bx {
 
 BatchNorm::BatchNorm(Graph graph, BatchNormSettings settings)
     : Layer(std::move(graph), "BatchNorm"), settings_(settings) {
-  if (!(settings_.momentum >= 0 && settings_.momentum < 1)) {
-    throw SettingError("momentum", fmt::format("BatchNorm '{}': momentum must be in [0, 1), got {}", path(), settings_.momentum));
-  }
-  if (!(settings_.eps > 0)) throw SettingError("eps", fmt::format("BatchNorm '{}': eps must be > 0, got {}", path(), settings_.eps));
+  check_settings(settings_, fmt::format("BatchNorm '{}'", path()));
 }
 
 Layer::Output BatchNorm::forward(Params params, const at::Tensor& x, Mode mode) const {

@@ -9,6 +9,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 
 namespace bx {
 namespace {
@@ -18,26 +19,20 @@ const char* conv_kind(int dims, bool transposed) {
   return dims == 1 ? "Conv1D" : "Conv2D";
 }
 
+// Each field's own range is its Rule; here the rules between fields and the per-dim counts.
 void validate(const ConvSettings& s, size_t dims, const std::string& where) {
-  auto positive = [&](const std::vector<int64_t>& values, const char* what) {
-    const auto expanded = per_dim(values, dims, what, where);
-    for (int64_t v : expanded) {
-      if (v <= 0) throw SettingError(what, fmt::format("{}: {} values must be > 0, got {}", where, what, v));
-    }
-  };
-  if (s.output_channels <= 0) {
-    throw SettingError("output_channels", fmt::format("{}: output_channels must be > 0, got {}", where, s.output_channels));
+  check_settings(s, where);
+  if (s.output_channels % s.groups != 0) {
+    throw SettingError("groups", fmt::format("{}: groups must divide output_channels {}, got {}", where,
+                                             s.output_channels, s.groups));
   }
-  if (s.groups <= 0 || s.output_channels % s.groups != 0) {
-    throw SettingError("groups", fmt::format("{}: groups must be > 0 and divide output_channels {}, got {}", where,
-                                  s.output_channels, s.groups));
+  for (const auto& [values, what] : {std::pair{&s.kernel_size, "kernel_size"}, std::pair{&s.stride, "stride"},
+                                     std::pair{&s.dilation, "dilation"}}) {
+    per_dim(*values, dims, what, where);  // throws unless one value or one per dim
   }
-  positive(s.kernel_size, "kernel_size");
-  positive(s.stride, "stride");
-  positive(s.dilation, "dilation");
   if (s.padding.kind == Padding::Kind::explicit_amounts) {
     for (int64_t v : per_dim(s.padding.amounts, dims, "padding", where)) {
-      if (v < 0) throw SettingError("padding", fmt::format("{}: padding values must be >= 0, got {}", where, v));
+      if (v < 0) throw SettingError("padding", fmt::format("{}: padding: expected an integer >= 0, got {}", where, v));
     }
   }
 }

@@ -8,14 +8,13 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 
 namespace bx {
 
 Dropout::Dropout(Graph graph, DropoutSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "Dropout", std::move(rng)), settings_(settings) {
-  if (!(settings_.rate >= 0.0 && settings_.rate < 1.0)) {
-    throw SettingError("rate", fmt::format("Dropout '{}': rate must be in [0, 1), got {}", path(), settings_.rate));
-  }
+  check_settings(settings_, fmt::format("Dropout '{}'", path()));
   if (settings_.rate > 0.0 && !this->rng()) {
     throw SettingError("rate", fmt::format("Dropout '{}': rate {} needs an Rng; hint: pass one to its constructor", path(),
                                   settings_.rate));

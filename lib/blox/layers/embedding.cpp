@@ -10,14 +10,17 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 
 namespace bx {
 
 Embedding::Embedding(Graph graph, EmbeddingSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "Embedding", std::move(rng)), settings_(std::move(settings)) {
-  if (settings_.vocab_size <= 0 || settings_.features <= 0) {
-    throw SettingError(settings_.vocab_size <= 0 ? "vocab_size" : "features", fmt::format("Embedding '{}': vocab_size and features must be > 0, got {} and {}", path(),
-                                  settings_.vocab_size, settings_.features));
+  check_settings(settings_, fmt::format("Embedding '{}'", path()));
+  // 0 means "from the dataset" in a config; built, a table needs rows.
+  if (settings_.vocab_size <= 0) {
+    throw SettingError("vocab_size", fmt::format("Embedding '{}': vocab_size: expected an integer > 0, got {}", path(),
+                                                 settings_.vocab_size));
   }
 }
 

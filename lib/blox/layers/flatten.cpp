@@ -7,13 +7,12 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 
 namespace bx {
 
 Flatten::Flatten(Graph graph, FlattenSettings settings) : Layer(std::move(graph), "Flatten"), settings_(settings) {
-  if (settings_.start_axis < 0) {
-    throw SettingError("start_axis", fmt::format("Flatten '{}': start_axis must be >= 0, got {}", path(), settings_.start_axis));
-  }
+  check_settings(settings_, fmt::format("Flatten '{}'", path()));
 }
 
 Layer::Output Flatten::forward(Params params, const at::Tensor& x, Mode) const {

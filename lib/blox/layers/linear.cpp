@@ -9,6 +9,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 
 namespace bx {
 
@@ -20,9 +21,7 @@ at::Tensor linear_map(const at::Tensor& x, const at::Tensor& kernel, const at::T
 
 Linear::Linear(Graph graph, LinearSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "Linear", std::move(rng)), settings_(std::move(settings)) {
-  if (settings_.output_size <= 0) {
-    throw SettingError("output_size", fmt::format("Linear '{}': output_size must be > 0, got {}", path(), settings_.output_size));
-  }
+  check_settings(settings_, fmt::format("Linear '{}'", path()));
 }
 
 Layer::Output Linear::forward(Params params, const at::Tensor& x, Mode) const {

@@ -10,14 +10,11 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 #include "blox/layers/affine.h"
 
 namespace bx {
 namespace {
-
-void check_eps(double eps, const std::string& where) {
-  if (!(eps > 0)) throw SettingError("eps", fmt::format("{}: eps must be > 0, got {}", where, eps));
-}
 
 void check_last_axis(const at::Tensor& x, const std::string& where) {
   if (x.dim() < 1) throw ShapeError(fmt::format("{}: expected input (..., D), got a scalar", where));
@@ -26,7 +23,7 @@ void check_last_axis(const at::Tensor& x, const std::string& where) {
 }  // namespace
 
 LayerNorm::LayerNorm(Graph graph, LayerNormSettings settings) : Layer(std::move(graph), "LayerNorm"), settings_(settings) {
-  check_eps(settings_.eps, fmt::format("LayerNorm '{}'", path()));
+  check_settings(settings_, fmt::format("LayerNorm '{}'", path()));
 }
 
 Layer::Output LayerNorm::forward(Params params, const at::Tensor& x, Mode) const {
@@ -39,7 +36,7 @@ Layer::Output LayerNorm::forward(Params params, const at::Tensor& x, Mode) const
 }
 
 RMSNorm::RMSNorm(Graph graph, LayerNormSettings settings) : Layer(std::move(graph), "RMSNorm"), settings_(settings) {
-  check_eps(settings_.eps, fmt::format("RMSNorm '{}'", path()));
+  check_settings(settings_, fmt::format("RMSNorm '{}'", path()));
   if (settings_.use_bias) throw SettingError("use_bias", fmt::format("RMSNorm '{}': has no bias; use_bias must be false", path()));
 }
 
@@ -52,8 +49,7 @@ Layer::Output RMSNorm::forward(Params params, const at::Tensor& x, Mode) const {
 }
 
 GroupNorm::GroupNorm(Graph graph, GroupNormSettings settings) : Layer(std::move(graph), "GroupNorm"), settings_(settings) {
-  check_eps(settings_.eps, fmt::format("GroupNorm '{}'", path()));
-  if (settings_.groups <= 0) throw SettingError("groups", fmt::format("GroupNorm '{}': groups must be > 0, got {}", path(), settings_.groups));
+  check_settings(settings_, fmt::format("GroupNorm '{}'", path()));
 }
 
 Layer::Output GroupNorm::forward(Params params, const at::Tensor& x, Mode) const {

@@ -14,6 +14,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 
 namespace bx {
 namespace {
@@ -28,14 +29,9 @@ template <PoolKind K, int N>
 Pool<K, N>::Pool(Graph graph, PoolSettings settings)
     : Layer(std::move(graph), pool_kind(K, N)), settings_(std::move(settings)) {
   const std::string where = fmt::format("{} '{}'", kind(), path());
-  for (int64_t v : per_dim(settings_.window, N, "window", where)) {
-    if (v <= 0) throw SettingError("window", fmt::format("{}: window values must be > 0, got {}", where, v));
-  }
-  if (!settings_.stride.empty()) {
-    for (int64_t v : per_dim(settings_.stride, N, "stride", where)) {
-      if (v <= 0) throw SettingError("stride", fmt::format("{}: stride values must be > 0, got {}", where, v));
-    }
-  }
+  check_settings(settings_, where);
+  per_dim(settings_.window, N, "window", where);  // throws unless one value or one per dim
+  if (!settings_.stride.empty()) per_dim(settings_.stride, N, "stride", where);
 }
 
 template <PoolKind K, int N>

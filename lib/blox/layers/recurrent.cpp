@@ -16,16 +16,11 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/schema/settings.h"
 
 namespace bx {
 namespace {
 
-void validate(const RecurrentSettings& s, const std::string& where) {
-  if (s.hidden_size <= 0) throw SettingError("hidden_size", fmt::format("{}: hidden_size must be > 0, got {}", where, s.hidden_size));
-  if (s.execution != "fused" && s.execution != "unrolled") {
-    throw SettingError("execution", fmt::format("{}: execution must be 'fused' or 'unrolled', got '{}'", where, s.execution));
-  }
-}
 
 void check_inputs(const at::Tensor& sequence, const RecurrentState& previous, bool needs_c, int64_t hidden,
                   const std::string& where) {
@@ -63,7 +58,7 @@ std::tuple<at::Tensor, at::Tensor, Params> kernels(const Module& m, Params param
 
 LSTM::LSTM(Graph graph, RecurrentSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "LSTM", std::move(rng)), settings_(std::move(settings)) {
-  validate(settings_, fmt::format("LSTM '{}'", path()));
+  check_settings(settings_, fmt::format("LSTM '{}'", path()));
 }
 
 std::pair<RecurrentState, Params> LSTM::initial_state(Params params, const at::Tensor& x0) const {
@@ -107,7 +102,7 @@ Layer::Output LSTM::forward(Params params, const at::Tensor& x, Mode) const {
 
 GRU::GRU(Graph graph, RecurrentSettings settings, std::shared_ptr<const Rng> rng)
     : Layer(std::move(graph), "GRU", std::move(rng)), settings_(std::move(settings)) {
-  validate(settings_, fmt::format("GRU '{}'", path()));
+  check_settings(settings_, fmt::format("GRU '{}'", path()));
 }
 
 std::pair<RecurrentState, Params> GRU::initial_state(Params params, const at::Tensor& x0) const {
