@@ -5,12 +5,10 @@
 #include <memory>
 #include <sstream>
 
-#include <ATen/ops/arange.h>
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
-#include "blox/data/csv.h"
-#include "blox/data/idx.h"
+#include "blox/data/open_dataset.h"
 #include "blox/io/atomic_file.h"
 #include "blox/train/device.h"
 #include "blox/train/predict.h"
@@ -28,13 +26,12 @@ struct Input {
 
 // A data file in the config's format; IDX images come without labels (targets: their indices).
 Input read_input(const bx::DataConfig& config, const std::string& path) {
-  if (config.format == "idx") {
-    const at::Tensor images = bx::read_idx_images(path);
-    return {bx::make_dataset(images, at::arange(images.size(0), at::kLong), path), false};
+  if (config.format == bx::DataFormat::text) {
+    throw bx::ConfigError("predict --input: data format 'text' is not supported (idx and csv are); "
+                          "hint: use blox eval for language models");
   }
-  if (config.format == "csv") return {bx::read_csv(path, config.csv), true};
-  throw bx::ConfigError(fmt::format("predict --input: data format '{}' is not supported (idx and csv are); "
-                                    "hint: use blox eval for language models", config.format));
+  // IDX images alone carry no labels; a CSV row carries its label column.
+  return {bx::open_dataset(config.source(path, "")), config.format == bx::DataFormat::csv};
 }
 
 }  // namespace

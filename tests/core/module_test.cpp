@@ -98,3 +98,19 @@ TEST_CASE("Module: set_param returns new params and leaves the old ones unchange
   CHECK(linear.param_value(modified, "kernel").sum().item<double>() == doctest::Approx(2 * old_sum));
   CHECK(modified.is_locked());
 }
+
+TEST_CASE("Layer: a ShapeError carries the innermost layer's path, for configs to point at its spec") {
+  Graph net("net");
+  auto rng = std::make_shared<Rng>(net.child("rng"));
+  Params params = rng->seed(Params(), 0);
+  Graph outer = net.child("outer");
+  Sequential model(outer, {std::make_shared<Linear>(outer.child("a"), LinearSettings{4}, rng),
+                           std::make_shared<Linear>(outer.child("b"), LinearSettings{2}, rng)});
+  try {
+    model(params, at::zeros({}));  // a scalar: the first Linear refuses it
+    FAIL("expected a ShapeError");
+  } catch (const ShapeError& e) {
+    CHECK(e.layer() == "net/outer/a");
+    CHECK(std::string(e.what()).find("expected input (..., in), got a scalar") != std::string::npos);
+  }
+}

@@ -52,3 +52,10 @@ TEST_CASE("RandomCrop: each output is a window of the zero-padded image, shifted
   CHECK(at::equal(random_translation(0)->apply(x, g0), x));
   CHECK_THROWS_AS(RandomCrop(-1), ConfigError);
 }
+
+TEST_CASE("Transforms say whether they are random: evaluation keeps only the deterministic ones") {
+  CHECK_FALSE(Normalize({0.5}, {2.0}).random());
+  CHECK(RandomHorizontalFlip(0.5).random());
+  CHECK(RandomCrop(2).random());
+  CHECK(random_translation(1)->random());
+}

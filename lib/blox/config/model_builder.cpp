@@ -10,8 +10,6 @@
 #include "blox/layers/builtin_layers.h"
 #include "blox/schema/layer_registry.h"
 #include "blox/core/errors.h"
-#include "blox/data/csv.h"
-#include "blox/data/idx.h"
 #include "blox/data/text.h"
 #include "blox/layers/sequential.h"
 
@@ -20,17 +18,10 @@ namespace {
 
 // One example shaped like the data (values do not matter), and the class count it implies.
 at::Tensor example_input(const DataConfig& d, const std::optional<Vocabulary>& vocabulary, int64_t& classes) {
-  if (d.format == "idx") {
-    const auto dims = read_idx_dims(d.train);
-    if (dims.size() != 3) throw DataError(fmt::format("{}: expected images (N, H, W) in the IDX header", d.train));
-    return at::zeros({1, 1, dims[1], dims[2]});
+  if (d.format == DataFormat::text) {
+    classes = vocabulary ? vocabulary->size() : Vocabulary::from_text(read_utf8_file(d.train)).size();
   }
-  if (d.format == "csv") {
-    const TensorDataset data = read_csv(d.train, d.csv);
-    return at::zeros({1, data.inputs.size(1)});
-  }
-  classes = vocabulary ? vocabulary->size() : Vocabulary::from_text(read_utf8_file(d.train)).size();
-  return at::zeros({1, d.sequence_length}, at::kLong);
+  return example_input(d.source(d.train, d.train_labels));
 }
 
 }  // namespace
@@ -73,12 +64,14 @@ PreparedRun prepare_run(const std::string& path, const std::vector<std::string>&
   try {
     std::tie(std::ignore, params) = (*net)(params, input, Mode::train);
   } catch (const ShapeError& e) {
-    // Point at the deepest layer the message names.
-    std::string culprit;
+    // The spec that made the failing layer: the deepest one whose path holds it.
+    std::string culprit, culprit_path;
     for (const auto& [relative, layer] : named) {
-      if (std::string(e.what()).find("'" + layer->path() + "'") != std::string::npos &&
-          layer->path().size() > culprit.size()) {
+      const std::string& p = layer->path();
+      const bool holds = e.layer() == p || e.layer().rfind(p + "/", 0) == 0;
+      if (holds && p.size() > culprit_path.size()) {
         culprit = relative;
+        culprit_path = p;
       }
     }
     const std::string where = culprit.empty() ? "model.layers" : "model layer '" + culprit + "'";

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "blox/data/transform_registry.h"
 #include "blox/optim/optimizer_registry.h"
 #include "blox/optim/schedule_registry.h"
 #include "blox/schema/settings.h"
@@ -27,34 +28,26 @@ std::string data_file(Options& o, const std::string& key, const std::string& dir
   return absolute;
 }
 
-std::shared_ptr<const Transform> read_transform(Options& t) {
-  const std::string type =
-      t.choice("type", "normalize", {"normalize", "random_horizontal_flip", "random_crop", "random_translation"});
-  if (type == "normalize") return std::make_shared<Normalize>(t.numbers("mean", {0.0}), t.numbers("std", {1.0}));
-  if (type == "random_horizontal_flip") return std::make_shared<RandomHorizontalFlip>(t.number("p", 0.5));
-  if (type == "random_crop") return std::make_shared<RandomCrop>(t.integer("padding", 4));
-  return random_translation(t.integer("max_shift", 2));
-}
 
 DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   DataConfig d;
-  d.format = o.choice("format", d.format, {"idx", "csv", "text"});
+  d.format = data_format(o.choice("format", data_format_name(d.format), data_format_names()));
   d.train = data_file(o, "train", dir, true);
-  if (d.format == "idx") d.train_labels = data_file(o, "train_labels", dir, true);
+  if (d.format == DataFormat::idx) d.train_labels = data_file(o, "train_labels", dir, true);
   d.test = data_file(o, "test", dir, false);
-  if (d.format == "idx" && !d.test.empty()) d.test_labels = data_file(o, "test_labels", dir, true);
+  if (d.format == DataFormat::idx && !d.test.empty()) d.test_labels = data_file(o, "test_labels", dir, true);
   d.validation_fraction = o.number("validation_fraction", d.validation_fraction);
   o.check(d.validation_fraction >= 0 && d.validation_fraction < 1, "validation_fraction",
           fmt::format("expected a fraction in [0, 1), got {}", d.validation_fraction));
-  if (d.format != "text") {
+  if (d.format != DataFormat::text) {
     d.classes = o.integer("classes", 0);
     o.check(d.classes >= 0, "classes", fmt::format("expected an integer >= 0, got {}", d.classes));
   }
-  if (d.format == "text") {
+  if (d.format == DataFormat::text) {
     d.sequence_length = o.integer("sequence_length", d.sequence_length);
     o.check(d.sequence_length > 0, "sequence_length", fmt::format("expected an integer > 0, got {}", d.sequence_length));
   }
-  if (d.format == "csv") {
+  if (d.format == DataFormat::csv) {
     d.csv.header = o.boolean("header", d.csv.header);
     d.csv.label = o.string("label", d.csv.label);
     d.csv.classes = d.classes;
@@ -62,12 +55,7 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   d.loader = read_settings(o, d.loader).value_or(d.loader);
   d.loader.seed = seed;
   for (Options t : o.sections("transforms")) {
-    try {
-      d.transforms.push_back(read_transform(t));
-    } catch (const ConfigError& e) {
-      t.error("", e.what());
-    }
-    t.finish();
+    if (auto transform = read_transform(t)) d.transforms.push_back(std::move(transform));
   }
   o.finish();
   return d;

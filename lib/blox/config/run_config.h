@@ -9,6 +9,7 @@
 #include "blox/schema/options.h"
 #include "blox/data/csv.h"
 #include "blox/data/loader.h"
+#include "blox/data/open_dataset.h"
 #include "blox/data/transforms.h"
 #include "blox/optim/loss.h"
 #include "blox/optim/optimizer.h"
@@ -19,7 +20,7 @@ namespace bx {
 
 /// `data:` — where examples come from and how they are batched.
 struct DataConfig {
-  std::string format = "idx";  ///< idx | csv | text
+  DataFormat format = DataFormat::idx;
   std::string train;           ///< idx: images file; csv / text: the file
   std::string train_labels;    ///< idx only
   std::string test;            ///< optional evaluation split
@@ -30,6 +31,11 @@ struct DataConfig {
   CsvSettings csv;
   LoaderSettings loader;
   std::vector<std::shared_ptr<const Transform>> transforms;
+
+  /// The file at `path` (with `labels` for idx) as this config reads it.
+  DataSource source(const std::string& path, const std::string& labels, const Vocabulary* vocabulary = nullptr) const {
+    return {format, path, labels, classes, csv, sequence_length, vocabulary};
+  }
 };
 
 /// `train:` — how long and how each step runs.

@@ -4,6 +4,7 @@
 
 #include "blox/config/run_config.h"
 #include "blox/core/errors.h"
+#include "blox/data/transform_registry.h"
 #include "blox/layers/builtin_layers.h"
 #include "blox/optim/loss.h"
 #include "blox/optim/optimizer_registry.h"
@@ -51,6 +52,7 @@ std::string schema_markdown() {
   out += section_table("`train`", settings_doc(TrainConfig{}));
   out += section_table("`checkpoint`", settings_doc(CheckpointConfig{}));
   out += section_table("`data`: batching", settings_doc(LoaderSettings{}));
+  out += types_table("`data.transforms` types", builtin_transforms().docs());
   out += section_table("`loss`", settings_doc(LossSettings{}));
   out += types_table("`loss` types", builtin_losses().docs());
   out += types_table("Layer types (`model.layers[*].type`)", builtin_layers().docs());

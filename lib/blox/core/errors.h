@@ -29,10 +29,17 @@ class SettingError : public ConfigError {
   std::string field_;
 };
 
-/// Tensor shapes do not fit (found on the dummy pass or at run time).
+/// Tensor shapes do not fit (found on the dummy pass or at run time). `layer` is the path of
+/// the innermost layer whose forward it left (Layer::operator() fills it in), so a config
+/// can point at the spec that made that layer.
 class ShapeError : public Error {
  public:
-  using Error::Error;
+  explicit ShapeError(const std::string& message) : Error(message) {}
+  ShapeError(std::string layer, const std::string& message) : Error(message), layer_(std::move(layer)) {}
+  const std::string& layer() const { return layer_; }
+
+ private:
+  std::string layer_;
 };
 
 /// A dataset file is missing, corrupt or inconsistent.

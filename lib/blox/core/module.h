@@ -9,6 +9,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
+#include "blox/core/errors.h"
 #include "blox/core/graph.h"
 #include "blox/core/init.h"
 #include "blox/core/mode.h"
@@ -78,8 +79,14 @@ class Layer : public Module {
  public:
   using Output = std::pair<at::Tensor, Params>;
 
+  /// A ShapeError leaving forward carries the innermost layer's path.
   Output operator()(Params params, const at::Tensor& x, Mode mode = Mode::eval) const {
-    return forward(std::move(params), x, mode);
+    try {
+      return forward(std::move(params), x, mode);
+    } catch (const ShapeError& e) {
+      if (!e.layer().empty()) throw;
+      throw ShapeError(path(), e.what());
+    }
   }
 
  protected:

@@ -15,6 +15,9 @@ class Transform {
  public:
   virtual ~Transform() = default;
   virtual at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const = 0;
+  /// False for transforms that map an input to one output (normalization): evaluation and
+  /// prediction keep those and drop the random ones (augmentation).
+  virtual bool random() const = 0;
 };
 
 /// (x - mean[c]) / std[c] per channel (axis 1), or over everything with one value each.
@@ -23,6 +26,7 @@ class Normalize final : public Transform {
   /// Throws ConfigError for empty or mismatched lists or a std <= 0.
   Normalize(std::vector<double> mean, std::vector<double> std);
   at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
+  bool random() const override { return false; }
 
  private:
   std::vector<double> mean_, std_;
@@ -33,6 +37,7 @@ class RandomHorizontalFlip final : public Transform {
  public:
   explicit RandomHorizontalFlip(double p = 0.5);
   at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
+  bool random() const override { return true; }
 
  private:
   double p_;
@@ -44,6 +49,7 @@ class RandomCrop final : public Transform {
  public:
   explicit RandomCrop(int64_t padding);
   at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
+  bool random() const override { return true; }
 
  private:
   int64_t padding_;

@@ -20,8 +20,8 @@ struct RunData {
 /// `vocabulary` when given (a trained model's), else with the training file's own.
 RunData load_run_data(const DataConfig& config, uint64_t seed, const std::optional<Vocabulary>& vocabulary = std::nullopt);
 
-/// Evaluation and prediction see the data as it is: of the configured transforms, only
-/// normalization; in file order.
+/// Evaluation and prediction see the data as it is: of the configured transforms, only the
+/// deterministic ones (normalization), in file order.
 std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config);
 LoaderSettings evaluation_loader_settings(const DataConfig& config);
 

@@ -1,0 +1,42 @@
+// The one place that turns a data file of a given format into examples.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "blox/data/csv.h"
+#include "blox/data/dataset.h"
+#include "blox/data/text.h"
+
+namespace bx {
+
+enum class DataFormat { idx, csv, text };
+
+/// "idx", "csv", "text", in that order.
+const std::vector<std::string>& data_format_names();
+/// Throws ConfigError for a name not in data_format_names().
+DataFormat data_format(const std::string& name);
+const std::string& data_format_name(DataFormat format);
+
+/// A data file and what reading it needs.
+struct DataSource {
+  DataFormat format = DataFormat::idx;
+  std::string path;
+  std::string labels;             ///< idx: the labels file; "": unlabelled images (targets: their indices)
+  int64_t classes = 0;            ///< idx / csv: the class count (0: unchecked / float targets)
+  CsvSettings csv;                ///< csv only
+  int64_t sequence_length = 64;   ///< text only
+  const Vocabulary* vocabulary = nullptr;  ///< text only: the ids to encode with
+};
+
+/// Reads `source`; throws DataError naming the file for bad data.
+TensorDataset open_dataset(const DataSource& source);
+
+/// One all-zero example shaped like `source`'s inputs, read cheaply (an IDX header only), for
+/// the dummy pass. Text needs `source.vocabulary` only for the sequence length's dtype.
+at::Tensor example_input(const DataSource& source);
+
+}  // namespace bx
