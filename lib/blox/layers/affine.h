@@ -1,15 +1,14 @@
 // The learned per-channel scale and offset that every normalization layer shares.
 #pragma once
 
-#include <tuple>
+#include <utility>
 
-#include "blox/core/module.h"
+#include "blox/core/param_scope.h"
 
 namespace bx {
 
 /// Gets or creates `<path>/scale` (ones) and `<path>/bias` (zeros), each [channels] and
-/// trainable, on `device`. Tensors of disabled parts come back undefined.
-std::tuple<at::Tensor, at::Tensor, Params> affine_params(const Module& module, Params params, int64_t channels,
-                                                         bool use_scale, bool use_bias, c10::Device device);
+/// trainable. Tensors of disabled parts come back undefined.
+std::pair<at::Tensor, at::Tensor> affine_params(ParamScope& p, int64_t channels, bool use_scale, bool use_bias);
 
 }  // namespace bx

@@ -24,13 +24,10 @@ MultiHeadAttention::MultiHeadAttention(Graph graph, AttentionSettings settings, 
   check_settings(settings_, fmt::format("MultiHeadAttention '{}'", path()));
 }
 
-std::pair<at::Tensor, Params> MultiHeadAttention::project(Params params, const at::Tensor& x, const std::string& name,
-                                                          int64_t size) const {
-  const ParamOptions where{true, x.device(), {}};
-  at::Tensor kernel, bias;
-  std::tie(kernel, params) = get_param(std::move(params), name + "/kernel", {x.size(-1), size}, settings_.kernel_init, where);
-  if (settings_.use_bias) std::tie(bias, params) = get_param(std::move(params), name + "/bias", {size}, init::zeros(), where);
-  return {linear_map(x, kernel, bias), std::move(params)};
+at::Tensor MultiHeadAttention::project(ParamScope& p, const at::Tensor& x, const std::string& name, int64_t size) const {
+  const at::Tensor kernel = p.get(name + "/kernel", {x.size(-1), size}, settings_.kernel_init);
+  const at::Tensor bias = settings_.use_bias ? p.get(name + "/bias", {size}, init::zeros()) : at::Tensor();
+  return linear_map(x, kernel, bias);
 }
 
 Layer::Output MultiHeadAttention::forward(Params params, const at::Tensor& x, Mode) const {
@@ -52,10 +49,10 @@ Layer::Output MultiHeadAttention::attend(Params params, const at::Tensor& querie
     throw ShapeError(fmt::format("{}: causal attention needs as many queries as memory positions, got {} and {}", where, t, s));
   }
   const int64_t k = settings_.key_size > 0 ? settings_.key_size : d / h;
-  at::Tensor q, key, value, out;
-  std::tie(q, params) = project(std::move(params), queries, "query", h * k);
-  std::tie(key, params) = project(std::move(params), memory, "key", h * k);
-  std::tie(value, params) = project(std::move(params), memory, "value", h * k);
+  ParamScope p(*this, std::move(params), queries.device());
+  const at::Tensor q = project(p, queries, "query", h * k);
+  const at::Tensor key = project(p, memory, "key", h * k);
+  const at::Tensor value = project(p, memory, "value", h * k);
   // (B, T, H*K) -> (B, H, T, K)
   auto heads = [&](const at::Tensor& x, int64_t len) { return x.view({b, len, h, k}).transpose(1, 2); };
   at::Tensor scores = at::matmul(heads(q, t), heads(key, s).transpose(-2, -1)) / std::sqrt(static_cast<double>(k));
@@ -65,7 +62,8 @@ Layer::Output MultiHeadAttention::attend(Params params, const at::Tensor& querie
   }
   const at::Tensor mixed = at::matmul(at::softmax(scores, -1), heads(value, s));  // (B, H, T, K)
   const at::Tensor merged = mixed.transpose(1, 2).reshape({b, t, h * k});
-  return project(std::move(params), merged, "output", settings_.output_size > 0 ? settings_.output_size : d);
+  const at::Tensor out = project(p, merged, "output", settings_.output_size > 0 ? settings_.output_size : d);
+  return {out, p.release()};
 }
 
 

@@ -5,6 +5,7 @@
 
 #include "blox/core/init.h"
 #include "blox/core/module.h"
+#include "blox/core/param_scope.h"
 #include "blox/core/rng.h"
 #include "blox/schema/rule.h"
 
@@ -45,7 +46,7 @@ class MultiHeadAttention final : public Layer {
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
  private:
-  std::pair<at::Tensor, Params> project(Params params, const at::Tensor& x, const std::string& name, int64_t size) const;
+  at::Tensor project(ParamScope& p, const at::Tensor& x, const std::string& name, int64_t size) const;
 
   AttentionSettings settings_;
 };

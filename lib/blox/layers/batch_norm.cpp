@@ -9,6 +9,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/param_scope.h"
 #include "blox/schema/settings.h"
 #include "blox/layers/affine.h"
 
@@ -24,14 +25,13 @@ Layer::Output BatchNorm::forward(Params params, const at::Tensor& x, Mode mode) 
     throw ShapeError(fmt::format("BatchNorm '{}': expected input (B, C, ...), got shape {}", path(), format_shape(x.sizes())));
   }
   const int64_t channels = x.size(1);
-  at::Tensor scale, bias, mean, var;
-  std::tie(scale, bias, params) =
-      affine_params(*this, std::move(params), channels, settings_.use_scale, settings_.use_bias, x.device());
-  const ParamOptions state{false, x.device(), {{"tag", "batch_norm_statistic"}}};
-  std::tie(mean, params) = get_param(std::move(params), "mean", {channels}, init::zeros(), state);
-  std::tie(var, params) = get_param(std::move(params), "var", {channels}, init::ones(), state);
+  ParamScope p(*this, std::move(params), x.device());
+  const auto [scale, bias] = affine_params(p, channels, settings_.use_scale, settings_.use_bias);
+  const ParamOptions statistic{false, x.device(), {{"tag", "batch_norm_statistic"}}};
+  const at::Tensor mean = p.get("mean", {channels}, init::zeros(), statistic);
+  const at::Tensor var = p.get("var", {channels}, init::ones(), statistic);
   if (!is_training(mode)) {
-    return {at::batch_norm(x, scale, bias, mean, var, false, 0.0, settings_.eps, true), std::move(params)};
+    return {at::batch_norm(x, scale, bias, mean, var, false, 0.0, settings_.eps, true), p.release()};
   }
   if (x.numel() / channels <= 1) {
     throw ShapeError(fmt::format("BatchNorm '{}': training needs more than one value per channel, got shape {}", path(),
@@ -40,9 +40,9 @@ Layer::Output BatchNorm::forward(Params params, const at::Tensor& x, Mode mode) 
   at::Tensor new_mean = mean.detach().clone();
   at::Tensor new_var = var.detach().clone();
   at::Tensor y = at::batch_norm(x, scale, bias, new_mean, new_var, true, 1.0 - settings_.momentum, settings_.eps, true);
-  params = set_param(params, "mean", std::move(new_mean));
-  params = set_param(params, "var", std::move(new_var));
-  return {std::move(y), std::move(params)};
+  p.set("mean", std::move(new_mean));
+  p.set("var", std::move(new_var));
+  return {std::move(y), p.release()};
 }
 
 

@@ -9,6 +9,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/param_scope.h"
 #include "blox/schema/settings.h"
 
 namespace bx {
@@ -78,10 +79,9 @@ Layer::Output Conv<N>::forward(Params params, const at::Tensor& x, Mode) const {
   const double receptive = static_cast<double>(num_elements(k));
   const Init kernel_init = s.kernel_init.with_fans(
       {receptive * static_cast<double>(in / s.groups), receptive * static_cast<double>(s.output_channels / s.groups)});
-  const ParamOptions where_params{true, x.device(), {}};
-  at::Tensor kernel, bias;
-  std::tie(kernel, params) = get_param(std::move(params), "kernel", kernel_shape, kernel_init, where_params);
-  if (s.use_bias) std::tie(bias, params) = get_param(std::move(params), "bias", {s.output_channels}, s.bias_init, where_params);
+  ParamScope p(*this, std::move(params), x.device());
+  at::Tensor kernel = p.get("kernel", kernel_shape, kernel_init);
+  const at::Tensor bias = s.use_bias ? p.get("bias", {s.output_channels}, s.bias_init) : at::Tensor();
 
   const auto pads = resolve_padding(s.padding, x.sizes().slice(2), k, stride, dilation, where);
   at::Tensor input = x;
@@ -107,7 +107,7 @@ Layer::Output Conv<N>::forward(Params params, const at::Tensor& x, Mode) const {
   std::vector<int64_t> no_output_padding(N, 0);
   return {at::convolution(input, kernel, bias, stride, conv_padding, dilation, /*transposed=*/false, no_output_padding,
                           s.groups),
-          std::move(params)};
+          p.release()};
 }
 
 template class Conv<1>;
@@ -143,13 +143,11 @@ Layer::Output ConvTranspose2D::forward(Params params, const at::Tensor& x, Mode)
   const double receptive = static_cast<double>(num_elements(k));
   const Init kernel_init = s.kernel_init.with_fans(
       {receptive * static_cast<double>(in / s.groups), receptive * static_cast<double>(s.output_channels / s.groups)});
-  const ParamOptions where_params{true, x.device(), {}};
-  at::Tensor kernel, bias;
-  std::tie(kernel, params) =
-      get_param(std::move(params), "kernel", {in, s.output_channels / s.groups, k[0], k[1]}, kernel_init, where_params);
-  if (s.use_bias) std::tie(bias, params) = get_param(std::move(params), "bias", {s.output_channels}, s.bias_init, where_params);
+  ParamScope p(*this, std::move(params), x.device());
+  const at::Tensor kernel = p.get("kernel", {in, s.output_channels / s.groups, k[0], k[1]}, kernel_init);
+  const at::Tensor bias = s.use_bias ? p.get("bias", {s.output_channels}, s.bias_init) : at::Tensor();
   return {at::convolution(x, kernel, bias, stride, padding, dilation, /*transposed=*/true, output_padding, s.groups),
-          std::move(params)};
+          p.release()};
 }
 
 

@@ -24,9 +24,9 @@ Embedding::Embedding(Graph graph, EmbeddingSettings settings, std::shared_ptr<co
   }
 }
 
-std::pair<at::Tensor, Params> Embedding::table(Params params, c10::Device device) const {
-  return get_param(std::move(params), "table", {settings_.vocab_size, settings_.features}, settings_.table_init,
-                   {true, device, {}});
+at::Tensor Embedding::table(ParamScope& p) const {
+  // The table's path is this embedding's own, whichever layer's scope asks for it.
+  return p.get_of(*this, "table", {settings_.vocab_size, settings_.features}, settings_.table_init);
 }
 
 Layer::Output Embedding::forward(Params params, const at::Tensor& ids, Mode) const {
@@ -42,9 +42,9 @@ Layer::Output Embedding::forward(Params params, const at::Tensor& ids, Mode) con
                                   settings_.vocab_size));
     }
   }
-  at::Tensor t;
-  std::tie(t, params) = table(std::move(params), ids.device());
-  return {at::embedding(t, ids.to(at::kLong)), std::move(params)};
+  ParamScope p(*this, std::move(params), ids.device());
+  const at::Tensor t = table(p);
+  return {at::embedding(t, ids.to(at::kLong)), p.release()};
 }
 
 TiedOutput::TiedOutput(Graph graph, std::shared_ptr<const Embedding> embedding, TiedOutputSettings settings)
@@ -58,13 +58,10 @@ Layer::Output TiedOutput::forward(Params params, const at::Tensor& x, Mode) cons
     throw ShapeError(fmt::format("TiedOutput '{}': expected input (..., {}) to match Embedding '{}', got shape {}",
                                  path(), features, embedding_->path(), format_shape(x.sizes())));
   }
-  at::Tensor table, bias;
-  std::tie(table, params) = embedding_->table(std::move(params), x.device());
-  at::Tensor logits = at::matmul(x, table.t());
-  if (!settings_.use_bias) return {logits, std::move(params)};
-  std::tie(bias, params) =
-      get_param(std::move(params), "bias", {embedding_->settings().vocab_size}, init::zeros(), {true, x.device(), {}});
-  return {logits + bias, std::move(params)};
+  ParamScope p(*this, std::move(params), x.device());
+  const at::Tensor logits = at::matmul(x, embedding_->table(p).t());
+  if (!settings_.use_bias) return {logits, p.release()};
+  return {logits + p.get("bias", {embedding_->settings().vocab_size}, init::zeros()), p.release()};
 }
 
 

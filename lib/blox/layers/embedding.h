@@ -5,6 +5,7 @@
 
 #include "blox/core/init.h"
 #include "blox/core/module.h"
+#include "blox/core/param_scope.h"
 #include "blox/core/rng.h"
 #include "blox/schema/rule.h"
 
@@ -31,7 +32,8 @@ class Embedding final : public Layer {
 
   const EmbeddingSettings& settings() const { return settings_; }
   /// The table, created on `device` if missing.
-  std::pair<at::Tensor, Params> table(Params params, c10::Device device) const;
+  /// The table [vocab_size, features], got or created through `p` (a TiedOutput's scope too).
+  at::Tensor table(ParamScope& p) const;
 
  protected:
   // ids: (...) integer -> (..., features). An id outside [0, vocab_size) is a DataError naming it.

@@ -9,6 +9,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/param_scope.h"
 #include "blox/schema/settings.h"
 
 namespace bx {
@@ -30,11 +31,10 @@ Layer::Output Linear::forward(Params params, const at::Tensor& x, Mode) const {
   }
   const int64_t in = x.size(-1);
   const int64_t out = settings_.output_size;
-  const ParamOptions where{true, x.device(), {}};
-  at::Tensor kernel, bias;
-  std::tie(kernel, params) = get_param(std::move(params), "kernel", {in, out}, settings_.kernel_init, where);
-  if (settings_.use_bias) std::tie(bias, params) = get_param(std::move(params), "bias", {out}, settings_.bias_init, where);
-  return {linear_map(x, kernel, bias), std::move(params)};
+  ParamScope p(*this, std::move(params), x.device());
+  const at::Tensor kernel = p.get("kernel", {in, out}, settings_.kernel_init);
+  const at::Tensor bias = settings_.use_bias ? p.get("bias", {out}, settings_.bias_init) : at::Tensor();
+  return {linear_map(x, kernel, bias), p.release()};
 }
 
 

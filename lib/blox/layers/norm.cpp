@@ -10,6 +10,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/param_scope.h"
 #include "blox/schema/settings.h"
 #include "blox/layers/affine.h"
 
@@ -29,10 +30,9 @@ LayerNorm::LayerNorm(Graph graph, LayerNormSettings settings) : Layer(std::move(
 Layer::Output LayerNorm::forward(Params params, const at::Tensor& x, Mode) const {
   check_last_axis(x, fmt::format("LayerNorm '{}'", path()));
   const int64_t d = x.size(-1);
-  at::Tensor scale, bias;
-  std::tie(scale, bias, params) =
-      affine_params(*this, std::move(params), d, settings_.use_scale, settings_.use_bias, x.device());
-  return {at::layer_norm(x, {d}, scale, bias, settings_.eps), std::move(params)};
+  ParamScope p(*this, std::move(params), x.device());
+  const auto [scale, bias] = affine_params(p, d, settings_.use_scale, settings_.use_bias);
+  return {at::layer_norm(x, {d}, scale, bias, settings_.eps), p.release()};
 }
 
 RMSNorm::RMSNorm(Graph graph, LayerNormSettings settings) : Layer(std::move(graph), "RMSNorm"), settings_(settings) {
@@ -42,10 +42,10 @@ RMSNorm::RMSNorm(Graph graph, LayerNormSettings settings) : Layer(std::move(grap
 
 Layer::Output RMSNorm::forward(Params params, const at::Tensor& x, Mode) const {
   check_last_axis(x, fmt::format("RMSNorm '{}'", path()));
-  at::Tensor scale, unused;
-  std::tie(scale, unused, params) = affine_params(*this, std::move(params), x.size(-1), settings_.use_scale, false, x.device());
+  ParamScope p(*this, std::move(params), x.device());
+  const at::Tensor scale = affine_params(p, x.size(-1), settings_.use_scale, false).first;
   at::Tensor y = x * at::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + settings_.eps);
-  return {settings_.use_scale ? y * scale : y, std::move(params)};
+  return {settings_.use_scale ? y * scale : y, p.release()};
 }
 
 GroupNorm::GroupNorm(Graph graph, GroupNormSettings settings) : Layer(std::move(graph), "GroupNorm"), settings_(settings) {
@@ -57,10 +57,9 @@ Layer::Output GroupNorm::forward(Params params, const at::Tensor& x, Mode) const
     throw ShapeError(fmt::format("GroupNorm '{}': expected input (B, C, ...) with C divisible by groups {}, got shape {}",
                                  path(), settings_.groups, format_shape(x.sizes())));
   }
-  at::Tensor scale, bias;
-  std::tie(scale, bias, params) =
-      affine_params(*this, std::move(params), x.size(1), settings_.use_scale, settings_.use_bias, x.device());
-  return {at::group_norm(x, settings_.groups, scale, bias, settings_.eps), std::move(params)};
+  ParamScope p(*this, std::move(params), x.device());
+  const auto [scale, bias] = affine_params(p, x.size(1), settings_.use_scale, settings_.use_bias);
+  return {at::group_norm(x, settings_.groups, scale, bias, settings_.eps), p.release()};
 }
 
 

@@ -16,6 +16,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/param_scope.h"
 #include "blox/schema/settings.h"
 
 namespace bx {
@@ -43,15 +44,10 @@ at::Tensor zeros_state(const at::Tensor& x0, int64_t hidden) {
 }
 
 // The two kernels, shared by LSTM (gates = 4) and GRU (gates = 3).
-std::tuple<at::Tensor, at::Tensor, Params> kernels(const Module& m, Params params, int64_t features, int64_t gates,
-                                                   const RecurrentSettings& s, c10::Device device) {
-  const ParamOptions where{true, device, {}};
-  at::Tensor wi, wh;
-  std::tie(wi, params) =
-      m.get_param(std::move(params), "input_kernel", {features, gates * s.hidden_size}, s.input_kernel_init, where);
-  std::tie(wh, params) = m.get_param(std::move(params), "recurrent_kernel", {s.hidden_size, gates * s.hidden_size},
-                                     s.recurrent_kernel_init, where);
-  return {wi, wh, std::move(params)};
+std::pair<at::Tensor, at::Tensor> kernels(ParamScope& p, int64_t features, int64_t gates, const RecurrentSettings& s) {
+  const at::Tensor wi = p.get("input_kernel", {features, gates * s.hidden_size}, s.input_kernel_init);
+  const at::Tensor wh = p.get("recurrent_kernel", {s.hidden_size, gates * s.hidden_size}, s.recurrent_kernel_init);
+  return {wi, wh};
 }
 
 }  // namespace
@@ -69,16 +65,15 @@ std::pair<RecurrentResult, Params> LSTM::apply(Params params, const at::Tensor& 
                                                const RecurrentState& previous) const {
   const int64_t hidden = settings_.hidden_size;
   check_inputs(sequence, previous, true, hidden, fmt::format("LSTM '{}'", path()));
-  at::Tensor wi, wh, bias;
-  std::tie(wi, wh, params) = kernels(*this, std::move(params), sequence.size(2), 4, settings_, sequence.device());
-  std::tie(bias, params) = get_param(std::move(params), "bias", {4 * hidden}, settings_.bias_init,
-                                     {true, sequence.device(), {}});
+  ParamScope p(*this, std::move(params), sequence.device());
+  const auto [wi, wh] = kernels(p, sequence.size(2), 4, settings_);
+  const at::Tensor bias = p.get("bias", {4 * hidden}, settings_.bias_init);
   if (settings_.execution == "fused") {
     auto [outputs, h, c] = at::lstm(sequence, {previous.h.unsqueeze(0), previous.c.unsqueeze(0)},
                                     {wi.t(), wh.t(), bias, at::zeros_like(bias)}, /*has_biases=*/true,
                                     /*num_layers=*/1, /*dropout=*/0.0, /*train=*/false, /*bidirectional=*/false,
                                     /*batch_first=*/true);
-    return {{outputs, {h.squeeze(0), c.squeeze(0)}}, std::move(params)};
+    return {{outputs, {h.squeeze(0), c.squeeze(0)}}, p.release()};
   }
   const at::Tensor projected = at::matmul(sequence, wi) + bias;  // (B, T, 4H)
   at::Tensor h = previous.h, c = previous.c;
@@ -90,7 +85,7 @@ std::pair<RecurrentResult, Params> LSTM::apply(Params params, const at::Tensor& 
     h = at::sigmoid(gates[3]) * at::tanh(c);
     outputs.push_back(h);
   }
-  return {{at::stack(outputs, 1), {h, c}}, std::move(params)};
+  return {{at::stack(outputs, 1), {h, c}}, p.release()};
 }
 
 Layer::Output LSTM::forward(Params params, const at::Tensor& x, Mode) const {
@@ -113,16 +108,15 @@ std::pair<RecurrentResult, Params> GRU::apply(Params params, const at::Tensor& s
                                               const RecurrentState& previous) const {
   const int64_t hidden = settings_.hidden_size;
   check_inputs(sequence, previous, false, hidden, fmt::format("GRU '{}'", path()));
-  const ParamOptions where{true, sequence.device(), {}};
-  at::Tensor wi, wh, bi, bh;
-  std::tie(wi, wh, params) = kernels(*this, std::move(params), sequence.size(2), 3, settings_, sequence.device());
-  std::tie(bi, params) = get_param(std::move(params), "input_bias", {3 * hidden}, settings_.bias_init, where);
-  std::tie(bh, params) = get_param(std::move(params), "recurrent_bias", {3 * hidden}, settings_.bias_init, where);
+  ParamScope p(*this, std::move(params), sequence.device());
+  const auto [wi, wh] = kernels(p, sequence.size(2), 3, settings_);
+  const at::Tensor bi = p.get("input_bias", {3 * hidden}, settings_.bias_init);
+  const at::Tensor bh = p.get("recurrent_bias", {3 * hidden}, settings_.bias_init);
   if (settings_.execution == "fused") {
     auto [outputs, h] = at::gru(sequence, previous.h.unsqueeze(0), {wi.t(), wh.t(), bi, bh}, /*has_biases=*/true,
                                 /*num_layers=*/1, /*dropout=*/0.0, /*train=*/false, /*bidirectional=*/false,
                                 /*batch_first=*/true);
-    return {{outputs, {h.squeeze(0), at::Tensor()}}, std::move(params)};
+    return {{outputs, {h.squeeze(0), at::Tensor()}}, p.release()};
   }
   const at::Tensor projected = at::matmul(sequence, wi) + bi;  // (B, T, 3H)
   at::Tensor h = previous.h;
@@ -137,7 +131,7 @@ std::pair<RecurrentResult, Params> GRU::apply(Params params, const at::Tensor& s
     h = (1 - update) * candidate + update * h;
     outputs.push_back(h);
   }
-  return {{at::stack(outputs, 1), {h, at::Tensor()}}, std::move(params)};
+  return {{at::stack(outputs, 1), {h, at::Tensor()}}, p.release()};
 }
 
 Layer::Output GRU::forward(Params params, const at::Tensor& x, Mode) const {

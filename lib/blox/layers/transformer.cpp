@@ -8,6 +8,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/param_scope.h"
 #include "blox/layers/linear.h"
 
 namespace bx {
@@ -31,20 +32,16 @@ Layer::Output TransformerBlock::forward(Params params, const at::Tensor& x, Mode
   }
   const int64_t d = x.size(2);
   const int64_t m = settings_.mlp_size > 0 ? settings_.mlp_size : 4 * d;
-  const ParamOptions where{true, x.device(), {}};
-  at::Tensor y, w1, b1, w2, b2;
-  std::tie(y, params) = ln1_(std::move(params), x, mode);
-  std::tie(y, params) = attention_(std::move(params), y, mode);
-  std::tie(y, params) = dropout_(std::move(params), y, mode);
-  const at::Tensor h = x + y;
-  std::tie(y, params) = ln2_(std::move(params), h, mode);
-  std::tie(w1, params) = get_param(std::move(params), "mlp/hidden/kernel", {d, m}, init::glorot_uniform(), where);
-  std::tie(b1, params) = get_param(std::move(params), "mlp/hidden/bias", {m}, init::zeros(), where);
-  std::tie(w2, params) = get_param(std::move(params), "mlp/output/kernel", {m, d}, init::glorot_uniform(), where);
-  std::tie(b2, params) = get_param(std::move(params), "mlp/output/bias", {d}, init::zeros(), where);
-  y = linear_map(at::gelu(linear_map(y, w1, b1)), w2, b2);
-  std::tie(y, params) = dropout_(std::move(params), y, mode);
-  return {h + y, std::move(params)};
+  ParamScope p(*this, std::move(params), x.device());
+  // Params are created in call order (one Rng tick each): keep this order.
+  const at::Tensor h = x + p.apply(dropout_, p.apply(attention_, p.apply(ln1_, x, mode), mode), mode);
+  const at::Tensor normed = p.apply(ln2_, h, mode);
+  const at::Tensor w1 = p.get("mlp/hidden/kernel", {d, m}, init::glorot_uniform());
+  const at::Tensor b1 = p.get("mlp/hidden/bias", {m}, init::zeros());
+  const at::Tensor w2 = p.get("mlp/output/kernel", {m, d}, init::glorot_uniform());
+  const at::Tensor b2 = p.get("mlp/output/bias", {d}, init::zeros());
+  const at::Tensor y = linear_map(at::gelu(linear_map(normed, w1, b1)), w2, b2);
+  return {h + p.apply(dropout_, y, mode), p.release()};
 }
 
 
