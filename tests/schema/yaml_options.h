@@ -8,7 +8,7 @@
 
 #include "blox/config/document.h"
 
-namespace test {
+namespace bx::test {
 
 /// A config document loaded from `yaml` (written to a temporary file named in diagnostics).
 inline bx::ConfigDocument yaml_document(const std::string& yaml) {
@@ -19,4 +19,4 @@ inline bx::ConfigDocument yaml_document(const std::string& yaml) {
   return document;
 }
 
-}  // namespace test
+}  // namespace bx::test

@@ -1,0 +1,61 @@
+// read_run_config: the sections read through their declared settings, with the run's defaults.
+#include "blox/config/run_config.h"
+
+#include <doctest/doctest.h>
+
+#include "data/files.h"
+#include "schema/yaml_options.h"
+
+using namespace bx;
+
+namespace {
+std::string data_section() {
+  const std::string s = test::source_path("datasets/fashion-mnist-subset/");
+  return "data:\n  train: " + s + "train-images-idx3-ubyte.gz\n  train_labels: " + s + "train-labels-idx1-ubyte.gz\n";
+}
+}  // namespace
+
+TEST_CASE("read_run_config: every section, defaults filled in, types built from their registries") {
+  ConfigDocument doc = test::yaml_document(data_section() +
+                                           "  batch_size: 32\n"
+                                           "train: {epochs: 2, max_steps: 100}\n"
+                                           "optimizer: {type: adamw, learning_rate: 0.01}\n"
+                                           "schedule: {type: cosine, warmup_steps: 10}\n"
+                                           "loss: {label_smoothing: 0.1}\n"
+                                           "checkpoint: {keep_best: accuracy}\n");
+  Options root = doc.root();
+  const RunConfig c = read_run_config(root, ".");
+  root.finish();
+  INFO(doc.diagnostics()->report());
+  REQUIRE(doc.diagnostics()->empty());
+  CHECK(c.data.format == DataFormat::idx);
+  CHECK(c.data.loader.batch_size == 32);
+  CHECK(c.train.epochs == 2);
+  CHECK(c.train.log_every_steps == 50);  // default
+  REQUIRE(c.optimizer);
+  CHECK(c.optimizer->name() == "adamw");
+  REQUIRE(c.schedule);
+  // Warmup: 10 steps rising to the peak, then cosine over total_steps = train.max_steps.
+  CHECK(c.schedule->lr(0) == doctest::Approx(0.001));
+  CHECK(c.schedule->lr(9) == doctest::Approx(0.01));
+  CHECK(c.schedule->lr(110) == doctest::Approx(0.0));
+  CHECK(c.loss.type == "cross_entropy");
+  CHECK(c.loss.label_smoothing == 0.1);
+  CHECK(c.checkpoint.keep_best == "accuracy");
+  CHECK(c.checkpoint.keep_last == 3);
+  // The resolved document shows the defaults it used.
+  CHECK(doc.dump().find("eval_every_epochs: 1") != std::string::npos);
+  CHECK(doc.dump().find("weight_decay: 0.01") != std::string::npos);  // adamw's own default
+}
+
+TEST_CASE("read_run_config: a watched metric must be one the run computes; an unknown type is one error") {
+  ConfigDocument doc = test::yaml_document(data_section() + "train: {early_stopping_metric: top5_accuracy}\n"
+                                                            "schedule: {type: cosinus, total_steps: 5}\n");
+  Options root = doc.root();
+  read_run_config(root, ".");
+  root.finish();
+  const std::string report = doc.diagnostics()->report();
+  CHECK(report.find("train.early_stopping_metric: 'top5_accuracy' is not among the run's metrics") != std::string::npos);
+  CHECK(report.find("schedule.type: unknown schedule 'cosinus'") != std::string::npos);
+  CHECK(report.find("2 errors in config") != std::string::npos);
+}
