@@ -54,6 +54,12 @@ class CheckpointError : public Error {
   using Error::Error;
 };
 
+/// A data-parallel collective failed: a peer died, hung past the timeout or could not connect.
+class DistError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A new param was requested from locked params, or the params container was misused.
 class ParamsError : public Error {
  public:
