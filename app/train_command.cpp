@@ -16,6 +16,14 @@
 namespace blox_app {
 namespace {
 
+// DESIGN's exit codes: a run stopped by SIGINT / SIGTERM (after its checkpoint) exits as a
+// shell expects of a process ended by that signal.
+int exit_code(bx::StopReason reason) {
+  if (reason == bx::StopReason::interrupted) return 130;
+  if (reason == bx::StopReason::terminated) return 143;
+  return 0;
+}
+
 // The width of the terminal on stdout, or 0 when it is not one.
 int terminal_columns() {
   winsize size{};
@@ -66,7 +74,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
       }
       bx::install_stop_handlers();
       const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1, terminal_columns()});
-      return outcome.exit_code;
+      return exit_code(outcome.reason);
     };
   });
 }

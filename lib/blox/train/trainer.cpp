@@ -1,6 +1,7 @@
-// The loop reads as: for each epoch, for each batch, step; at the cadences the config sets,
-// evaluate and checkpoint. Stop requests (signals, max_steps, early stopping, bad losses) are
-// served between steps only, so every checkpoint holds a consistent state.
+// The loop reads as: for each epoch, for each group of batches, step; at every point between
+// steps, serve what the Cadence says is due (evaluate, record a row, save) and stop when it
+// gives a reason. Stop requests (signals, max_steps, early stopping) are served between steps
+// only, so every checkpoint holds a consistent state; a bad loss throws from the step.
 #include "blox/train/trainer.h"
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "blox/io/checkpoint.h"
 #include "blox/io/run_directory.h"
 #include "blox/optim/clipping.h"
+#include "blox/train/cadence.h"
 #include "blox/train/device.h"
 #include "blox/train/finetune.h"
 #include "blox/optim/loss.h"
@@ -35,9 +37,24 @@ LoaderSettings loader_settings(LoaderSettings settings, c10::Device device) {
   return settings;
 }
 
-int exit_code_of(int signal) { return signal == SIGINT ? 130 : 143; }
+CadenceSettings cadence_settings(const RunConfig& run) {
+  const TrainConfig& t = run.train;
+  return {t.epochs, t.max_steps, t.eval_every_epochs, t.eval_every_steps, t.log_every_steps,
+          run.checkpoint.every_epochs, run.checkpoint.every_steps};
+}
 
-bool every(int64_t count, int64_t period) { return period > 0 && count % period == 0; }
+StopSignal pending_signal() {
+  switch (pending_stop_signal()) {
+    case SIGINT:
+      return StopSignal::interrupt;
+    case SIGTERM:
+      return StopSignal::terminate;
+    case SIGUSR1:
+      return StopSignal::save_and_continue;
+    default:
+      return StopSignal::none;
+  }
+}
 
 // Statistics of a stretch of steps (since the last metrics row; since the epoch began).
 struct Window {
@@ -57,33 +74,26 @@ class Trainer {
   TrainOutcome run();
 
  private:
-  enum class Next { go_on, stop };
-
   /// The dummy pass's params, with the text vocabulary stored when there is one.
   Params initial_params() const;
   void restore(const std::string& resume);
   void start_fresh();
   std::vector<MicroBatch> next_group();
   void step_on(const std::vector<MicroBatch>& group);
-  Next after_step();
-  Next after_epoch();
-  /// What a point between steps calls for.
-  struct Due {
-    bool evaluate = false;  ///< run the evaluation
-    bool record = false;    ///< append a metrics row (always when evaluating)
-    bool save = false;      ///< write a checkpoint (also when keep_best or early stopping need one)
-  };
-  /// Serves `due` after step_; `at` and `epochs_done` are where a resumed run would continue.
-  /// At an epoch's end, a summary line is printed too.
-  Next checkpoint_point(Due due, const LoaderPosition& at, int64_t epochs_done, bool epoch_end);
-  /// After the checkpoint a stop signal asked for: SIGUSR1 goes on, SIGINT / SIGTERM stop.
-  Next serve_signal(int signal);
+  /// Serves what the cadence says `m` calls for; `at` is where a resumed run would continue.
+  /// Returns why the run stops there (none: it goes on).
+  StopReason serve(const Moment& m, const LoaderPosition& at);
+  /// The epoch summary line, or a mid-epoch evaluation's line.
+  void report(const Moment& m, const Metrics& metrics);
+  /// The lines that say why the run stops (or that SIGUSR1 saved), after the save.
+  void announce(const Moment& m, StopReason why, bool early_stopped);
+  TrainOutcome finish(StopReason why);
   void save(const LoaderPosition& at, int64_t epochs_done);
-  bool reached_max_steps() const { return run_.train.max_steps > 0 && step_ >= run_.train.max_steps; }
   int64_t total_steps() const;
 
   const PreparedRun& prepared_;
   const RunConfig& run_;
+  const Cadence cadence_;
   const c10::Device device_;
   const RunData data_;
   Loader loader_;
@@ -109,6 +119,7 @@ class Trainer {
 Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options)
     : prepared_(prepared),
       run_(prepared.run),
+      cadence_(cadence_settings(run_)),
       device_(resolve_device(run_.device)),
       data_(load_run_data(run_.data, run_.seed)),
       loader_(data_.train, loader_settings(run_.data.loader, device_), run_.data.transforms),
@@ -246,78 +257,60 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
   progress_.step(step_, epoch_, loss, lr_, examples);
 }
 
-Trainer::Next Trainer::after_step() {
-  // A step that ends the epoch is handled by after_epoch, which saves where the next epoch starts.
-  const LoaderPosition at = loader_.position();
-  if (at.epoch != epoch_ || at.batch == loader_.batches_per_epoch() || reached_max_steps()) return Next::go_on;
-  if (const int signal = pending_stop_signal()) {
-    save(at, epoch_);
-    if (serve_signal(signal) == Next::stop) return Next::stop;
-  }
-  const Due due{every(step_, run_.train.eval_every_steps), every(step_, run_.train.log_every_steps),
-                every(step_, run_.checkpoint.every_steps)};
-  return checkpoint_point(due, at, epoch_, /*epoch_end=*/false);
-}
-
-Trainer::Next Trainer::after_epoch() {
-  const bool last = epoch_ + 1 == run_.train.epochs || reached_max_steps();
-  const int signal = pending_stop_signal();
-  // Step cadences that fall on the epoch's last step are served here (the epoch had steps).
-  const bool stepped = epoch_window_.steps > 0;
-  const Due due{last || every(epoch_ + 1, run_.train.eval_every_epochs) || (stepped && every(step_, run_.train.eval_every_steps)),
-                true,
-                last || signal != 0 || every(epoch_ + 1, run_.checkpoint.every_epochs) ||
-                    (stepped && every(step_, run_.checkpoint.every_steps))};
-  const Next next = checkpoint_point(due, {epoch_ + 1, 0}, epoch_ + 1, /*epoch_end=*/true);
-  epoch_window_ = {};
-  if (signal != 0 && serve_signal(signal) == Next::stop) return Next::stop;
-  return next;
-}
-
-Trainer::Next Trainer::checkpoint_point(Due due, const LoaderPosition& at, int64_t epochs_done, bool epoch_end) {
-  Next next = Next::go_on;
+StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
+  const Due due = cadence_.due(m);
   bool new_best = false;
+  bool early_stopped = false;
   Metrics metrics;
   if (due.evaluate && eval_loader_) {
     metrics = evaluate(*prepared_.model.layer, state_.trainable.merge(state_.state), *eval_loader_, loss_, run_.metrics,
                        device_);
     outcome_.metrics = metrics;
     new_best = best_.update(metrics);
-    if (!stopping_.update(metrics) && !stopping_.metric().empty() &&
-        stopping_.evaluations_without_gain() >= run_.train.early_stopping_patience) {
-      next = Next::stop;
-    }
+    early_stopped = !stopping_.update(metrics) && !stopping_.metric().empty() &&
+                    stopping_.evaluations_without_gain() >= run_.train.early_stopping_patience;
   }
   if (due.record || !metrics.empty()) {
     log_.record({step_, epoch_ + 1, lr_, row_window_.mean_loss(), row_window_.examples_per_second(), metrics});
     row_window_ = {};
   }
-  if (epoch_end) {
+  report(m, metrics);
+  const StopReason why = cadence_.stop_after(m, early_stopped);
+  if (due.save || new_best || early_stopped) save(at, m.epoch_end ? m.epoch + 1 : m.epoch);
+  if (new_best) mark_best_checkpoint(run_.checkpoint.dir, step_);
+  announce(m, why, early_stopped);
+  return why;
+}
+
+void Trainer::report(const Moment& m, const Metrics& metrics) {
+  if (m.epoch_end) {
     progress_.line(fmt::format("epoch {:3d}  step {:6d}  train loss {:.4f}  {}{}{:.0f} examples/s  {}", epoch_ + 1,
                                step_, epoch_window_.mean_loss(), format_metrics(metrics), metrics.empty() ? "" : "  ",
                                epoch_window_.examples_per_second(), format_duration(progress_.elapsed())));
   } else if (!metrics.empty()) {
     progress_.line(fmt::format("step {:6d}  (epoch {})  {}", step_, epoch_ + 1, format_metrics(metrics)));
   }
-  if (due.save || new_best || next == Next::stop) save(at, epochs_done);
-  if (new_best) mark_best_checkpoint(run_.checkpoint.dir, step_);
-  if (next == Next::stop) {
+}
+
+void Trainer::announce(const Moment& m, StopReason why, bool early_stopped) {
+  if (early_stopped) {
     progress_.line(fmt::format("early stopping: {} did not improve on {:.4f} for {} evaluations", stopping_.metric(),
                                stopping_.best().value_or(0.0), stopping_.evaluations_without_gain()));
   }
-  return next;
-}
-
-Trainer::Next Trainer::serve_signal(int signal) {
-  if (signal == SIGUSR1) {
+  if (m.signal == StopSignal::save_and_continue) {
     progress_.line(fmt::format("SIGUSR1: checkpoint saved at step {} in {}; training goes on", step_, run_.checkpoint.dir));
     clear_stop_signal();
-    return Next::go_on;
   }
-  progress_.line(fmt::format("stopped by {} at step {}; checkpoint saved in {}", signal == SIGINT ? "SIGINT" : "SIGTERM",
-                             step_, run_.checkpoint.dir));
-  outcome_.exit_code = exit_code_of(signal);
-  return Next::stop;
+  if (why == StopReason::interrupted || why == StopReason::terminated) {
+    progress_.line(fmt::format("stopped by {} at step {}; checkpoint saved in {}",
+                               why == StopReason::interrupted ? "SIGINT" : "SIGTERM", step_, run_.checkpoint.dir));
+  }
+}
+
+TrainOutcome Trainer::finish(StopReason why) {
+  outcome_.reason = why;
+  outcome_.steps = step_;
+  return outcome_;
 }
 
 void Trainer::save(const LoaderPosition& at, int64_t epochs_done) {
@@ -336,17 +329,18 @@ TrainOutcome Trainer::run() {
     loader_.seek(position_.epoch == epoch_ ? position_ : LoaderPosition{epoch_, 0});
     for (auto group = next_group(); !group.empty(); group = next_group()) {
       step_on(group);
-      if (after_step() == Next::stop) {
-        outcome_.steps = step_;
-        return outcome_;
-      }
-      if (reached_max_steps()) break;
+      if (cadence_.at_max_steps(step_)) break;  // the epoch ends here
+      const LoaderPosition at = loader_.position();
+      if (at.epoch != epoch_ || at.batch == loader_.batches_per_epoch()) continue;  // its end serves this point
+      const StopReason why = serve({step_, epoch_, false, true, pending_signal()}, at);
+      if (why != StopReason::none) return finish(why);
     }
     position_ = {epoch_ + 1, 0};
-    if (after_epoch() == Next::stop || reached_max_steps()) break;
+    const StopReason why = serve({step_, epoch_, true, epoch_window_.steps > 0, pending_signal()}, position_);
+    epoch_window_ = {};
+    if (why != StopReason::none) return finish(why);
   }
-  outcome_.steps = step_;
-  return outcome_;
+  return finish(StopReason::finished);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "blox/config/model_builder.h"
+#include "blox/train/cadence.h"
 #include "blox/train/metrics.h"
 
 namespace bx {
@@ -17,7 +18,7 @@ struct TrainOptions {
 };
 
 struct TrainOutcome {
-  int exit_code = 0;  ///< 0 done; 130 / 143 stopped by SIGINT / SIGTERM after a clean save
+  StopReason reason = StopReason::finished;  ///< why the run stopped
   int64_t steps = 0;
   Metrics metrics;    ///< the last evaluation
 };
