@@ -105,6 +105,10 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
     }
   }
 
+  Options dist = root.section("dist");
+  c.dist = read_settings(dist, c.dist).value_or(c.dist);
+  dist.finish();
+
   Options ft = root.section("finetune");
   c.finetune.init_from = ft.string("init_from", "");
   if (!c.finetune.init_from.empty()) {

@@ -11,6 +11,7 @@
 #include "blox/data/loader.h"
 #include "blox/data/open_dataset.h"
 #include "blox/data/transforms.h"
+#include "blox/dist/dist_settings.h"
 #include "blox/optim/loss.h"
 #include "blox/optim/optimizer.h"
 #include "blox/optim/schedule.h"
@@ -113,6 +114,7 @@ struct RunConfig {
   TrainConfig train;
   CheckpointConfig checkpoint;
   FinetuneConfig finetune;
+  DistSettings dist;
 };
 
 /// Reads every section except `model:` (built by build_model). Problems go to the document's

@@ -4,6 +4,8 @@
 
 #include <ATen/ops/cat.h>
 #include <ATen/ops/tensor.h>
+#include <ATen/ops/zeros.h>
+#include <cstring>
 #include <fmt/format.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -124,6 +126,17 @@ int64_t Collectives::max(int64_t value) {
   options.reduceOp = c10d::ReduceOp::MAX;
   run("all-reduce of the stop flag", [&](c10d::ProcessGroupGloo& g) { return g.allreduce(t, options); });
   return t[0].item<int64_t>();
+}
+
+std::string Collectives::broadcast_text(const std::string& text) {
+  std::vector<at::Tensor> size{at::tensor({static_cast<int64_t>(text.size())}, at::kLong)};
+  run("broadcast of the run's state from rank 0",
+      [&](c10d::ProcessGroupGloo& g) { return g.broadcast(size, c10d::BroadcastOptions{}); });
+  std::vector<at::Tensor> bytes{at::zeros({size[0].item<int64_t>()}, at::kByte)};
+  if (rank_ == 0) std::memcpy(bytes[0].data_ptr(), text.data(), text.size());
+  run("broadcast of the run's state from rank 0",
+      [&](c10d::ProcessGroupGloo& g) { return g.broadcast(bytes, c10d::BroadcastOptions{}); });
+  return {reinterpret_cast<const char*>(bytes[0].data_ptr()), static_cast<size_t>(bytes[0].numel())};
 }
 
 void Collectives::barrier() {

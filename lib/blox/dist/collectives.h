@@ -40,6 +40,8 @@ class Collectives {
   int64_t max(int64_t value);
   /// Returns when every rank has called it.
   void barrier();
+  /// Rank 0's `text` on every rank.
+  std::string broadcast_text(const std::string& text);
 
  private:
   struct Group;

@@ -9,6 +9,7 @@
 #include <csignal>
 
 #include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
@@ -16,6 +17,7 @@
 #include "blox/io/run_directory.h"
 #include "blox/optim/clipping.h"
 #include "blox/train/cadence.h"
+#include "blox/train/data_parallel.h"
 #include "blox/train/device.h"
 #include "blox/train/finetune.h"
 #include "blox/optim/loss.h"
@@ -69,7 +71,7 @@ struct Window {
 
 class Trainer {
  public:
-  Trainer(const PreparedRun& prepared, const TrainOptions& options);
+  Trainer(const PreparedRun& prepared, const TrainOptions& options, const DataParallel& dp);
   ~Trainer() { progress_.finish(); }
   TrainOutcome run();
 
@@ -77,6 +79,11 @@ class Trainer {
   /// The dummy pass's params, with the text vocabulary stored when there is one.
   Params initial_params() const;
   void restore(const std::string& resume);
+  /// The checkpoint to resume from (the newest readable one of `resume`) and its file.
+  std::pair<Checkpoint, std::string> read_resume_checkpoint(const std::string& resume) const;
+  /// `structure` (this run's paths, order and flags) with `saved`'s values; CheckpointError
+  /// naming `file` and the path when one is missing or differs in shape or dtype.
+  Params with_saved_values(const Params& structure, const Params& saved, const std::string& file) const;
   void start_fresh();
   std::vector<MicroBatch> next_group();
   void step_on(const std::vector<MicroBatch>& group);
@@ -93,6 +100,7 @@ class Trainer {
 
   const PreparedRun& prepared_;
   const RunConfig& run_;
+  const DataParallel& dp_;
   const Cadence cadence_;
   const c10::Device device_;
   const RunData data_;
@@ -111,26 +119,28 @@ class Trainer {
   LoaderPosition position_;
   double lr_ = 0;
   int64_t last_saved_step_ = -1;
+  StopSignal signal_ = StopSignal::none;  ///< agreed by every rank after the last step
   Window row_window_;
   Window epoch_window_;
   TrainOutcome outcome_;
 };
 
-Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options)
+Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const DataParallel& dp)
     : prepared_(prepared),
       run_(prepared.run),
+      dp_(dp),
       cadence_(cadence_settings(run_)),
       device_(resolve_device(run_.device)),
       data_(load_run_data(run_.data, run_.seed)),
-      loader_(data_.train, loader_settings(run_.data.loader, device_), run_.data.transforms),
+      loader_(data_.train, dp.shard(loader_settings(run_.data.loader, device_)), run_.data.transforms),
       loss_(make_loss(run_.loss)),
       log_(run_.checkpoint.dir, run_.metrics),
-      progress_({options.quiet, options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
+      progress_({options.quiet || !dp.is_main(), options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
                  /*redraw_seconds=*/0.2, options.columns}),
       best_("keep_best", run_.checkpoint.keep_best),
       stopping_("early_stopping", run_.train.early_stopping_metric) {
   if (data_.evaluation) {
-    eval_loader_ = std::make_unique<Loader>(*data_.evaluation, evaluation_loader_settings(run_.data),
+    eval_loader_ = std::make_unique<Loader>(dp_.shard(*data_.evaluation), evaluation_loader_settings(run_.data),
                                             evaluation_transforms(run_.data));
   }
   if (run_.train.clip_grad_value > 0 || run_.train.clip_grad_norm > 0) {
@@ -140,12 +150,17 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options)
       return grads;
     };
   }
+  transform_grads_ = dp_.averaging_grads(std::move(transform_grads_));  // average first, then clip
   lr_ = run_.optimizer->learning_rate();
   if (options.resume.empty()) {
     start_fresh();
   } else {
     restore(options.resume);
   }
+  // Every rank starts from rank 0's params; dropout then differs per rank (its rank folded into
+  // the Rng seed, never saved: checkpoints hold rank 0's state).
+  dp_.same_as_main(state_.trainable.merge(state_.state));
+  if (dp_.rank() > 0) state_.state = prepared_.model.rng->fold_in_seed(std::move(state_.state), dp_.rank());
 }
 
 int64_t Trainer::total_steps() const {
@@ -167,10 +182,37 @@ void Trainer::start_fresh() {
     params = std::move(start.params);
   }
   state_ = make_train_state(params_to_device(params, device_), *run_.optimizer);
-  log_.write_config(prepared_.document.dump());
+  if (dp_.is_main()) log_.write_config(prepared_.document.dump());
 }
 
 void Trainer::restore(const std::string& resume) {
+  // Rank 0 alone decides what to resume from and reads it; the others receive the same state.
+  Checkpoint c;
+  std::string file;
+  if (dp_.is_main()) std::tie(c, file) = read_resume_checkpoint(resume);
+  Params params = initial_params();
+  if (dp_.is_main()) params = with_saved_values(params, c.params, file);
+  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer);
+  if (dp_.is_main()) state_.optimizer = params_to_device(with_saved_values(state_.optimizer, c.optimizer, file), device_);
+  dp_.same_as_main(state_.optimizer);
+  const nlohmann::json position = nlohmann::json::parse(dp_.same_as_main(
+      dp_.is_main() ? nlohmann::json{{"step", c.step}, {"epoch", c.epoch}, {"loader", {c.loader.epoch, c.loader.batch}},
+                                     {"tracking", c.tracking}}
+                          .dump()
+                    : std::string()));
+  step_ = position["step"];
+  epoch_ = position["epoch"];
+  position_ = {position["loader"][0], position["loader"][1]};
+  const auto tracking = position["tracking"].get<std::map<std::string, double>>();
+  best_.restore(tracking);
+  stopping_.restore(tracking);
+  last_saved_step_ = step_;
+  if (dp_.is_main()) log_.truncate_after(step_);
+  progress_.line(fmt::format("resuming from {} at step {} (epoch {}, batch {})", file, step_, position_.epoch + 1,
+                             position_.batch));
+}
+
+std::pair<Checkpoint, std::string> Trainer::read_resume_checkpoint(const std::string& resume) const {
   std::string file;
   Checkpoint c;
   for (const auto& candidate : resume_candidates(resume)) {
@@ -191,31 +233,24 @@ void Trainer::restore(const std::string& resume) {
                                         file, saved->size(), run_.data.train, data_.vocabulary->size()));
     }
   }
-  Params params = initial_params();
-  if (c.params.size() != params.size()) {
-    throw CheckpointError(fmt::format("{}: holds {} params, this config's model {}; expected the same model", file,
-                                      c.params.size(), params.size()));
+  return {std::move(c), file};
+}
+
+Params Trainer::with_saved_values(const Params& structure, const Params& saved, const std::string& file) const {
+  if (saved.size() != structure.size()) {
+    throw CheckpointError(fmt::format("{}: holds {} tensors where this config's run has {}; expected the same model "
+                                      "and optimizer", file, saved.size(), structure.size()));
   }
-  // The config's structure (order, flags) with the checkpoint's values, path by path.
-  params = params.map([&](const std::string& path, const Param& p) {
-    const Param* saved = c.params.find(path);
-    if (saved == nullptr || saved->value.sizes() != p.value.sizes()) {
-      throw CheckpointError(fmt::format("{}: param '{}' is missing or has another shape; expected this config's model",
-                                        file, path));
+  // This run's structure (order, flags) with the checkpoint's values, path by path.
+  return structure.map([&](const std::string& path, const Param& p) {
+    const Param* value = saved.find(path);
+    if (value == nullptr || value->value.sizes() != p.value.sizes() ||
+        value->value.scalar_type() != p.value.scalar_type()) {
+      throw CheckpointError(fmt::format("{}: '{}' is missing or has another shape or dtype; expected this config's "
+                                        "model and optimizer", file, path));
     }
-    return saved->value;
+    return value->value;
   });
-  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer);
-  state_.optimizer = params_to_device(c.optimizer, device_);
-  step_ = c.step;
-  epoch_ = c.epoch;
-  position_ = c.loader;
-  best_.restore(c.tracking);
-  stopping_.restore(c.tracking);
-  last_saved_step_ = step_;
-  log_.truncate_after(step_);
-  progress_.line(fmt::format("resuming from {} at step {} (epoch {}, batch {})", file, step_, position_.epoch + 1,
-                             position_.batch));
 }
 
 std::vector<MicroBatch> Trainer::next_group() {
@@ -237,7 +272,8 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
                                                 group[0].second, lr_, transform_grads_)
                                    : train_step_accumulated(model, *run_.optimizer, loss_, std::move(state_), group,
                                                             lr_, transform_grads_);
-  const double loss = r.loss.item<double>();
+  const auto [loss, signal] = dp_.agree(r.loss.item<double>(), pending_signal());
+  signal_ = signal;
   if (!std::isfinite(loss)) {
     throw Error(fmt::format("the loss became {} at step {}; stopping without saving (the last checkpoint in {} "
                             "is the last good state); hint: lower the learning rate or clip gradients",
@@ -246,7 +282,7 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
   state_ = std::move(r.next);
   ++step_;
   int64_t examples = 0;
-  for (const auto& micro : group) examples += micro.first.size(0);
+  for (const auto& micro : group) examples += micro.first.size(0) * dp_.world_size();  // global
   const double seconds = seconds_since(started);
   for (Window* w : {&row_window_, &epoch_window_}) {
     w->loss_sum += loss;
@@ -259,25 +295,29 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
 
 StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
   const Due due = cadence_.due(m);
+  signal_ = StopSignal::none;
   bool new_best = false;
   bool early_stopped = false;
   Metrics metrics;
-  if (due.evaluate && eval_loader_) {
-    metrics = evaluate(*prepared_.model.layer, state_.trainable.merge(state_.state), *eval_loader_, loss_, run_.metrics,
-                       device_);
+  const bool evaluate_now = due.evaluate && eval_loader_;
+  if (evaluate_now || due.save) dp_.average_state(state_.state);  // each rank's batch-norm statistics
+  if (evaluate_now) {
+    const Params params = state_.trainable.merge(state_.state);
+    metrics = metrics_of(dp_.agree(evaluation_sums(*prepared_.model.layer, params, *eval_loader_, loss_, device_)),
+                         run_.metrics);
     outcome_.metrics = metrics;
     new_best = best_.update(metrics);
     early_stopped = !stopping_.update(metrics) && !stopping_.metric().empty() &&
                     stopping_.evaluations_without_gain() >= run_.train.early_stopping_patience;
   }
   if (due.record || !metrics.empty()) {
-    log_.record({step_, epoch_ + 1, lr_, row_window_.mean_loss(), row_window_.examples_per_second(), metrics});
+    if (dp_.is_main()) log_.record({step_, epoch_ + 1, lr_, row_window_.mean_loss(), row_window_.examples_per_second(), metrics});
     row_window_ = {};
   }
   report(m, metrics);
   const StopReason why = cadence_.stop_after(m, early_stopped);
   if (due.save || new_best || early_stopped) save(at, m.epoch_end ? m.epoch + 1 : m.epoch);
-  if (new_best) mark_best_checkpoint(run_.checkpoint.dir, step_);
+  if (new_best && dp_.is_main()) mark_best_checkpoint(run_.checkpoint.dir, step_);
   announce(m, why, early_stopped);
   return why;
 }
@@ -315,12 +355,15 @@ TrainOutcome Trainer::finish(StopReason why) {
 
 void Trainer::save(const LoaderPosition& at, int64_t epochs_done) {
   if (last_saved_step_ == step_) return;
-  auto on_host = [](const std::string&, const Param& p) { return p.value.cpu(); };
-  Checkpoint c{state_.trainable.merge(state_.state).map(on_host), state_.optimizer.map(on_host), step_, epochs_done, at,
-               prepared_.document.dump(), {}};
-  best_.save(c.tracking);
-  stopping_.save(c.tracking);
-  save_run_checkpoint(run_.checkpoint.dir, c, run_.checkpoint.keep_last);
+  if (dp_.is_main()) {  // rank 0's state is every rank's (same params, averaged statistics)
+    auto on_host = [](const std::string&, const Param& p) { return p.value.cpu(); };
+    Checkpoint c{state_.trainable.merge(state_.state).map(on_host), state_.optimizer.map(on_host), step_, epochs_done, at,
+                 prepared_.document.dump(), {}};
+    best_.save(c.tracking);
+    stopping_.save(c.tracking);
+    save_run_checkpoint(run_.checkpoint.dir, c, run_.checkpoint.keep_last);
+  }
+  dp_.barrier();  // no rank goes on (or stops) before the checkpoint is complete
   last_saved_step_ = step_;
 }
 
@@ -332,11 +375,11 @@ TrainOutcome Trainer::run() {
       if (cadence_.at_max_steps(step_)) break;  // the epoch ends here
       const LoaderPosition at = loader_.position();
       if (at.epoch != epoch_ || at.batch == loader_.batches_per_epoch()) continue;  // its end serves this point
-      const StopReason why = serve({step_, epoch_, false, true, pending_signal()}, at);
+      const StopReason why = serve({step_, epoch_, false, true, signal_}, at);
       if (why != StopReason::none) return finish(why);
     }
     position_ = {epoch_ + 1, 0};
-    const StopReason why = serve({step_, epoch_, true, epoch_window_.steps > 0, pending_signal()}, position_);
+    const StopReason why = serve({step_, epoch_, true, epoch_window_.steps > 0, signal_}, position_);
     epoch_window_ = {};
     if (why != StopReason::none) return finish(why);
   }
@@ -348,7 +391,9 @@ TrainOutcome Trainer::run() {
 TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   if (options.resume.empty()) require_no_earlier_run(prepared.run.checkpoint.dir);
   if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
-  Trainer trainer(prepared, options);
+  // Every rank has checked the directory before it joins, so before rank 0 writes to it.
+  const DataParallel dp(launch_env(), prepared.run.dist);
+  Trainer trainer(prepared, options, dp);
   return trainer.run();
 }
 

@@ -1,0 +1,95 @@
+#include "blox/train/data_parallel.h"
+
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+
+namespace bx {
+namespace {
+
+std::vector<at::Tensor> floating_values(const Params& params) {
+  std::vector<at::Tensor> out;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const at::Tensor& v = params.param(i).value;
+    if (at::isFloatingType(v.scalar_type())) out.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+DataParallel::DataParallel(const LaunchEnv& env, const DistSettings& settings) : env_(env) {
+  if (env_.distributed()) {
+    collectives_ = std::make_unique<Collectives>(env_, std::chrono::seconds(settings.timeout_seconds));
+  }
+}
+
+LoaderSettings DataParallel::shard(LoaderSettings settings) const {
+  if (settings.batch_size % env_.world_size != 0) {
+    throw ConfigError(fmt::format("data.batch_size {} is the global batch: it must divide among {} processes",
+                                  settings.batch_size, env_.world_size));
+  }
+  settings.batch_size /= env_.world_size;
+  settings.rank = env_.rank;
+  settings.world_size = env_.world_size;
+  return settings;
+}
+
+TensorDataset DataParallel::shard(const TensorDataset& data) const {
+  if (!distributed()) return data;
+  const int64_t begin = data.size() * env_.rank / env_.world_size;
+  const int64_t end = data.size() * (env_.rank + 1) / env_.world_size;
+  return {data.inputs.narrow(0, begin, end - begin), data.targets.narrow(0, begin, end - begin), data.source};
+}
+
+void DataParallel::same_as_main(const Params& params) const {
+  if (!distributed()) return;
+  std::vector<at::Tensor> values;
+  for (size_t i = 0; i < params.size(); ++i) values.push_back(params.param(i).value);
+  at::NoGradGuard no_grad;
+  collectives_->broadcast(values);
+}
+
+std::string DataParallel::same_as_main(const std::string& text) const {
+  return distributed() ? collectives_->broadcast_text(text) : text;
+}
+
+GradTransform DataParallel::averaging_grads(GradTransform then) const {
+  if (!distributed()) return then;
+  Collectives* c = collectives_.get();
+  return [c, then = std::move(then)](Params grads) {
+    std::vector<at::Tensor> values;
+    for (size_t i = 0; i < grads.size(); ++i) values.push_back(grads.param(i).value);
+    c->average(values);
+    return then ? then(std::move(grads)) : grads;
+  };
+}
+
+void DataParallel::average_state(const Params& state) const {
+  if (!distributed()) return;
+  at::NoGradGuard no_grad;
+  collectives_->average(floating_values(state));
+}
+
+std::pair<double, StopSignal> DataParallel::agree(double loss, StopSignal signal) const {
+  if (!distributed()) return {loss, signal};
+  // Counts of each signal over ranks, and the loss sum, in one all-reduce.
+  const auto sums = collectives_->sum({loss, signal == StopSignal::interrupt ? 1.0 : 0.0,
+                                       signal == StopSignal::terminate ? 1.0 : 0.0,
+                                       signal == StopSignal::save_and_continue ? 1.0 : 0.0});
+  const StopSignal agreed = sums[1] > 0   ? StopSignal::interrupt
+                            : sums[2] > 0 ? StopSignal::terminate
+                            : sums[3] > 0 ? StopSignal::save_and_continue
+                                          : StopSignal::none;
+  return {sums[0] / static_cast<double>(env_.world_size), agreed};
+}
+
+EvalSums DataParallel::agree(const EvalSums& sums) const {
+  return distributed() ? EvalSums::of(collectives_->sum(sums.values())) : sums;
+}
+
+void DataParallel::barrier() const {
+  if (distributed()) collectives_->barrier();
+}
+
+}  // namespace bx
