@@ -19,6 +19,10 @@ void add_plot_command(CLI::App& app, std::function<int()>& run);
 void add_bench_command(CLI::App& app, std::function<int()>& run);
 void add_schema_command(CLI::App& app, std::function<int()>& run);
 
+/// This process's command-line arguments, argv[0] first (for the --nproc launcher).
+const std::vector<std::string>& program_arguments();
+void set_program_arguments(int argc, char** argv);
+
 /// The --device option (cpu, cuda or auto), shared by the commands that compute.
 void add_device_option(CLI::App& command, std::string& device);
 /// `overrides` plus "device=DEVICE" when one was given.

@@ -16,6 +16,8 @@ namespace {
 constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
+std::vector<std::string> g_arguments;
+
 int print_version() {
   std::cout << "blox 0.1.0 (libtorch " << TORCH_VERSION << ", CUDA "
 #ifdef BLOX_WITH_CUDA
@@ -29,8 +31,14 @@ int print_version() {
 
 }  // namespace
 
+namespace blox_app {
+const std::vector<std::string>& program_arguments() { return g_arguments; }
+void set_program_arguments(int argc, char** argv) { g_arguments.assign(argv, argv + argc); }
+}  // namespace blox_app
+
 int main(int argc, char** argv) {
   bx::keep_freed_memory_in_process();
+  blox_app::set_program_arguments(argc, argv);
   CLI::App app{"blox: train neural networks from YAML config files"};
   app.require_subcommand(1);
   std::function<int()> run;

@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 
 #include "blox/config/model_builder.h"
+#include "blox/core/errors.h"
+#include "blox/dist/launch_env.h"
+#include "blox/dist/local_launcher.h"
 #include "blox/io/param_table.h"
 #include "blox/train/stop_signals.h"
 #include "blox/train/trainer.h"
@@ -42,6 +45,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
     bool print_config = false;
     bool dry_run = false;
     bool quiet = false;
+    int nproc = 1;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("train", "train a model from a config");
@@ -54,8 +58,22 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--print-config", flags->print_config, "print the resolved config and exit");
   cmd->add_flag("--dry-run", flags->dry_run, "print trainable/frozen counts and exit without training");
   cmd->add_flag("--quiet", flags->quiet, "no progress lines");
+  cmd->add_option("--nproc", flags->nproc, "data-parallel: N worker processes on this machine (data.batch_size stays "
+                                           "the global batch)")
+      ->check(CLI::PositiveNumber);
   cmd->callback([flags, &run] {
     run = [flags] {
+      bx::install_stop_handlers();  // first: a signal during the slow start must not kill the run unsaved
+      const bx::LaunchEnv env = bx::launch_env();
+      if (flags->nproc > 1) {
+        if (env.distributed()) {
+          throw bx::ConfigError(fmt::format("--nproc {}: this process is already rank {} of {} ({} launch); drop --nproc",
+                                            flags->nproc, env.rank, env.world_size, env.launcher));
+        }
+        // Check the config once here, so a broken one fails once, not in every worker.
+        bx::prepare_run(flags->config, with_device(flags->overrides, flags->device));
+        return bx::launch_local(bx::without_nproc(program_arguments()), flags->nproc);
+      }
       std::vector<std::string> overrides = with_device(flags->overrides, flags->device);
       if (flags->threads > 0) overrides.push_back(fmt::format("threads={}", flags->threads));
       const bx::PreparedRun prepared = bx::prepare_run(flags->config, overrides);
@@ -68,11 +86,11 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
         fmt::print("{}: params per module (elements)\n{}", flags->config, bx::module_table(params));
         return 0;
       }
-      if (!flags->quiet) {
-        fmt::print("{}: {} trainable, {} frozen or state params\n", flags->config, params.num_elements(true),
-                   params.num_elements(false));
+      if (!flags->quiet && env.rank == 0) {
+        fmt::print("{}: {} trainable, {} frozen or state params{}\n", flags->config, params.num_elements(true),
+                   params.num_elements(false),
+                   env.distributed() ? fmt::format(", {} processes ({} launch)", env.world_size, env.launcher) : "");
       }
-      bx::install_stop_handlers();
       const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1, terminal_columns()});
       return exit_code(outcome.reason);
     };

@@ -12,109 +12,13 @@
 #include <sstream>
 #include <thread>
 
-#include "cli_runner.h"
-#include "data/files.h"
 #include "helpers.h"
+#include "train/run_helpers.h"
 
 namespace fs = std::filesystem;
 using namespace bx;
+using namespace bx::test;
 
-extern char** environ;
-
-namespace {
-
-using Result = test::CommandResult;
-
-// Runs blox in `dir` with one thread everywhere, so runs are bitwise reproducible.
-Result blox(const fs::path& dir, const std::string& args) { return test::run_blox(args, dir.string()); }
-
-struct RunDir {
-  fs::path path = fs::temp_directory_path() / ("blox_train_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
-  RunDir() { fs::create_directories(path); }
-  ~RunDir() { fs::remove_all(path); }
-};
-
-std::string mlp_config(int epochs, int every_steps, const std::string& extra = "") {
-  const std::string s = test::source_path("datasets/fashion-mnist-subset/");
-  return "seed: 3\nthreads: 1\n"
-         "data:\n  format: idx\n  train: " + s + "train-images-idx3-ubyte.gz\n  train_labels: " + s +
-         "train-labels-idx1-ubyte.gz\n  test: " + s + "t10k-images-idx3-ubyte.gz\n  test_labels: " + s +
-         "t10k-labels-idx1-ubyte.gz\n  classes: 10\n  batch_size: 50\n  transforms:\n"
-         "    - {type: random_horizontal_flip}\n    - {type: normalize, mean: [0.286], std: [0.353]}\n"
-         "model:\n  layers:\n    - {type: flatten}\n    - {type: linear, name: hidden, output_size: 32}\n"
-         "    - {type: relu}\n    - {type: dropout, rate: 0.2}\n    - {type: linear, name: logits, output_size: classes}\n"
-         "optimizer: {type: adam, learning_rate: 0.003}\n"
-         "train: {epochs: " + std::to_string(epochs) + ", log_every_steps: 0}\n"
-         "checkpoint: {dir: run, every_steps: " + std::to_string(every_steps) + ", keep_last: 1000, keep_best: accuracy}\n" +
-         extra;
-}
-
-void write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
-
-// A finished run in dir/run: the subset MLP trained for `epochs`, from dir/mlp.yaml.
-void train_mlp(const fs::path& dir, int epochs) {
-  write(dir / "mlp.yaml", mlp_config(epochs, 0));
-  REQUIRE(blox(dir, "train mlp.yaml --quiet").exit_code == 0);
-}
-
-// `config` with its text `from` replaced by `to` (which must be there).
-std::string edited(std::string config, const std::string& from, const std::string& to) {
-  const size_t at = config.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, from);
-  return config.replace(at, from.size(), to);
-}
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-size_t lines(const fs::path& path) {
-  const std::string text = read(path);
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
-// Starts `blox train CONFIG [--quiet]` in `dir` in the background (one BLAS thread), its output
-// going to dir/output.txt.
-pid_t spawn_train(const fs::path& dir, const std::string& config, bool quiet = true) {
-  const std::string binary = BLOX_BINARY;
-  const std::string config_path = (dir / config).string(), output = (dir / "output.txt").string();
-  std::vector<char*> argv = {const_cast<char*>(binary.c_str()), const_cast<char*>("train"),
-                             const_cast<char*>(config_path.c_str()), nullptr, nullptr};
-  if (quiet) argv[3] = const_cast<char*>("--quiet");
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
-  const fs::path cwd = fs::current_path();
-  fs::current_path(dir);
-  ::setenv("OPENBLAS_NUM_THREADS", "1", 1);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, binary.c_str(), &files, nullptr, argv.data(), environ);
-  fs::current_path(cwd);
-  posix_spawn_file_actions_destroy(&files);
-  REQUIRE(spawned == 0);
-  return pid;
-}
-
-// Waits (up to a minute) until `path` exists and, when `text` is given, contains it.
-void wait_for_file(const fs::path& path, const std::string& text = "") {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  auto ready = [&] { return fs::exists(path) && (text.empty() || read(path).find(text) != std::string::npos); };
-  while (!ready() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  REQUIRE(ready());
-}
-
-// The exit code of a finished child; -1 when a signal killed it.
-int exit_code(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-}  // namespace
 
 TEST_CASE("blox train then eval: checkpoints and metrics files, an assertion that passes and one that fails") {
   RunDir dir;

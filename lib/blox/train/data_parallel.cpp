@@ -88,6 +88,22 @@ EvalSums DataParallel::agree(const EvalSums& sums) const {
   return distributed() ? EvalSums::of(collectives_->sum(sums.values())) : sums;
 }
 
+void DataParallel::require_identical(const Params& params, int64_t step) const {
+  if (!distributed()) return;
+  // FNV-1a over every byte, as a non-negative int64: equal on all ranks iff max(h) == -max(-h).
+  uint64_t hash = 14695981039346656037ull;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const at::Tensor bytes = params.param(i).value.detach().cpu().contiguous();
+    const auto* p = static_cast<const uint8_t*>(bytes.data_ptr());
+    for (size_t b = 0; b < bytes.nbytes(); ++b) hash = (hash ^ p[b]) * 1099511628211ull;
+  }
+  const auto h = static_cast<int64_t>(hash >> 1);
+  if (collectives_->max(h) != -collectives_->max(-h)) {
+    throw DistError(fmt::format("rank {}: params differ between ranks at step {}; the ranks ran different steps "
+                                "(a bug: please report it)", env_.rank, step));
+  }
+}
+
 void DataParallel::barrier() const {
   if (distributed()) collectives_->barrier();
 }

@@ -53,6 +53,9 @@ class DataParallel {
   EvalSums agree(const EvalSums& sums) const;
   /// Returns when every rank has called it (after rank 0's save).
   void barrier() const;
+  /// Throws DistError unless `params` are bitwise the same on every rank (checked before each
+  /// save: a checkpoint holds rank 0's params, which must be everyone's).
+  void require_identical(const Params& params, int64_t step) const;
 
  private:
   LaunchEnv env_;

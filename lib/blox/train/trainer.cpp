@@ -355,6 +355,7 @@ TrainOutcome Trainer::finish(StopReason why) {
 
 void Trainer::save(const LoaderPosition& at, int64_t epochs_done) {
   if (last_saved_step_ == step_) return;
+  dp_.require_identical(state_.trainable, step_);
   if (dp_.is_main()) {  // rank 0's state is every rank's (same params, averaged statistics)
     auto on_host = [](const std::string&, const Param& p) { return p.value.cpu(); };
     Checkpoint c{state_.trainable.merge(state_.state).map(on_host), state_.optimizer.map(on_host), step_, epochs_done, at,
