@@ -1,9 +1,13 @@
 // The `blox` command line: parses flags and dispatches; the library does the work. Only here
 // are errors caught and mapped to exit codes.
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
 #include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <torch/csrc/api/include/torch/version.h>
 
 #include "blox/core/errors.h"
@@ -17,6 +21,20 @@ constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
 std::vector<std::string> g_arguments;
+
+// Prints the error; under torchrun also writes it where the agent reads a worker's failure
+// (TORCHELASTIC_ERROR_FILE, torchelastic's JSON), so its summary names this worker's error.
+int fail(const std::string& message, const char* kind, int code, bool prefix = true) {
+  std::cerr << (prefix ? "error: " : "") << message << "\n";
+  if (const char* path = std::getenv("TORCHELASTIC_ERROR_FILE")) {
+    const nlohmann::json record{
+        {"message",
+         {{"message", std::string(kind) + ": " + message},
+          {"extraInfo", {{"py_callstack", "(blox, C++)"}, {"timestamp", std::to_string(std::time(nullptr))}}}}}};
+    std::ofstream(path) << record.dump();
+  }
+  return code;
+}
 
 int print_version() {
   std::cout << "blox 0.1.0 (libtorch " << TORCH_VERSION << ", CUDA "
@@ -62,16 +80,14 @@ int main(int argc, char** argv) {
   try {
     return run();
   } catch (const bx::ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return kExitUsage;
+    return fail(e.what(), "ConfigError", kExitUsage, /*prefix=*/false);
   } catch (const bx::CheckpointError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitRuntime;
+    return fail(e.what(), "CheckpointError", kExitRuntime);
   } catch (const bx::DataError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitUsage;
+    return fail(e.what(), "DataError", kExitUsage);
+  } catch (const bx::DistError& e) {
+    return fail(e.what(), "DistError", kExitRuntime);
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitRuntime;
+    return fail(e.what(), "Error", kExitRuntime);
   }
 }

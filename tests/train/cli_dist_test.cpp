@@ -129,3 +129,16 @@ TEST_CASE("data-parallel: torchrun launches 2 blox workers that train one run") 
   CHECK(load_checkpoint((dir.path / "run" / "last.safetensors").string()).step == 20);
   CHECK(lines(dir.path / "run" / "metrics.jsonl") == 1);
 }
+
+TEST_CASE("under torchrun a failing worker writes its error where the agent reads it (TORCHELASTIC_ERROR_FILE)") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", plain_mlp(1) + "bogus: 1\n");
+  const fs::path error_file = dir.path / "error.json";
+  const Result r = run_command("cd '" + dir.path.string() + "' && TORCHELASTIC_ERROR_FILE='" + error_file.string() +
+                               "' '" + std::string(BLOX_BINARY) + "' train mlp.yaml");
+  CHECK(r.exit_code == 2);
+  const std::string text = read(error_file);
+  CHECK(text.find("\"message\":{\"extraInfo\"") != std::string::npos);
+  CHECK(text.find("ConfigError: ") != std::string::npos);
+  CHECK(text.find("unknown key 'bogus'") != std::string::npos);
+}

@@ -25,6 +25,7 @@ std::string Progress::status(int64_t step, int64_t epoch, double lr) const {
   if (settings_.total_steps > 0) text += fmt::format("/{}", settings_.total_steps);
   text += fmt::format("  loss {:.4f}  lr {:.3g}  {:.0f} ex/s", loss_sum_ / static_cast<double>(std::max<int64_t>(loss_count_, 1)),
                       lr, rate);
+  if (settings_.world_size > 1) text += fmt::format(" on {} processes", settings_.world_size);
   if (settings_.total_steps > step && done_here > 0) {
     const double eta = elapsed / static_cast<double>(done_here) * static_cast<double>(settings_.total_steps - step);
     text += "  ETA " + format_duration(eta);

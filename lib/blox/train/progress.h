@@ -15,6 +15,7 @@ struct ProgressSettings {
   int64_t epochs = 0;
   double redraw_seconds = 0.2;  ///< terminal: at most one redraw per this interval
   int columns = 0;              ///< terminal: its width; the live line is cut to fit (0: unknown)
+  int64_t world_size = 1;       ///< data-parallel processes (> 1: shown; examples/s are global)
 };
 
 /// Step reports -> "epoch 3/10  step 1234/4690  loss 0.3012  lr 0.00074  4650 ex/s  ETA 1m12s".

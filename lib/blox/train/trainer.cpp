@@ -136,7 +136,7 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
       loss_(make_loss(run_.loss)),
       log_(run_.checkpoint.dir, run_.metrics),
       progress_({options.quiet || !dp.is_main(), options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
-                 /*redraw_seconds=*/0.2, options.columns}),
+                 /*redraw_seconds=*/0.2, options.columns, dp.world_size()}),
       best_("keep_best", run_.checkpoint.keep_best),
       stopping_("early_stopping", run_.train.early_stopping_metric) {
   if (data_.evaluation) {
