@@ -77,21 +77,22 @@ def train_epoch(epoch, scheduler=None):
     return seen
 
 
-if epochs == 0:
-    start = time.perf_counter()
-    seen = train_epoch(0)
-    print(f"{seen / (time.perf_counter() - start):.0f}")
-else:
-    test_x = torch.from_numpy(read_idx(root + "t10k-images-idx3-ubyte.gz").copy()).unsqueeze(1)
-    test_x = (test_x.float() / 255 - 0.2860) / 0.3530
-    test_y = torch.from_numpy(read_idx(root + "t10k-labels-idx1-ubyte.gz").astype(np.int64))
-    steps = epochs * ((len(images) + 127) // 128)
-    final_lr = 1e-5 if model_name == "cnn" else 0.0  # as in the configs
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps, eta_min=final_lr)
-    for epoch in range(epochs):
-        train_epoch(epoch, scheduler)
-        model.eval()
-        with torch.no_grad():
-            correct = sum((model(test_x[i:i + 128]).argmax(1) == test_y[i:i + 128]).sum().item()
-                          for i in range(0, len(test_y), 128))
-    print(f"{time.perf_counter() - process_start:.1f} {correct / len(test_y):.4f}")
+if __name__ == "__main__":  # imported by pytorch_ddp.py for its data and model only
+    if epochs == 0:
+        start = time.perf_counter()
+        seen = train_epoch(0)
+        print(f"{seen / (time.perf_counter() - start):.0f}")
+    else:
+        test_x = torch.from_numpy(read_idx(root + "t10k-images-idx3-ubyte.gz").copy()).unsqueeze(1)
+        test_x = (test_x.float() / 255 - 0.2860) / 0.3530
+        test_y = torch.from_numpy(read_idx(root + "t10k-labels-idx1-ubyte.gz").astype(np.int64))
+        steps = epochs * ((len(images) + 127) // 128)
+        final_lr = 1e-5 if model_name == "cnn" else 0.0  # as in the configs
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps, eta_min=final_lr)
+        for epoch in range(epochs):
+            train_epoch(epoch, scheduler)
+            model.eval()
+            with torch.no_grad():
+                correct = sum((model(test_x[i:i + 128]).argmax(1) == test_y[i:i + 128]).sum().item()
+                              for i in range(0, len(test_y), 128))
+        print(f"{time.perf_counter() - process_start:.1f} {correct / len(test_y):.4f}")

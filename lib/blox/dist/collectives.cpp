@@ -53,7 +53,7 @@ Collectives::Collectives(const LaunchEnv& env, std::chrono::milliseconds timeout
         c10::make_intrusive<c10d::PrefixStore>(fmt::format("/worker/attempt_{}", env.restart_count), store);
     auto gloo_options = c10d::ProcessGroupGloo::Options::create(timeout);
     gloo_options->devices.push_back(transport_device(env));
-    gloo_options->threads = 2;
+    gloo_options->threads = 1;
     group_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, static_cast<int>(env.rank),
                                                                static_cast<int>(env.world_size), gloo_options);
   } catch (const std::exception& e) {

@@ -1,8 +1,14 @@
 #include "blox/train/data_parallel.h"
 
+#include <csignal>
+
+#include <ATen/ops/cat.h>
+#include <ATen/ops/scalar_tensor.h>
+#include <ATen/ops/tensor.h>
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/train/stop_signals.h"
 
 namespace bx {
 namespace {
@@ -14,6 +20,20 @@ std::vector<at::Tensor> floating_values(const Params& params) {
     if (at::isFloatingType(v.scalar_type())) out.push_back(v);
   }
   return out;
+}
+
+// The signal stop_signals recorded, as the cadence names it.
+StopSignal pending_signal() {
+  switch (pending_stop_signal()) {
+    case SIGINT:
+      return StopSignal::interrupt;
+    case SIGTERM:
+      return StopSignal::terminate;
+    case SIGUSR1:
+      return StopSignal::save_and_continue;
+    default:
+      return StopSignal::none;
+  }
 }
 
 }  // namespace
@@ -56,12 +76,25 @@ std::string DataParallel::same_as_main(const std::string& text) const {
 
 GradTransform DataParallel::averaging_grads(GradTransform then) const {
   if (!distributed()) return then;
-  Collectives* c = collectives_.get();
-  return [c, then = std::move(then)](Params grads) {
+  return [this, then = std::move(then)](Params grads, at::Tensor& loss) {
     std::vector<at::Tensor> values;
     for (size_t i = 0; i < grads.size(); ++i) values.push_back(grads.param(i).value);
-    c->average(values);
-    return then ? then(std::move(grads)) : grads;
+    // The loss and one flag per stop signal ride at the end of the last bucket: averaged, the
+    // loss is the global mean and a flag above 0 means some rank received that signal.
+    const StopSignal local = pending_signal();
+    const at::Tensor flags = at::tensor({local == StopSignal::interrupt ? 1.f : 0.f, local == StopSignal::terminate ? 1.f : 0.f,
+                                         local == StopSignal::save_and_continue ? 1.f : 0.f});
+    at::Tensor control = at::cat({loss.reshape({1}).to(at::kFloat), flags.to(loss.device())});
+    values.push_back(control);
+    collectives_->average(values);
+    const at::Tensor agreed = control.cpu();
+    const float* v = agreed.data_ptr<float>();
+    agreed_signal_ = v[1] > 0 ? StopSignal::interrupt
+                     : v[2] > 0 ? StopSignal::terminate
+                     : v[3] > 0 ? StopSignal::save_and_continue
+                                : StopSignal::none;
+    loss = at::scalar_tensor(static_cast<double>(v[0]));
+    return then ? then(std::move(grads), loss) : grads;
   };
 }
 
@@ -71,17 +104,9 @@ void DataParallel::average_state(const Params& state) const {
   collectives_->average(floating_values(state));
 }
 
-std::pair<double, StopSignal> DataParallel::agree(double loss, StopSignal signal) const {
-  if (!distributed()) return {loss, signal};
-  // Counts of each signal over ranks, and the loss sum, in one all-reduce.
-  const auto sums = collectives_->sum({loss, signal == StopSignal::interrupt ? 1.0 : 0.0,
-                                       signal == StopSignal::terminate ? 1.0 : 0.0,
-                                       signal == StopSignal::save_and_continue ? 1.0 : 0.0});
-  const StopSignal agreed = sums[1] > 0   ? StopSignal::interrupt
-                            : sums[2] > 0 ? StopSignal::terminate
-                            : sums[3] > 0 ? StopSignal::save_and_continue
-                                          : StopSignal::none;
-  return {sums[0] / static_cast<double>(env_.world_size), agreed};
+
+std::pair<double, StopSignal> DataParallel::agreed_step(const at::Tensor& loss) const {
+  return {loss.item<double>(), distributed() ? agreed_signal_ : pending_signal()};
 }
 
 EvalSums DataParallel::agree(const EvalSums& sums) const {

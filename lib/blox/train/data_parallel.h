@@ -40,15 +40,17 @@ class DataParallel {
   void same_as_main(const Params& params) const;
   /// Rank 0's text (the resumed run's position and memory) on every rank.
   std::string same_as_main(const std::string& text) const;
-  /// Gradients averaged over ranks, then `then` (clipping) on the average.
+  /// Gradients averaged over ranks, then `then` (clipping) on the average. The same all-reduce
+  /// carries the step's loss and this rank's pending stop signal (see agreed_step).
   GradTransform averaging_grads(GradTransform then) const;
   /// Floating-point state that each rank updates on its own data (batch-norm statistics)
   /// averaged over ranks, in place: done before every evaluation and checkpoint.
   void average_state(const Params& state) const;
 
-  /// The step's loss averaged over ranks, and the stop signal any rank received (SIGINT over
-  /// SIGTERM over SIGUSR1), in one all-reduce.
-  std::pair<double, StopSignal> agree(double loss, StopSignal signal) const;
+  /// After a step: its loss (averaged over ranks) and the stop signal pending here or, in a
+  /// data-parallel run, on any rank (SIGINT over SIGTERM over SIGUSR1), as the step's gradient
+  /// average carried them: no collective of its own.
+  std::pair<double, StopSignal> agreed_step(const at::Tensor& loss) const;
   /// Evaluation sums over every rank's shard.
   EvalSums agree(const EvalSums& sums) const;
   /// Returns when every rank has called it (after rank 0's save).
@@ -60,6 +62,7 @@ class DataParallel {
  private:
   LaunchEnv env_;
   std::unique_ptr<Collectives> collectives_;
+  mutable StopSignal agreed_signal_ = StopSignal::none;  ///< written by the gradient average
 };
 
 }  // namespace bx

@@ -32,7 +32,7 @@ StepResult train_step(const Layer& model, const Optimizer& optimizer, const Loss
     loss = loss.detach();  // drops the graph, whose AccumulateGrad nodes hold the params
     next_state = std::move(after).split().second;
   }  // `output` and `after` die here, releasing their handles on the param buffers
-  if (transform_grads) grads = transform_grads(std::move(grads));
+  if (transform_grads) grads = transform_grads(std::move(grads), loss);
   auto updated = optimizer.step(std::move(trainable), grads, std::move(taken.optimizer), learning_rate);
   return {std::move(loss), TrainState{std::move(updated.params), std::move(next_state), std::move(updated.state)}};
 }
@@ -54,9 +54,10 @@ StepResult train_step_accumulated(const Layer& model, const Optimizer& optimizer
     state = std::move(after).split().second;
   }
   Params grads = accumulator.mean();
-  if (transform_grads) grads = transform_grads(std::move(grads));
+  at::Tensor loss = at::scalar_tensor(loss_sum / static_cast<double>(micro_batches.size()));
+  if (transform_grads) grads = transform_grads(std::move(grads), loss);
   auto updated = optimizer.step(std::move(trainable), grads, std::move(taken.optimizer), learning_rate);
-  return {at::scalar_tensor(loss_sum / static_cast<double>(micro_batches.size())),
+  return {std::move(loss),
           TrainState{std::move(updated.params), std::move(state), std::move(updated.state)}};
 }
 

@@ -7,6 +7,7 @@
 
 #include "blox/core/module.h"
 #include "blox/core/params.h"
+#include "blox/optim/loss.h"
 #include "blox/optim/optimizer.h"
 
 namespace bx {
@@ -21,16 +22,16 @@ struct TrainState {
 /// Splits locked params into a TrainState with fresh optimizer state.
 TrainState make_train_state(Params params, const Optimizer& optimizer);
 
-/// Loss of a batch: (model output, targets) -> scalar.
-using LossFn = std::function<at::Tensor(const at::Tensor& output, const at::Tensor& targets)>;
 
 struct StepResult {
   at::Tensor loss;  ///< detached scalar
   TrainState next;
 };
 
-/// Maps the gradients before the update (e.g. clipping); empty: none.
-using GradTransform = std::function<Params(Params grads)>;
+/// Maps the gradients before the update (clipping, the data-parallel average); empty: none.
+/// It sees the step's (detached) loss too and may replace it: a data-parallel average carries
+/// the loss in the same all-reduce and hands back its mean over ranks.
+using GradTransform = std::function<Params(Params grads, at::Tensor& loss)>;
 
 /// One step of `model` on (x, y) at `learning_rate` (< 0: the optimizer's own). Takes the
 /// state by rvalue so the update can reuse the param and optimizer buffers in place

@@ -45,18 +45,6 @@ CadenceSettings cadence_settings(const RunConfig& run) {
           run.checkpoint.every_epochs, run.checkpoint.every_steps};
 }
 
-StopSignal pending_signal() {
-  switch (pending_stop_signal()) {
-    case SIGINT:
-      return StopSignal::interrupt;
-    case SIGTERM:
-      return StopSignal::terminate;
-    case SIGUSR1:
-      return StopSignal::save_and_continue;
-    default:
-      return StopSignal::none;
-  }
-}
 
 // Statistics of a stretch of steps (since the last metrics row; since the epoch began).
 struct Window {
@@ -144,7 +132,7 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
                                             evaluation_transforms(run_.data));
   }
   if (run_.train.clip_grad_value > 0 || run_.train.clip_grad_norm > 0) {
-    transform_grads_ = [value = run_.train.clip_grad_value, norm = run_.train.clip_grad_norm](Params grads) {
+    transform_grads_ = [value = run_.train.clip_grad_value, norm = run_.train.clip_grad_norm](Params grads, at::Tensor&) {
       if (value > 0) grads = clip_by_value(grads, value);
       if (norm > 0) grads = clip_by_global_norm(grads, norm).grads;
       return grads;
@@ -272,7 +260,7 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
                                                 group[0].second, lr_, transform_grads_)
                                    : train_step_accumulated(model, *run_.optimizer, loss_, std::move(state_), group,
                                                             lr_, transform_grads_);
-  const auto [loss, signal] = dp_.agree(r.loss.item<double>(), pending_signal());
+  const auto [loss, signal] = dp_.agreed_step(r.loss);
   signal_ = signal;
   if (!std::isfinite(loss)) {
     throw Error(fmt::format("the loss became {} at step {}; stopping without saving (the last checkpoint in {} "
