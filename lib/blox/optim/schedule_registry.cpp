@@ -10,13 +10,9 @@ namespace {
 template <class S, class Make>
 ScheduleBuilder from_settings(S defaults, Make make) {
   return [defaults, make](Options& o, double lr, int64_t total_steps) -> std::shared_ptr<const Schedule> {
-    S start = defaults;
-    if constexpr (std::is_same_v<S, CosineScheduleSettings> || std::is_same_v<S, OneCycleScheduleSettings>) {
-      start.total_steps = total_steps;
-    }
-    const auto settings = read_settings(o, start);
+    const auto settings = read_settings(o, defaults);
     if (!settings) return nullptr;
-    return make(lr, *settings);
+    return make(lr, *settings, total_steps);
   };
 }
 
@@ -56,24 +52,25 @@ const ScheduleRegistry& builtin_schedules() {
     r.add("constant", {"the optimizer's learning_rate throughout", {}},
           [](Options&, double lr, int64_t) { return std::make_shared<ConstantSchedule>(lr); });
     r.add("step", doc<StepScheduleSettings>("lr * gamma^floor(step / step_size)"),
-          from_settings(StepScheduleSettings{}, [](double lr, const StepScheduleSettings& s) {
+          from_settings(StepScheduleSettings{}, [](double lr, const StepScheduleSettings& s, int64_t) {
             return std::make_shared<StepSchedule>(lr, s.step_size, s.gamma);
           }));
     r.add("multi_step", doc<MultiStepScheduleSettings>("lr * gamma^(milestones passed)"),
-          from_settings(MultiStepScheduleSettings{}, [](double lr, const MultiStepScheduleSettings& s) {
+          from_settings(MultiStepScheduleSettings{}, [](double lr, const MultiStepScheduleSettings& s, int64_t) {
             return std::make_shared<MultiStepSchedule>(lr, s.milestones, s.gamma);
           }));
     r.add("exponential", doc<ExponentialScheduleSettings>("lr * gamma^step"),
-          from_settings(ExponentialScheduleSettings{}, [](double lr, const ExponentialScheduleSettings& s) {
+          from_settings(ExponentialScheduleSettings{}, [](double lr, const ExponentialScheduleSettings& s, int64_t) {
             return std::make_shared<ExponentialSchedule>(lr, s.gamma);
           }));
     r.add("cosine", doc<CosineScheduleSettings>("cosine decay from lr to final_lr over total_steps"),
-          from_settings(CosineScheduleSettings{}, [](double lr, const CosineScheduleSettings& s) {
-            return std::make_shared<CosineSchedule>(lr, s.total_steps, s.final_lr);
+          from_settings(CosineScheduleSettings{}, [](double lr, const CosineScheduleSettings& s, int64_t run_steps) {
+            return std::make_shared<CosineSchedule>(lr, s.total_steps > 0 ? s.total_steps : run_steps, s.final_lr);
           }));
     r.add("one_cycle", doc<OneCycleScheduleSettings>("PyTorch's OneCycleLR: a cosine rise to lr, then a cosine fall"),
-          from_settings(OneCycleScheduleSettings{}, [](double lr, const OneCycleScheduleSettings& s) {
-            return std::make_shared<OneCycleSchedule>(lr, s.total_steps, s.pct_start, s.div_factor, s.final_div_factor);
+          from_settings(OneCycleScheduleSettings{}, [](double lr, const OneCycleScheduleSettings& s, int64_t run_steps) {
+            return std::make_shared<OneCycleSchedule>(lr, s.total_steps > 0 ? s.total_steps : run_steps, s.pct_start,
+                                                      s.div_factor, s.final_div_factor);
           }));
     return r;
   }();

@@ -52,7 +52,7 @@ struct CosineScheduleSettings {
   double final_lr = 0.0;
   template <class Visit>
   void fields(Visit& visit) {
-    visit("total_steps", total_steps, Rule::positive(), "steps of the decay; default: train.max_steps");
+    visit("total_steps", total_steps, Rule::non_negative(), "steps of the decay; 0: train.max_steps");
     visit("final_lr", final_lr, Rule::non_negative(), "the rate at the end");
   }
 };
@@ -64,7 +64,7 @@ struct OneCycleScheduleSettings {
   double final_div_factor = 1e4;
   template <class Visit>
   void fields(Visit& visit) {
-    visit("total_steps", total_steps, Rule::positive(), "steps of the cycle; default: train.max_steps");
+    visit("total_steps", total_steps, Rule::non_negative(), "steps of the cycle; 0: train.max_steps");
     visit("pct_start", pct_start, Rule().above(0).below(1), "share of the steps spent rising");
     visit("div_factor", div_factor, Rule::positive(), "the start rate is lr / div_factor");
     visit("final_div_factor", final_div_factor, Rule::positive(), "the end rate is the start rate / final_div_factor");
