@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <CLI/CLI.hpp>

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include <ATen/core/grad_mode.h>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <fmt/format.h>

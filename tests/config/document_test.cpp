@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -13,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 struct Dir {
-  fs::path path = fs::temp_directory_path() / ("blox_document_" + std::to_string(std::rand()));
+  fs::path path = fs::temp_directory_path() / ("blox_document_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
   Dir() { fs::create_directories(path); }
   ~Dir() { fs::remove_all(path); }
   std::string write(const std::string& name, const std::string& text) const {

@@ -1,4 +1,6 @@
 // RunLog: metrics.jsonl and metrics.csv rows, truncation for a resumed run.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,7 +23,7 @@ std::string slurp(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("RunLog: rows in both files, the CSV with a header; truncate_after drops later steps") {
-  const fs::path dir = fs::temp_directory_path() / ("blox_run_log_" + std::to_string(std::rand()));
+  const fs::path dir = fs::temp_directory_path() / ("blox_run_log_" + std::to_string(::getpid()));
   {
     RunLog log(dir.string(), {"loss", "accuracy"});
     log.write_config("seed: 1\n");

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "blox/data/transform_registry.h"
 #include "blox/optim/optimizer_registry.h"

@@ -1,6 +1,7 @@
 #include "blox/config/schema_markdown.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "blox/config/run_config.h"
 #include "blox/core/errors.h"

@@ -9,6 +9,7 @@
 
 #include <ATen/ops/from_blob.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"

@@ -14,6 +14,7 @@
 #include <ATen/ops/softplus.h>
 #include <ATen/ops/tanh.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "blox/layers/builtin_layers.h"
 #include "blox/schema/layer_registry.h"

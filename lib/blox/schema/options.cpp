@@ -3,6 +3,7 @@
 #include "blox/schema/options.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include "blox/schema/options_node.h"

@@ -1,6 +1,7 @@
 #include "blox/schema/settings.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "blox/core/errors.h"
 #include "blox/schema/value_readers.h"

@@ -2,6 +2,7 @@
 #include "blox/schema/value_readers.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"
