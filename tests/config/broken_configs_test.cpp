@@ -135,6 +135,11 @@ TEST_CASE("broken configs: values out of range") {
               "{}:10:49: error: model.layers[1].output_size: expected an integer > 0, got 0"});
   check_case({{{13, "optimizer: {type: sgd, learning_rate: -0.1}"}}, {}, {},
               "{}:13:39: error: optimizer.learning_rate: expected a value >= 0, got -0.1"});
+  // Not-a-number and infinite settings are refused, not silently used (clipping off, a diverging rate).
+  check_case({{{13, "optimizer: {type: sgd, learning_rate: .inf}"}}, {}, {},
+              "{}:13:39: error: optimizer.learning_rate: expected a value >= 0, got inf"});
+  check_case({{{14, "train: {epochs: 1, clip_grad_norm: .nan}"}}, {}, {},
+              "train.clip_grad_norm: expected a value >= 0, got nan"});
   check_case({{{14, "train: {epochs: 0}"}}, {}, {}, "{}:14:17: error: train.epochs: expected an integer > 0, got 0"});
   check_case({{}, {"loss: {type: cross_entropy, label_smoothing: 1.5}"}, {},
               "{}:15:46: error: loss.label_smoothing: expected a value in [0, 1), got 1.5"});

@@ -21,6 +21,7 @@ TEST_CASE("Rule: bounds describe themselves and name what a value breaks") {
   // NaN breaks any bound (a NaN learning rate or clip norm must not pass as "in range").
   CHECK(Rule::non_negative().violation(std::nan(""), false));
   CHECK_FALSE(Rule().violation(std::nan(""), false) == std::nullopt);
+  CHECK(Rule::non_negative().violation(INFINITY, false) == std::optional<std::string>("expected a value >= 0, got inf"));
 }
 
 TEST_CASE("Rule: choices, required and classes") {

@@ -64,7 +64,7 @@ std::string Rule::describe() const {
 std::optional<std::string> Rule::violation(double value, bool integer) const {
   const bool low_ok = !low_ || (low_->open ? value > low_->value : value >= low_->value);
   const bool high_ok = !high_ || (high_->open ? value < high_->value : value <= high_->value);
-  if (low_ok && high_ok && !std::isnan(value)) return std::nullopt;
+  if (low_ok && high_ok && std::isfinite(value)) return std::nullopt;  // no setting means NaN or infinity
   const std::string shown = integer ? fmt::format("{}", static_cast<int64_t>(value)) : fmt::format("{}", value);
   const std::string wanted = describe();
   return fmt::format("expected {}{}{}, got {}", integer ? "an integer" : "a value", wanted.empty() ? "" : " ", wanted,

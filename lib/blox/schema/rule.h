@@ -37,7 +37,7 @@ class Rule {
   /// What the rule asks for, e.g. "> 0", "in [0, 1)", "one of a, b"; "" when anything goes.
   std::string describe() const;
   /// "expected a value > 0, got -1" when `value` breaks the bounds; nothing when it keeps them.
-  /// NaN breaks every bound.
+  /// NaN and infinities break every rule (no setting means them).
   std::optional<std::string> violation(double value, bool integer) const;
   /// "expected one of a, b, got 'c'" when `value` is not among the choices.
   std::optional<std::string> violation(const std::string& value) const;
