@@ -47,13 +47,14 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
                                                                   {"train step", t.step_ms},
                                                                   {"forward (eval)", t.eval_forward_ms}};
       if (flags->json) {
-        nlohmann::json out = {{"batch_size", t.batch_size}, {"iterations", t.iterations}, {"threads", at::get_num_threads()}};
+        nlohmann::json out = {{"batch_size", t.batch_size}, {"iterations", t.iterations},
+                              {"threads", at::get_num_threads()}, {"precision", t.precision}, {"device", t.device}};
         for (const auto& [name, ms] : phases) out["ms"][name] = ms;
         std::cout << out.dump(2) << "\n";
         return 0;
       }
-      fmt::print("{}: batch {}, {} thread(s), median of {} after {} warm-up\n", flags->config, t.batch_size,
-                 at::get_num_threads(), t.iterations, flags->warmup);
+      fmt::print("{}: batch {}, {}, {}, {} thread(s), median of {} after {} warm-up\n", flags->config, t.batch_size,
+                 t.device, t.precision, at::get_num_threads(), t.iterations, flags->warmup);
       for (const auto& [name, ms] : phases) {
         fmt::print("  {:<20} {:9.3f} ms  {:10.0f} examples/s\n", name, ms, static_cast<double>(t.batch_size) / ms * 1e3);
       }

@@ -75,7 +75,8 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
       bx::Loader loader(data, bx::evaluation_loader_settings(run_config.data), bx::evaluation_transforms(run_config.data));
       const c10::Device device = bx::resolve_device(run_config.device);
       const bx::Metrics metrics = bx::evaluate(*prepared.model.layer, bx::params_to_device(checkpoint.params, device),
-                                               loader, bx::make_loss(run_config.loss), run_config.metrics, device);
+                                               loader, bx::make_loss(run_config.loss), run_config.metrics, device,
+                                               bx::precision_from_name(run_config.train.precision));
       int failed = 0;
       nlohmann::json results = nlohmann::json::array();
       for (const auto& a : assertions) {

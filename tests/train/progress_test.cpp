@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string>
 
+#include <ATen/ops/scalar_tensor.h>
 #include <doctest/doctest.h>
 
 #include "blox/train/progress.h"
@@ -32,6 +33,12 @@ size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
+// Adds `loss` to the tally and reports the step, as the trainer does.
+void step(Progress& p, LossTally& losses, int64_t s, int64_t epoch, double loss, double lr, int64_t examples) {
+  losses.add(at::scalar_tensor(loss), s);
+  p.step(s, epoch, losses, lr, examples);
+}
+
 }  // namespace
 
 TEST_CASE("format_duration: seconds, minutes, hours") {
@@ -45,11 +52,12 @@ TEST_CASE("format_duration: seconds, minutes, hours") {
 TEST_CASE("Progress off a terminal: one plain line per log_every_steps, with the mean loss since the last line") {
   Capture out;
   Progress p({false, false, 2, 6, 3}, out.file);
-  p.step(1, 0, 1.0, 0.1, 10);
-  p.step(2, 0, 3.0, 0.1, 10);
-  p.step(3, 1, 5.0, 0.05, 10);
+  LossTally losses;
+  step(p, losses, 1, 0, 1.0, 0.1, 10);
+  step(p, losses, 2, 0, 3.0, 0.1, 10);
+  step(p, losses, 3, 1, 5.0, 0.05, 10);
   p.line("epoch summary");
-  p.step(4, 1, 7.0, 0.05, 10);
+  step(p, losses, 4, 1, 7.0, 0.05, 10);
   const std::string text = out.text();
   CHECK(count(text, "\n") == 3);
   CHECK(text.find('\r') == std::string::npos);
@@ -61,10 +69,11 @@ TEST_CASE("Progress off a terminal: one plain line per log_every_steps, with the
 TEST_CASE("Progress on a terminal: redraws one line in place, clears it before a lasting line and at the end") {
   Capture out;
   Progress p({false, true, 50, 3, 1, /*redraw_seconds=*/0.0}, out.file);
-  p.step(1, 0, 1.0, 0.1, 10);
-  p.step(2, 0, 1.0, 0.1, 10);
+  LossTally losses;
+  step(p, losses, 1, 0, 1.0, 0.1, 10);
+  step(p, losses, 2, 0, 1.0, 0.1, 10);
   p.line("kept");
-  p.step(3, 0, 1.0, 0.1, 10);
+  step(p, losses, 3, 0, 1.0, 0.1, 10);
   p.finish();
   const std::string text = out.text();
   CHECK(count(text, "\r\033[K") == 5);  // 3 redraws, 1 clear before "kept", 1 at the end
@@ -78,7 +87,8 @@ TEST_CASE("Progress on a terminal: redraws one line in place, clears it before a
 TEST_CASE("Progress on a terminal: redraws at most once per interval, always at the last step") {
   Capture out;
   Progress p({false, true, 50, 100, 1, /*redraw_seconds=*/3600.0}, out.file);
-  for (int64_t s = 1; s <= 100; ++s) p.step(s, 0, 1.0, 0.1, 10);
+  LossTally losses;
+  for (int64_t s = 1; s <= 100; ++s) step(p, losses, s, 0, 1.0, 0.1, 10);
   const std::string text = out.text();
   CHECK(count(text, "\r\033[K") == 2);  // the first step and the last
   CHECK(text.find("step 100/100") != std::string::npos);
@@ -87,14 +97,16 @@ TEST_CASE("Progress on a terminal: redraws at most once per interval, always at 
 TEST_CASE("Progress on a terminal: the live line is cut to the terminal's width") {
   Capture out;
   Progress p({false, true, 50, 3, 1, /*redraw_seconds=*/0.0, /*columns=*/20}, out.file);
-  p.step(1, 0, 1.0, 0.1, 10);
+  LossTally losses;
+  step(p, losses, 1, 0, 1.0, 0.1, 10);
   CHECK(out.text() == "\r\033[Kepoch 1/1  step 1/3");  // 19 characters: no wrap
 }
 
 TEST_CASE("Progress quiet: prints nothing") {
   Capture out;
   Progress p({true, false, 1, 10, 1}, out.file);
-  p.step(1, 0, 1.0, 0.1, 10);
+  LossTally losses;
+  step(p, losses, 1, 0, 1.0, 0.1, 10);
   p.line("hidden");
   p.finish();
   CHECK(out.text().empty());

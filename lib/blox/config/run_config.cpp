@@ -88,6 +88,10 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
 
   Options train = root.section("train");
   c.train = read_settings(train, c.train).value_or(c.train);
+  if (c.train.precision == "fp16" && c.device == "cpu") {
+    train.error("precision", "fp16 needs a GPU (libtorch's CPU kernels have no fast fp16)",
+                "use bf16 on the CPU, or device: cuda");
+  }
   train.finish();
 
   c.optimizer = builtin_optimizers().build(root.section("optimizer"));

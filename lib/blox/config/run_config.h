@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "blox/core/precision.h"
 #include "blox/schema/options.h"
 #include "blox/data/csv.h"
 #include "blox/data/loader.h"
@@ -51,6 +52,7 @@ struct TrainConfig {
   int64_t accumulate = 1;
   std::string early_stopping_metric;
   int64_t early_stopping_patience = 5;
+  std::string precision = "fp32";
 
   template <class Visit>
   void fields(Visit& visit) {
@@ -70,6 +72,9 @@ struct TrainConfig {
           "stop when this metric stops improving; \"\": off");
     visit("early_stopping_patience", early_stopping_patience, Rule::positive(),
           "evaluations without improvement before stopping");
+    visit("precision", precision, Rule::one_of(precision_names()),
+          "the forward's arithmetic: fp32; bf16 (autocast, CPU or CUDA); fp16 (autocast with dynamic loss "
+          "scaling, CUDA only). Params, gradients, optimizer state and checkpoints stay fp32");
   }
 };
 

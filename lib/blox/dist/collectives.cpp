@@ -10,6 +10,9 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include "blox/core/errors.h"
 
@@ -18,6 +21,9 @@ namespace bx {
 struct Collectives::Group {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;  ///< null unless the run is on a GPU
+#endif
 };
 
 namespace {
@@ -37,7 +43,7 @@ std::string first_line(const std::string& message) { return message.substr(0, me
 
 }  // namespace
 
-Collectives::Collectives(const LaunchEnv& env, std::chrono::milliseconds timeout)
+Collectives::Collectives(const LaunchEnv& env, std::chrono::milliseconds timeout, c10::Device device)
     : rank_(env.rank), world_size_(env.world_size), group_(std::make_unique<Group>()) {
   try {
     c10d::TCPStoreOptions options;
@@ -56,6 +62,15 @@ Collectives::Collectives(const LaunchEnv& env, std::chrono::milliseconds timeout
     gloo_options->threads = 1;
     group_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, static_cast<int>(env.rank),
                                                                static_cast<int>(env.world_size), gloo_options);
+#ifdef USE_C10D_NCCL
+    if (device.is_cuda()) {
+      auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
+      nccl_options->timeout = timeout;
+      group_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(
+          c10::make_intrusive<c10d::PrefixStore>("nccl", group_->store), static_cast<int>(env.rank),
+          static_cast<int>(env.world_size), nccl_options);
+    }
+#endif
   } catch (const std::exception& e) {
     throw DistError(fmt::format("rank {} of {}: cannot join the process group at {}:{}: {}", env.rank, env.world_size,
                                 env.master_addr, env.master_port, first_line(e.what())));
@@ -63,6 +78,17 @@ Collectives::Collectives(const LaunchEnv& env, std::chrono::milliseconds timeout
 }
 
 Collectives::~Collectives() = default;
+
+template <class Launch>
+void Collectives::run_on(const std::vector<at::Tensor>& tensors, const std::string& what, Launch launch) {
+#ifdef USE_C10D_NCCL
+  if (group_->nccl && !tensors.empty() && tensors.front().is_cuda()) {
+    run(what, [&](c10d::ProcessGroupGloo&) { return launch(*group_->nccl); });
+    return;
+  }
+#endif
+  run(what, [&](c10d::ProcessGroupGloo& gloo) { return launch(gloo); });
+}
 
 template <class Launch>
 void Collectives::run(const std::string& what, Launch launch) {
@@ -92,7 +118,7 @@ void Collectives::for_buckets(const std::string& what, const std::vector<at::Ten
     for (size_t i = begin; i < end; ++i) flat_parts.push_back(tensors[i].reshape({-1}));
     std::vector<at::Tensor> bucket{at::cat(flat_parts)};
     if (average) bucket[0].mul_(1.0 / static_cast<double>(world_size_));
-    run(what, [&](c10d::ProcessGroupGloo& g) {
+    run_on(bucket, what, [&](auto& g) {
       if (average) return g.allreduce(bucket, c10d::AllreduceOptions{});
       return g.broadcast(bucket, c10d::BroadcastOptions{});
     });

@@ -1,5 +1,6 @@
-// Collectives: the data-parallel operations blox needs, on torch.distributed's own engine (c10d
-// with Gloo), so a blox run sits in the same process groups torchrun and PyTorch's DDP use.
+// Collectives: the data-parallel operations blox needs, on torch.distributed's own engine (c10d:
+// Gloo; NCCL for GPU tensors where libtorch has it), so a blox run sits in the same process
+// groups torchrun and PyTorch's DDP use.
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include "blox/dist/launch_env.h"
 
@@ -19,8 +21,10 @@ class Collectives {
   /// Joins the process group `env` describes: rank 0 hosts the store at MASTER_ADDR:MASTER_PORT
   /// (a client of torchrun's agent store instead when it hosts one). Gloo's transport device:
   /// GLOO_SOCKET_IFNAME if set; the loopback address when the store is on loopback; else the
-  /// hostname's. Every collective fails after `timeout` (a dead or hung peer).
-  Collectives(const LaunchEnv& env, std::chrono::milliseconds timeout);
+  /// hostname's. Every collective fails after `timeout` (a dead or hung peer). On a GPU
+  /// `device`, the tensors of average and broadcast go through NCCL (a CUDA libtorch only),
+  /// the small host values (sums, flags, text) through Gloo.
+  Collectives(const LaunchEnv& env, std::chrono::milliseconds timeout, c10::Device device = c10::kCPU);
   ~Collectives();
   Collectives(const Collectives&) = delete;
   Collectives& operator=(const Collectives&) = delete;
@@ -45,9 +49,13 @@ class Collectives {
 
  private:
   struct Group;
-  /// Runs `what`'s work to completion; a failure becomes DistError naming `what` and this rank.
+  /// Runs `what`'s work to completion (for NCCL: the current stream waits for it); a failure
+  /// becomes DistError naming `what` and this rank.
   template <class Launch>
   void run(const std::string& what, Launch launch);
+  /// The group a collective of `tensors` goes through: NCCL for GPU tensors where there is one.
+  template <class Launch>
+  void run_on(const std::vector<at::Tensor>& tensors, const std::string& what, Launch launch);
   void for_buckets(const std::string& what, const std::vector<at::Tensor>& tensors, int64_t bucket_bytes,
                    bool average);
 

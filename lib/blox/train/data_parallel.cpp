@@ -39,9 +39,9 @@ StopSignal pending_signal() {
 
 }  // namespace
 
-DataParallel::DataParallel(const LaunchEnv& env, const DistSettings& settings) : env_(env) {
+DataParallel::DataParallel(const LaunchEnv& env, const DistSettings& settings, c10::Device device) : env_(env) {
   if (env_.distributed()) {
-    collectives_ = std::make_unique<Collectives>(env_, std::chrono::seconds(settings.timeout_seconds));
+    collectives_ = std::make_unique<Collectives>(env_, std::chrono::seconds(settings.timeout_seconds), device);
   }
 }
 
@@ -106,9 +106,7 @@ void DataParallel::average_state(const Params& state) const {
 }
 
 
-std::pair<double, StopSignal> DataParallel::agreed_step(const at::Tensor& loss) const {
-  return {loss.item<double>(), distributed() ? agreed_signal_ : pending_signal()};
-}
+StopSignal DataParallel::agreed_signal() const { return distributed() ? agreed_signal_ : pending_signal(); }
 
 EvalSums DataParallel::agree(const EvalSums& sums) const {
   return distributed() ? EvalSums::of(collectives_->sum(sums.values())) : sums;

@@ -22,8 +22,9 @@ namespace bx {
 
 class DataParallel {
  public:
-  /// Joins the process group the launcher's environment describes (none: one process).
-  DataParallel(const LaunchEnv& env, const DistSettings& settings);
+  /// Joins the process group the launcher's environment describes (none: one process);
+  /// `device` is where this rank computes (NCCL carries its gradients when it is a GPU).
+  DataParallel(const LaunchEnv& env, const DistSettings& settings, c10::Device device);
 
   bool distributed() const { return collectives_ != nullptr; }
   int64_t rank() const { return env_.rank; }
@@ -47,10 +48,10 @@ class DataParallel {
   /// averaged over ranks, in place: done before every evaluation and checkpoint.
   void average_state(const Params& state) const;
 
-  /// After a step: its loss (averaged over ranks) and the stop signal pending here or, in a
-  /// data-parallel run, on any rank (SIGINT over SIGTERM over SIGUSR1), as the step's gradient
-  /// average carried them: no collective of its own.
-  std::pair<double, StopSignal> agreed_step(const at::Tensor& loss) const;
+  /// After a step: the stop signal pending here or, in a data-parallel run, on any rank (SIGINT
+  /// over SIGTERM over SIGUSR1), as the step's gradient average carried it: no collective of
+  /// its own.
+  StopSignal agreed_signal() const;
   /// Evaluation sums over every rank's shard.
   EvalSums agree(const EvalSums& sums) const;
   /// Returns when every rank has called it (after rank 0's save).

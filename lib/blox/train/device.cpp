@@ -1,14 +1,27 @@
 #include "blox/train/device.h"
 
 #include <ATen/Context.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
+#include <fmt/format.h>
 
 #include "blox/core/errors.h"
 
 namespace bx {
 
-c10::Device resolve_device(const std::string& name) {
+c10::Device resolve_device(const std::string& name, int64_t local_rank) {
   if (name == "cpu") return c10::kCPU;
-  if (at::hasCUDA()) return c10::Device(c10::kCUDA, 0);
+  if (at::hasCUDA()) {
+    const auto* cuda = c10::impl::getDeviceGuardImpl(c10::kCUDA);
+    const int64_t count = cuda->deviceCount();
+    if (local_rank >= count) {
+      throw ConfigError(fmt::format("device 'cuda': process {} of this machine needs GPU {}, and {} are visible; "
+                                    "hint: start at most {} processes per machine, or set CUDA_VISIBLE_DEVICES",
+                                    local_rank, local_rank, count, count));
+    }
+    const c10::Device gpu(c10::kCUDA, static_cast<c10::DeviceIndex>(local_rank));
+    cuda->setDevice(gpu);  // its kernels, allocations and NCCL communicator go there
+    return gpu;
+  }
   if (name == "auto") return c10::kCPU;
 #ifdef BLOX_WITH_CUDA
   throw ConfigError("device 'cuda': this build has CUDA, but no GPU is visible (no device, or no driver); "
@@ -24,6 +37,12 @@ Params params_to_device(const Params& params, c10::Device device) {
   return params.map([&](const std::string&, const Param& p) {
     return p.value.is_floating_point() ? p.value.to(device) : p.value;
   });
+}
+
+void synchronize(c10::Device device) {
+  if (device.is_cpu()) return;
+  const auto* impl = c10::impl::getDeviceGuardImpl(device.type());
+  impl->synchronizeStream(impl->getStream(device));
 }
 
 at::Tensor batch_to_device(const at::Tensor& t, c10::Device device) {

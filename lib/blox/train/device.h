@@ -10,13 +10,17 @@
 
 namespace bx {
 
-/// "cpu", "cuda" (the first GPU) or "auto" (a GPU when this libtorch has one). Throws
-/// ConfigError for "cuda" on a libtorch without CUDA, saying so and how to get one.
-c10::Device resolve_device(const std::string& name);
+/// "cpu", "cuda" or "auto" (a GPU when there is one). A GPU is the `local_rank`-th of this
+/// machine (one per process of a data-parallel run), made the current device. Throws
+/// ConfigError for "cuda" where there is none, saying why and what to do.
+c10::Device resolve_device(const std::string& name, int64_t local_rank = 0);
 
 /// Floating-point params on `device`; integer scalars (Rng seed and counter, step counts) stay
 /// on the host, where they are read every step.
 Params params_to_device(const Params& params, c10::Device device);
+
+/// Waits until the work queued on `device`'s current stream is done (nothing on the CPU).
+void synchronize(c10::Device device);
 
 /// A host batch tensor on `device`: through pinned memory with a non-blocking copy, so the
 /// copy overlaps the computation.

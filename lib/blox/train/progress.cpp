@@ -17,14 +17,13 @@ Progress::Progress(ProgressSettings settings, std::FILE* out) : settings_(settin
 
 double Progress::elapsed() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
-std::string Progress::status(int64_t step, int64_t epoch, double lr) const {
+std::string Progress::status(int64_t step, int64_t epoch, double loss, double lr) const {
   const double elapsed = this->elapsed();
   const double rate = static_cast<double>(examples_) / std::max(elapsed, 1e-9);
   const int64_t done_here = step - first_step_;
   std::string text = fmt::format("epoch {}/{}  step {}", epoch + 1, settings_.epochs, step);
   if (settings_.total_steps > 0) text += fmt::format("/{}", settings_.total_steps);
-  text += fmt::format("  loss {:.4f}  lr {:.3g}  {:.0f} ex/s", loss_sum_ / static_cast<double>(std::max<int64_t>(loss_count_, 1)),
-                      lr, rate);
+  text += fmt::format("  loss {:.4f}  lr {:.3g}  {:.0f} ex/s", loss, lr, rate);
   if (settings_.world_size > 1) text += fmt::format(" on {} processes", settings_.world_size);
   if (settings_.total_steps > step && done_here > 0) {
     const double eta = elapsed / static_cast<double>(done_here) * static_cast<double>(settings_.total_steps - step);
@@ -33,11 +32,9 @@ std::string Progress::status(int64_t step, int64_t epoch, double lr) const {
   return text + "  " + format_duration(elapsed);
 }
 
-void Progress::step(int64_t step, int64_t epoch, double loss, double lr, int64_t examples) {
+void Progress::step(int64_t step, int64_t epoch, const LossTally& losses, double lr, int64_t examples) {
   if (first_step_ < 0) first_step_ = step - 1;
   examples_ += examples;
-  loss_sum_ += loss;
-  ++loss_count_;
   if (settings_.quiet) return;
   if (settings_.terminal) {
     const auto now = Clock::now();
@@ -45,18 +42,17 @@ void Progress::step(int64_t step, int64_t epoch, double loss, double lr, int64_t
     const bool due = !live_line_ || std::chrono::duration<double>(now - last_draw_).count() >= settings_.redraw_seconds;
     if (!last && !due) return;
     last_draw_ = now;
-    std::string text = status(step, epoch, lr);
+    std::string text = status(step, epoch, last_line_.mean_since(losses), lr);
     // A wrapped line could not be erased by the next redraw: cut it to the terminal's width.
     if (settings_.columns > 1 && text.size() >= static_cast<size_t>(settings_.columns)) text.resize(settings_.columns - 1);
     fmt::print(out_, "\r\033[K{}", text);  // return, erase the line, redraw
     live_line_ = true;
   } else {
     if (settings_.log_every_steps <= 0 || step % settings_.log_every_steps != 0) return;
-    fmt::print(out_, "{}\n", status(step, epoch, lr));
+    fmt::print(out_, "{}\n", status(step, epoch, last_line_.mean_since(losses), lr));
   }
   std::fflush(out_);
-  loss_sum_ = 0;
-  loss_count_ = 0;
+  last_line_ = LossMark::at(losses);
 }
 
 void Progress::line(const std::string& text) {

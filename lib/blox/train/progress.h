@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "blox/train/loss_tally.h"
+
 namespace bx {
 
 struct ProgressSettings {
@@ -25,8 +27,9 @@ class Progress {
  public:
   explicit Progress(ProgressSettings settings, std::FILE* out = stdout);
 
-  /// After each update: steps done so far, 0-based epoch, the step's loss, lr and examples.
-  void step(int64_t step, int64_t epoch, double loss, double lr, int64_t examples);
+  /// After each update: steps done so far, 0-based epoch, the losses of this process's steps
+  /// (a tally begun with this Progress; read only when a line is drawn), lr and examples.
+  void step(int64_t step, int64_t epoch, const LossTally& losses, double lr, int64_t examples);
   /// A line that stays (an epoch summary, a message); on a terminal the live line is cleared
   /// first and redrawn at the next step. Nothing when quiet.
   void line(const std::string& text);
@@ -37,7 +40,8 @@ class Progress {
 
  private:
   using Clock = std::chrono::steady_clock;
-  std::string status(int64_t step, int64_t epoch, double lr) const;
+  /// The line; the mean loss since the last one.
+  std::string status(int64_t step, int64_t epoch, double loss, double lr) const;
 
   ProgressSettings settings_;
   std::FILE* out_;
@@ -45,8 +49,7 @@ class Progress {
   Clock::time_point last_draw_;  ///< of the live line, when live_line_
   int64_t first_step_ = -1;  ///< the step count before this process's first step
   int64_t examples_ = 0;
-  double loss_sum_ = 0;
-  int64_t loss_count_ = 0;
+  LossMark last_line_;  ///< the losses when the last line was drawn
   bool live_line_ = false;
 };
 

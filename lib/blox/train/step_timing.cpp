@@ -51,30 +51,40 @@ StepTimings time_training_step(const PreparedRun& prepared, int iterations, int 
   const LossFn loss = make_loss(run.loss);
   Params params = prepared.model.params;
   if (data.vocabulary) params = data.vocabulary->store(params.unlocked()).locked();
-  TrainState state = make_train_state(params_to_device(params, device), *run.optimizer);
+  const StepNumerics numerics = StepNumerics::of(precision_from_name(run.train.precision));
+  if (numerics.precision == Precision::fp16 && device.is_cpu()) {
+    throw ConfigError("bench: train.precision fp16 needs a GPU; hint: --device cuda, or bf16 on the CPU");
+  }
+  TrainState state = make_train_state(params_to_device(params, device), *run.optimizer, numerics);
   const at::Tensor x = batch_to_device(batch->inputs, device);
   const at::Tensor y = batch_to_device(batch->targets, device);
 
-  // A device-to-host read waits for everything queued on the stream before it.
-  const std::function<void()> sync = [&] {
-    if (!device.is_cpu()) x.sum().item<double>();
-  };
+  const std::function<void()> sync = [&] { synchronize(device); };
   StepTimings t;
   t.batch_size = x.size(0);
   t.iterations = iterations;
-  t.forward_ms = median_ms(iterations, warmup, sync, [&] {
-    const Params trainable = state.trainable.requiring_grad();  // records the graph, as training does
-    loss(model(trainable.merge(state.state), x, Mode::train).first, y);
-  });
+  t.precision = precision_name(numerics.precision);
+  t.device = device.str();
+  // The train-mode forward and loss, as a step computes them (with the graph recorded).
+  auto forward_loss = [&](const Params& trainable) {
+    at::Tensor out;
+    {
+      AutocastScope autocast(numerics.precision, device);
+      out = model(trainable.merge(state.state), x, Mode::train).first;
+    }
+    return loss(full_precision(out), y);
+  };
+  t.forward_ms = median_ms(iterations, warmup, sync, [&] { forward_loss(state.trainable.requiring_grad()); });
   t.forward_backward_ms = median_ms(iterations, warmup, sync, [&] {
     const Params trainable = state.trainable.requiring_grad();
-    grad(loss(model(trainable.merge(state.state), x, Mode::train).first, y), trainable);
+    grad(forward_loss(trainable), trainable);
   });
   t.step_ms = median_ms(iterations, warmup, sync, [&] {
-    state = train_step(model, *run.optimizer, loss, std::move(state), x, y).next;
+    state = train_step(model, *run.optimizer, loss, std::move(state), x, y, -1, {}, numerics).next;
   });
   t.eval_forward_ms = median_ms(iterations, warmup, sync, [&] {
     c10::NoGradGuard no_grad;
+    AutocastScope autocast(numerics.precision, device);
     model(state.trainable.merge(state.state), x, Mode::eval);
   });
   return t;

@@ -20,6 +20,7 @@
 #include "blox/train/data_parallel.h"
 #include "blox/train/device.h"
 #include "blox/train/finetune.h"
+#include "blox/train/loss_tally.h"
 #include "blox/optim/loss.h"
 #include "blox/train/metric_watch.h"
 #include "blox/train/progress.h"
@@ -48,18 +49,17 @@ CadenceSettings cadence_settings(const RunConfig& run) {
 
 // Statistics of a stretch of steps (since the last metrics row; since the epoch began).
 struct Window {
-  double loss_sum = 0;
+  LossMark losses;  ///< the tally where the stretch began
   int64_t steps = 0;
   int64_t examples = 0;
   double seconds = 0;  ///< training time only (no evaluation, no saving)
 
-  double mean_loss() const { return loss_sum / static_cast<double>(std::max<int64_t>(steps, 1)); }
   double examples_per_second() const { return static_cast<double>(examples) / std::max(seconds, 1e-9); }
 };
 
 class Trainer {
  public:
-  Trainer(const PreparedRun& prepared, const TrainOptions& options, const DataParallel& dp);
+  Trainer(const PreparedRun& prepared, const TrainOptions& options, const DataParallel& dp, c10::Device device);
   ~Trainer() { progress_.finish(); }
   TrainOutcome run();
 
@@ -69,12 +69,17 @@ class Trainer {
   void restore(const std::string& resume);
   /// The checkpoint to resume from (the newest readable one of `resume`) and its file.
   std::pair<Checkpoint, std::string> read_resume_checkpoint(const std::string& resume) const;
+  /// This run's optimizer state with the saved one's values. The loss scaler's entries may
+  /// differ (a run resumed in another precision): saved ones are kept when this run scales.
+  Params restored_optimizer(const Params& saved, const std::string& file) const;
   /// `structure` (this run's paths, order and flags) with `saved`'s values; CheckpointError
   /// naming `file` and the path when one is missing or differs in shape or dtype.
   Params with_saved_values(const Params& structure, const Params& saved, const std::string& file) const;
   void start_fresh();
   std::vector<MicroBatch> next_group();
   void step_on(const std::vector<MicroBatch>& group);
+  /// Throws when a step's loss was not finite; `read_device`: also what a GPU has not told yet.
+  void require_finite_loss(bool read_device) const;
   /// Serves what the cadence says `m` calls for; `at` is where a resumed run would continue.
   /// Returns why the run stops there (none: it goes on).
   StopReason serve(const Moment& m, const LoaderPosition& at);
@@ -91,6 +96,7 @@ class Trainer {
   const DataParallel& dp_;
   const Cadence cadence_;
   const c10::Device device_;
+  const StepNumerics numerics_;
   const RunData data_;
   Loader loader_;
   std::unique_ptr<Loader> eval_loader_;
@@ -108,17 +114,19 @@ class Trainer {
   double lr_ = 0;
   int64_t last_saved_step_ = -1;
   StopSignal signal_ = StopSignal::none;  ///< agreed by every rank after the last step
+  LossTally losses_;  ///< of this process's steps
   Window row_window_;
   Window epoch_window_;
   TrainOutcome outcome_;
 };
 
-Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const DataParallel& dp)
+Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const DataParallel& dp, c10::Device device)
     : prepared_(prepared),
       run_(prepared.run),
       dp_(dp),
       cadence_(cadence_settings(run_)),
-      device_(resolve_device(run_.device)),
+      device_(device),
+      numerics_(StepNumerics::of(precision_from_name(run_.train.precision))),
       data_(load_run_data(run_.data, run_.seed)),
       loader_(data_.train, dp.shard(loader_settings(run_.data.loader, device_)), run_.data.transforms),
       loss_(make_loss(run_.loss)),
@@ -126,7 +134,8 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
       progress_({options.quiet || !dp.is_main(), options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
                  /*redraw_seconds=*/0.2, options.columns, dp.world_size()}),
       best_("keep_best", run_.checkpoint.keep_best),
-      stopping_("early_stopping", run_.train.early_stopping_metric) {
+      stopping_("early_stopping", run_.train.early_stopping_metric),
+      losses_(device_.is_cuda()) {
   if (data_.evaluation) {
     eval_loader_ = std::make_unique<Loader>(dp_.shard(*data_.evaluation), evaluation_loader_settings(run_.data),
                                             evaluation_transforms(run_.data));
@@ -169,7 +178,7 @@ void Trainer::start_fresh() {
     progress_.line(start.report);
     params = std::move(start.params);
   }
-  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer);
+  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer, numerics_);
   if (dp_.is_main()) log_.write_config(prepared_.document.dump());
 }
 
@@ -180,8 +189,8 @@ void Trainer::restore(const std::string& resume) {
   if (dp_.is_main()) std::tie(c, file) = read_resume_checkpoint(resume);
   Params params = initial_params();
   if (dp_.is_main()) params = with_saved_values(params, c.params, file);
-  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer);
-  if (dp_.is_main()) state_.optimizer = params_to_device(with_saved_values(state_.optimizer, c.optimizer, file), device_);
+  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer, numerics_);
+  if (dp_.is_main()) state_.optimizer = params_to_device(restored_optimizer(c.optimizer, file), device_);
   dp_.same_as_main(state_.optimizer);
   const nlohmann::json position = nlohmann::json::parse(dp_.same_as_main(
       dp_.is_main() ? nlohmann::json{{"step", c.step}, {"epoch", c.epoch}, {"loader", {c.loader.epoch, c.loader.batch}},
@@ -241,6 +250,16 @@ Params Trainer::with_saved_values(const Params& structure, const Params& saved, 
   });
 }
 
+Params Trainer::restored_optimizer(const Params& saved, const std::string& file) const {
+  auto scaler = [](const std::string& path, const Param&) { return LossScaler::holds(path); };
+  auto others = [](const std::string& path, const Param&) { return !LossScaler::holds(path); };
+  Params restored = with_saved_values(state_.optimizer.filter(others), saved.filter(others), file);
+  const Params fresh_scaler = state_.optimizer.filter(scaler);
+  const Params saved_scaler = saved.filter(scaler);
+  const bool keep = !fresh_scaler.empty() && saved_scaler.size() == fresh_scaler.size();
+  return restored.merge(keep ? with_saved_values(fresh_scaler, saved_scaler, file) : fresh_scaler);
+}
+
 std::vector<MicroBatch> Trainer::next_group() {
   // One update per `accumulate` batches (the last group of an epoch may be smaller).
   std::vector<MicroBatch> group;
@@ -257,32 +276,37 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
   lr_ = run_.schedule ? run_.schedule->lr(step_) : run_.optimizer->learning_rate();
   const Layer& model = *prepared_.model.layer;
   StepResult r = group.size() == 1 ? train_step(model, *run_.optimizer, loss_, std::move(state_), group[0].first,
-                                                group[0].second, lr_, transform_grads_)
+                                                group[0].second, lr_, transform_grads_, numerics_)
                                    : train_step_accumulated(model, *run_.optimizer, loss_, std::move(state_), group,
-                                                            lr_, transform_grads_);
-  const auto [loss, signal] = dp_.agreed_step(r.loss);
-  signal_ = signal;
-  if (!std::isfinite(loss)) {
-    throw Error(fmt::format("the loss became {} at step {}; stopping without saving (the last checkpoint in {} "
-                            "is the last good state); hint: lower the learning rate or clip gradients",
-                            loss, step_ + 1, run_.checkpoint.dir));
-  }
+                                                            lr_, transform_grads_, numerics_);
+  signal_ = dp_.agreed_signal();
+  losses_.add(r.loss, step_ + 1);
+  require_finite_loss(/*read_device=*/false);
   state_ = std::move(r.next);
   ++step_;
   int64_t examples = 0;
   for (const auto& micro : group) examples += micro.first.size(0) * dp_.world_size();  // global
   const double seconds = seconds_since(started);
   for (Window* w : {&row_window_, &epoch_window_}) {
-    w->loss_sum += loss;
     ++w->steps;
     w->examples += examples;
     w->seconds += seconds;
   }
-  progress_.step(step_, epoch_, loss, lr_, examples);
+  progress_.step(step_, epoch_, losses_, lr_, examples);
+}
+
+void Trainer::require_finite_loss(bool read_device) const {
+  if (const auto bad = losses_.first_bad(read_device)) {
+    throw Error(fmt::format("the loss became {} at step {}; stopping without saving (the last checkpoint in {} "
+                            "is the last good state); hint: lower the learning rate or clip gradients",
+                            bad->loss, bad->step, run_.checkpoint.dir));
+  }
 }
 
 StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
   const Due due = cadence_.due(m);
+  // A GPU's losses are read here, before anything is recorded or saved.
+  if (due.evaluate || due.record || due.save || m.signal != StopSignal::none || m.epoch_end) require_finite_loss(true);
   signal_ = StopSignal::none;
   bool new_best = false;
   bool early_stopped = false;
@@ -291,7 +315,7 @@ StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
   if (evaluate_now || due.save) dp_.average_state(state_.state);  // each rank's batch-norm statistics
   if (evaluate_now) {
     const Params params = state_.trainable.merge(state_.state);
-    metrics = metrics_of(dp_.agree(evaluation_sums(*prepared_.model.layer, params, *eval_loader_, loss_, device_)),
+    metrics = metrics_of(dp_.agree(evaluation_sums(*prepared_.model.layer, params, *eval_loader_, loss_, device_, numerics_.precision)),
                          run_.metrics);
     outcome_.metrics = metrics;
     new_best = best_.update(metrics);
@@ -299,8 +323,11 @@ StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
                     stopping_.evaluations_without_gain() >= run_.train.early_stopping_patience;
   }
   if (due.record || !metrics.empty()) {
-    if (dp_.is_main()) log_.record({step_, epoch_ + 1, lr_, row_window_.mean_loss(), row_window_.examples_per_second(), metrics});
-    row_window_ = {};
+    if (dp_.is_main()) {
+      log_.record({step_, epoch_ + 1, lr_, row_window_.losses.mean_since(losses_), row_window_.examples_per_second(),
+                   metrics});
+    }
+    row_window_ = {LossMark::at(losses_)};
   }
   report(m, metrics);
   const StopReason why = cadence_.stop_after(m, early_stopped);
@@ -313,7 +340,7 @@ StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
 void Trainer::report(const Moment& m, const Metrics& metrics) {
   if (m.epoch_end) {
     progress_.line(fmt::format("epoch {:3d}  step {:6d}  train loss {:.4f}  {}{}{:.0f} examples/s  {}", epoch_ + 1,
-                               step_, epoch_window_.mean_loss(), format_metrics(metrics), metrics.empty() ? "" : "  ",
+                               step_, epoch_window_.losses.mean_since(losses_), format_metrics(metrics), metrics.empty() ? "" : "  ",
                                epoch_window_.examples_per_second(), format_duration(progress_.elapsed())));
   } else if (!metrics.empty()) {
     progress_.line(fmt::format("step {:6d}  (epoch {})  {}", step_, epoch_ + 1, format_metrics(metrics)));
@@ -369,7 +396,7 @@ TrainOutcome Trainer::run() {
     }
     position_ = {epoch_ + 1, 0};
     const StopReason why = serve({step_, epoch_, true, epoch_window_.steps > 0, signal_}, position_);
-    epoch_window_ = {};
+    epoch_window_ = {LossMark::at(losses_)};
     if (why != StopReason::none) return finish(why);
   }
   return finish(StopReason::finished);
@@ -380,9 +407,15 @@ TrainOutcome Trainer::run() {
 TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   if (options.resume.empty()) require_no_earlier_run(prepared.run.checkpoint.dir);
   if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
+  const LaunchEnv env = launch_env();
+  const c10::Device device = resolve_device(prepared.run.device, env.local_rank);
+  if (device.is_cpu() && prepared.run.train.precision == "fp16") {
+    throw ConfigError("train.precision fp16 needs a GPU, and this run is on the CPU (device: auto found none); "
+                      "hint: use bf16 on the CPU");
+  }
   // Every rank has checked the directory before it joins, so before rank 0 writes to it.
-  const DataParallel dp(launch_env(), prepared.run.dist);
-  Trainer trainer(prepared, options, dp);
+  const DataParallel dp(env, prepared.run.dist, device);
+  Trainer trainer(prepared, options, dp, device);
   return trainer.run();
 }
 
