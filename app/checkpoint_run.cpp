@@ -19,8 +19,10 @@ CheckpointRun open_checkpoint_run(const std::string& target, const std::string& 
   }
   bx::Checkpoint loaded = bx::load_checkpoint(alone ? target : checkpoint);
   const std::optional<bx::Vocabulary> vocabulary = bx::Vocabulary::find(loaded.params);
+  const std::string file = alone ? target : checkpoint;
   if (!alone) {
     bx::PreparedRun prepared = bx::prepare_run(target, overrides, vocabulary);
+    bx::with_saved_values(prepared.model.params, loaded.params, file);  // every model param, as the model has it
     return {std::move(loaded), std::move(prepared)};
   }
   // The checkpoint's resolved config (absolute data paths) stands in for the YAML file.
@@ -33,6 +35,7 @@ CheckpointRun open_checkpoint_run(const std::string& target, const std::string& 
     ~Cleanup() { std::filesystem::remove(path); }
   } cleanup{config_path};
   bx::PreparedRun prepared = bx::prepare_run(config_path, overrides, vocabulary);
+  bx::with_saved_values(prepared.model.params, loaded.params, file);
   return {std::move(loaded), std::move(prepared)};
 }
 

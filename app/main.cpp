@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
 #include <torch/csrc/api/include/torch/version.h>
 
@@ -34,6 +35,14 @@ int fail(const std::string& message, const char* kind, int code, bool prefix = t
     std::ofstream(path) << record.dump();
   }
   return code;
+}
+
+// What a user sees of an error blox did not anticipate (libtorch's, the standard library's): its
+// first line, without C++ frames, unless BLOX_DEBUG=1 asks for everything.
+std::string unanticipated(const std::string& full, const std::string& short_form) {
+  const char* debug = std::getenv("BLOX_DEBUG");
+  if (debug != nullptr && std::string(debug) == "1") return full;
+  return short_form.substr(0, short_form.find('\n')) + " (BLOX_DEBUG=1 shows the details)";
 }
 
 int print_version() {
@@ -87,7 +96,13 @@ int main(int argc, char** argv) {
     return fail(e.what(), "DataError", kExitUsage);
   } catch (const bx::DistError& e) {
     return fail(e.what(), "DistError", kExitRuntime);
-  } catch (const std::exception& e) {
+  } catch (const bx::Error& e) {
     return fail(e.what(), "Error", kExitRuntime);
+  } catch (const c10::Error& e) {
+    return fail(unanticipated(e.what(), e.what_without_backtrace()), "Error", kExitRuntime);
+  } catch (const std::exception& e) {
+    return fail(unanticipated(e.what(), e.what()), "Error", kExitRuntime);
+  } catch (...) {
+    return fail("an unknown error (not a C++ exception)", "Error", kExitRuntime);
   }
 }

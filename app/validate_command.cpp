@@ -1,5 +1,6 @@
 // blox validate CONFIG: parse, build, dummy pass, print the summary; no training, no files.
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -26,6 +27,12 @@ void add_validate_command(CLI::App& app, std::function<int()>& run) {
     run = [flags] {
       const auto start = std::chrono::steady_clock::now();
       const bx::PreparedRun prepared = bx::prepare_run(flags->config, flags->overrides);
+      // What train needs besides the config: after "OK" here, train starts.
+      const std::string& init_from = prepared.run.finetune.init_from;
+      if (!init_from.empty() && !std::filesystem::is_regular_file(init_from)) {
+        throw bx::ConfigError(fmt::format("{}: finetune.init_from: no checkpoint file at '{}'; hint: train the run it "
+                                          "starts from first", flags->config, init_from));
+      }
       if (flags->print_config) {
         std::cout << prepared.document.dump();
         return 0;

@@ -31,11 +31,24 @@ TEST_CASE("blox validate: every shipped config builds, and reports its param cou
   };
   for (const auto& [name, totals] : expected) {
     CAPTURE(name);
-    const Result r = blox("validate '" + config(name) + "'");
+    // The finetune config starts from the CNN's checkpoint: given one, it validates.
+    const std::string set = name == "fashion_cnn_finetune.yaml"
+                                ? " --set finetune.init_from='" + config("fashion_cnn.yaml") + "'"
+                                : "";
+    const Result r = blox("validate '" + config(name) + "'" + set);
     CHECK(r.exit_code == 0);
     CHECK(r.output.find(name + ": OK") != std::string::npos);
     CHECK(r.output.find(totals) != std::string::npos);
   }
+}
+
+TEST_CASE("blox validate: a finetune config whose init_from is missing is refused (train could not start)") {
+  const Result r = blox("validate '" + config("fashion_cnn_finetune.yaml") +
+                        "' --set finetune.init_from=/nonexistent/ckpt.safetensors");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.output.find("finetune.init_from: no checkpoint file at '/nonexistent/ckpt.safetensors'") !=
+                    std::string::npos,
+                r.output);
 }
 
 TEST_CASE("blox inspect --json: paths, shapes, roles and totals of the MLP") {

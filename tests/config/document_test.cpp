@@ -61,3 +61,32 @@ TEST_CASE("ConfigDocument: unreadable files, syntax errors, include cycles and b
   const std::string ok = dir.write("ok.yaml", "seed: 1\n");
   CHECK_THROWS_WITH_AS(ConfigDocument::load(ok, {"seed"}), doctest::Contains("seed"), ConfigError);
 }
+
+TEST_CASE("ConfigDocument: a duplicate key, a second document, a custom tag and a directory are refused, located") {
+  Dir dir;
+  const std::string twice = dir.write("twice.yaml", "seed: 0\ntrain:\n  epochs: 2\nseed: 7\n");
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(twice),
+                       doctest::Contains("twice.yaml:4:1: error: duplicate key 'seed' (first at line 1)"), ConfigError);
+  const std::string nested = dir.write("nested.yaml", "train:\n  epochs: 2\n  epochs: 3\n");
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(nested), doctest::Contains("nested.yaml:3:3: error: duplicate key 'epochs'"),
+                       ConfigError);
+  const std::string two = dir.write("two.yaml", "seed: 0\n---\nbogus: 1\n");
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(two), doctest::Contains("a second YAML document"), ConfigError);
+  const std::string tagged = dir.write("tagged.yaml", "seed: !custom 3\n");
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(tagged), doctest::Contains("unknown YAML tag '!custom'"), ConfigError);
+  CHECK_NOTHROW(ConfigDocument::load(dir.write("plain.yaml", "seed: !!int 3\nname: \"quoted\"\n")));
+  fs::create_directories(dir.path / "folder.yaml");
+  CHECK_THROWS_WITH_AS(ConfigDocument::load((dir.path / "folder.yaml").string()),
+                       doctest::Contains("is a directory, expected a YAML config file"), ConfigError);
+}
+
+TEST_CASE("ConfigDocument: --set into a value, a non-index into a list and an empty key part are named errors") {
+  Dir dir;
+  const std::string ok = dir.write("ok.yaml", "seed: 1\nmodel:\n  layers:\n    - {type: relu}\n");
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(ok, {"seed[0]=1"}), "--set 'seed[0]=1': 'seed' is a value, not a section or a list",
+                       ConfigError);
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(ok, {"model.layers.x=1"}),
+                       "--set 'model.layers.x=1': 'model.layers' is a list; expected an index, got 'x'", ConfigError);
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(ok, {"a..b=1"}), "--set 'a..b=1': an empty part in the key path 'a..b'",
+                       ConfigError);
+}

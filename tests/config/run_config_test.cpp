@@ -59,3 +59,13 @@ TEST_CASE("read_run_config: a watched metric must be one the run computes; an un
   CHECK(report.find("schedule.type: unknown schedule 'cosinus'") != std::string::npos);
   CHECK(report.find("2 errors in config") != std::string::npos);
 }
+
+TEST_CASE("read_run_config: fp16 on the CPU is a located error") {
+  ConfigDocument doc = test::yaml_document(data_section() + "device: cpu\ntrain: {precision: fp16}\n");
+  Options root = doc.root();
+  read_run_config(root, ".");
+  root.finish();
+  const std::string report = doc.diagnostics()->report();
+  CHECK_MESSAGE(report.find("train.precision: fp16 needs a GPU") != std::string::npos, report);
+  CHECK(report.find("use bf16 on the CPU") != std::string::npos);
+}

@@ -134,3 +134,29 @@ TEST_CASE("checkpoint: truncation, corrupt data and foreign files are clear erro
   std::ofstream(lying, std::ios::binary) << huge;
   CHECK_THROWS_WITH_AS(load_checkpoint(lying.string()), doctest::Contains("does not fit"), CheckpointError);
 }
+
+TEST_CASE("safetensors: overlapping tensors are refused even with an empty tensor between them") {
+  TempDir dir;
+  const std::string header =
+      R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[0],"data_offsets":[5,5]},)"
+      R"("c":{"dtype":"F32","shape":[2],"data_offsets":[6,14]}})";
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  bytes += header + std::string(14, '\0');
+  const fs::path file = dir.path / "overlap.safetensors";
+  std::ofstream(file, std::ios::binary) << bytes;
+  CHECK_THROWS_WITH_AS(read_safetensors(file.string()), doctest::Contains("tensors 'a' and 'c' overlap"), CheckpointError);
+}
+
+TEST_CASE("with_saved_values: a missing param or another dtype or shape is named, extra saved paths ignored") {
+  const Checkpoint c = sample();
+  const Params model = c.params;
+  CHECK(bitwise_equal(with_saved_values(model, c.params.merge(c.optimizer), "f"), model));
+  const Params without = c.params.filter([](const std::string& path, const Param&) { return path != "model/fc/kernel"; });
+  CHECK_THROWS_WITH_AS(with_saved_values(model, without, "f.safetensors"),
+                       doctest::Contains("f.safetensors: holds no 'model/fc/kernel'"), CheckpointError);
+  const Params relabelled = c.params.with_value("model/fc/kernel", c.params["model/fc/kernel"].value.to(at::kInt));
+  CHECK_THROWS_WITH_AS(with_saved_values(model, relabelled, "f"),
+                       doctest::Contains("'model/fc/kernel' is Int [3, 4] where this config's model has Float [3, 4]"),
+                       CheckpointError);
+}

@@ -1,9 +1,12 @@
 // Loading, include merging and overrides over yaml-cpp documents.
 #include "blox/config/document.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -22,12 +25,48 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string located(const std::string& path, const YAML::Mark& mark) {
+  return fmt::format("{}:{}:{}", path, mark.line + 1, mark.column + 1);
+}
+
+// What yaml-cpp accepts silently and a config must not hold: a key twice in one mapping (one
+// value would be lost), tags of its own (they mean nothing to blox).
+void require_plain(const YAML::Node& node, const std::string& path) {
+  const std::string& tag = node.Tag();
+  if (!tag.empty() && tag != "?" && tag != "!" && tag.rfind("tag:yaml.org,2002:", 0) != 0) {
+    throw ConfigError(fmt::format("{}: error: unknown YAML tag '{}'; a config holds plain values", located(path, node.Mark()),
+                                  tag));
+  }
+  if (node.IsMap()) {
+    std::map<std::string, YAML::Mark> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+      const auto [first, inserted] = seen.emplace(key, it->first.Mark());
+      if (!inserted) {
+        throw ConfigError(fmt::format("{}: error: duplicate key '{}' (first at line {}); one value would be lost",
+                                      located(path, it->first.Mark()), key, first->second.line + 1));
+      }
+      require_plain(it->second, path);
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) require_plain(item, path);
+  }
+}
+
 YAML::Node parse_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw ConfigError(fmt::format("{}: is a directory, expected a YAML config file", path));
   std::ifstream in(path);
   if (!in) throw ConfigError(fmt::format("{}: cannot read the config file", path));
   try {
-    YAML::Node node = YAML::Load(in);
+    const std::vector<YAML::Node> documents = YAML::LoadAll(in);
+    if (documents.size() > 1) {
+      throw ConfigError(fmt::format("{}: error: a second YAML document (after '---'); a config is one document",
+                                    located(path, documents[1].Mark())));
+    }
+    YAML::Node node = documents.empty() ? YAML::Node() : documents[0];
     if (node.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    require_plain(node, path);
     if (!node.IsMap()) {
       throw ConfigError(fmt::format("{}:{}:{}: error: a config must be a mapping of sections", path, node.Mark().line + 1,
                                     node.Mark().column + 1));
@@ -116,6 +155,9 @@ void apply_override(YAML::Node root, const std::string& text, SourceMap& sources
   }
   const auto parts = split_key_path(key);
   if (parts.empty()) throw ConfigError(fmt::format("--set '{}': empty key path", text));
+  if (key.find("..") != std::string::npos || key.front() == '.' || key.back() == '.') {
+    throw ConfigError(fmt::format("--set '{}': an empty part in the key path '{}'", text, key));
+  }
   std::vector<YAML::Node> chain{root};
   std::string walked;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
@@ -139,8 +181,16 @@ void apply_override(YAML::Node root, const std::string& text, SourceMap& sources
     }
   }
   YAML::Node parent = chain.back();
+  const std::string parent_path = key.substr(0, key.size() - parts.back().size() - (key.back() == ']' ? 2 : 1));
+  if (parent.IsScalar()) {
+    throw ConfigError(fmt::format("--set '{}': '{}' is a value, not a section or a list", text, parent_path));
+  }
   if (parent.IsSequence()) {
-    const size_t index = std::stoul(parts.back());
+    const std::string& last = parts.back();
+    if (last.empty() || !std::all_of(last.begin(), last.end(), ::isdigit)) {
+      throw ConfigError(fmt::format("--set '{}': '{}' is a list; expected an index, got '{}'", text, parent_path, last));
+    }
+    const size_t index = std::stoul(last);
     if (index >= parent.size()) throw ConfigError(fmt::format("--set '{}': the list has {} items", text, parent.size()));
     parent[index] = value;
   } else {

@@ -2,6 +2,7 @@
 #include "blox/io/checkpoint.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
@@ -126,6 +127,22 @@ Checkpoint load_checkpoint(const std::string& path) {
     }
   }
   return c;
+}
+
+Params with_saved_values(const Params& structure, const Params& saved, const std::string& file) {
+  return structure.map([&](const std::string& path, const Param& p) {
+    const Param* value = saved.find(path);
+    if (value == nullptr) {
+      throw CheckpointError(fmt::format("{}: holds no '{}', which this config's model has; expected a checkpoint "
+                                        "of this model", file, path));
+    }
+    if (value->value.sizes() != p.value.sizes() || value->value.scalar_type() != p.value.scalar_type()) {
+      throw CheckpointError(fmt::format("{}: '{}' is {} [{}] where this config's model has {} [{}]", file, path,
+                                        c10::toString(value->value.scalar_type()), fmt::join(value->value.sizes(), ", "),
+                                        c10::toString(p.value.scalar_type()), fmt::join(p.value.sizes(), ", ")));
+    }
+    return value->value;
+  });
 }
 
 }  // namespace bx

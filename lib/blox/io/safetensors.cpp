@@ -133,10 +133,13 @@ TensorFile read_safetensors(const std::string& path) {
   // Tensors must not overlap (a file that aliases them is malformed).
   std::vector<Entry> sorted = entries;
   std::sort(sorted.begin(), sorted.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  // Against the furthest end so far, so an empty tensor between two overlapping ones hides nothing.
+  size_t furthest = 0;
   for (size_t i = 1; i < sorted.size(); ++i) {
-    if (sorted[i].begin < sorted[i - 1].end && sorted[i].end > sorted[i].begin) {
-      throw CheckpointError(fmt::format("{}: tensors '{}' and '{}' overlap", path, sorted[i - 1].name, sorted[i].name));
+    if (sorted[i].end > sorted[i].begin && sorted[i].begin < sorted[furthest].end) {
+      throw CheckpointError(fmt::format("{}: tensors '{}' and '{}' overlap", path, sorted[furthest].name, sorted[i].name));
     }
+    if (sorted[i].end > sorted[furthest].end) furthest = i;
   }
   // nlohmann orders keys alphabetically; file order is data order.
   for (const Entry& e : sorted) {

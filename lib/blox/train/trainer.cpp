@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <optional>
 
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "blox/core/errors.h"
 #include "blox/io/checkpoint.h"
 #include "blox/io/run_directory.h"
+#include "blox/io/run_lock.h"
 #include "blox/optim/clipping.h"
 #include "blox/train/cadence.h"
 #include "blox/train/data_parallel.h"
@@ -238,16 +240,7 @@ Params Trainer::with_saved_values(const Params& structure, const Params& saved, 
     throw CheckpointError(fmt::format("{}: holds {} tensors where this config's run has {}; expected the same model "
                                       "and optimizer", file, saved.size(), structure.size()));
   }
-  // This run's structure (order, flags) with the checkpoint's values, path by path.
-  return structure.map([&](const std::string& path, const Param& p) {
-    const Param* value = saved.find(path);
-    if (value == nullptr || value->value.sizes() != p.value.sizes() ||
-        value->value.scalar_type() != p.value.scalar_type()) {
-      throw CheckpointError(fmt::format("{}: '{}' is missing or has another shape or dtype; expected this config's "
-                                        "model and optimizer", file, path));
-    }
-    return value->value;
-  });
+  return bx::with_saved_values(structure, saved, file);
 }
 
 Params Trainer::restored_optimizer(const Params& saved, const std::string& file) const {
@@ -297,9 +290,11 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
 
 void Trainer::require_finite_loss(bool read_device) const {
   if (const auto bad = losses_.first_bad(read_device)) {
-    throw Error(fmt::format("the loss became {} at step {}; stopping without saving (the last checkpoint in {} "
-                            "is the last good state); hint: lower the learning rate or clip gradients",
-                            bad->loss, bad->step, run_.checkpoint.dir));
+    const std::string saved = last_saved_step_ >= 0
+                                  ? fmt::format("the last checkpoint in {} is the last good state", run_.checkpoint.dir)
+                                  : "no checkpoint was saved yet";
+    throw Error(fmt::format("the loss became {} at step {}; stopping without saving ({}); hint: lower the learning "
+                            "rate or clip gradients", bad->loss, bad->step, saved));
   }
 }
 
@@ -331,7 +326,7 @@ StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
   }
   report(m, metrics);
   const StopReason why = cadence_.stop_after(m, early_stopped);
-  if (due.save || new_best || early_stopped) save(at, m.epoch_end ? m.epoch + 1 : m.epoch);
+  if (due.save || new_best || early_stopped) save(at, at.epoch);  // epochs done: the loader's epoch
   if (new_best && dp_.is_main()) mark_best_checkpoint(run_.checkpoint.dir, step_);
   announce(m, why, early_stopped);
   return why;
@@ -384,17 +379,23 @@ void Trainer::save(const LoaderPosition& at, int64_t epochs_done) {
 }
 
 TrainOutcome Trainer::run() {
+  if (cadence_.at_max_steps(step_)) return finish(StopReason::max_steps);  // resumed with nothing left to do
   for (; epoch_ < run_.train.epochs; ++epoch_) {
     loader_.seek(position_.epoch == epoch_ ? position_ : LoaderPosition{epoch_, 0});
+    position_ = {epoch_ + 1, 0};
     for (auto group = next_group(); !group.empty(); group = next_group()) {
       step_on(group);
-      if (cadence_.at_max_steps(step_)) break;  // the epoch ends here
       const LoaderPosition at = loader_.position();
-      if (at.epoch != epoch_ || at.batch == loader_.batches_per_epoch()) continue;  // its end serves this point
+      const bool mid_epoch = at.epoch == epoch_ && at.batch < loader_.batches_per_epoch();
+      if (cadence_.at_max_steps(step_)) {  // the run's last epoch ends here
+        // A resumed run (with a larger max_steps) goes on from this batch, not the next epoch.
+        if (mid_epoch) position_ = at;
+        break;
+      }
+      if (!mid_epoch) continue;  // the epoch's end serves this point
       const StopReason why = serve({step_, epoch_, false, true, signal_}, at);
       if (why != StopReason::none) return finish(why);
     }
-    position_ = {epoch_ + 1, 0};
     const StopReason why = serve({step_, epoch_, true, epoch_window_.steps > 0, signal_}, position_);
     epoch_window_ = {LossMark::at(losses_)};
     if (why != StopReason::none) return finish(why);
@@ -405,14 +406,23 @@ TrainOutcome Trainer::run() {
 }  // namespace
 
 TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
-  if (options.resume.empty()) require_no_earlier_run(prepared.run.checkpoint.dir);
-  if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
+  // What can be refused is refused before anything is written.
   const LaunchEnv env = launch_env();
   const c10::Device device = resolve_device(prepared.run.device, env.local_rank);
   if (device.is_cpu() && prepared.run.train.precision == "fp16") {
     throw ConfigError("train.precision fp16 needs a GPU, and this run is on the CPU (device: auto found none); "
                       "hint: use bf16 on the CPU");
   }
+  // Rank 0 owns the run directory for the run's life (the other ranks never write to it).
+  std::optional<RunLock> lock;
+  if (env.rank == 0) {
+    lock.emplace(prepared.run.checkpoint.dir);
+    if (const int removed = remove_partial_saves(prepared.run.checkpoint.dir); removed > 0 && !options.quiet) {
+      fmt::print("removed {} partial checkpoint file(s) a killed save left in {}\n", removed, prepared.run.checkpoint.dir);
+    }
+  }
+  if (options.resume.empty()) require_no_earlier_run(prepared.run.checkpoint.dir);
+  if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
   // Every rank has checked the directory before it joins, so before rank 0 writes to it.
   const DataParallel dp(env, prepared.run.dist, device);
   Trainer trainer(prepared, options, dp, device);

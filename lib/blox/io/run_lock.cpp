@@ -1,0 +1,66 @@
+#include "blox/io/run_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+
+namespace bx {
+namespace fs = std::filesystem;
+
+RunLock::RunLock(const std::string& dir) {
+  if (dir.empty()) throw ConfigError("checkpoint.dir: expected a directory, got \"\"");
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    throw ConfigError(fmt::format("checkpoint.dir '{}' is a file, not a directory", dir));
+  }
+  fs::create_directories(dir, ec);
+  if (ec) throw ConfigError(fmt::format("checkpoint.dir '{}': cannot create it: {}", dir, ec.message()));
+  const std::string path = (fs::path(dir) / ".lock").string();
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw ConfigError(fmt::format("checkpoint.dir '{}': cannot write in it: {}", dir, std::strerror(errno)));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    std::ifstream in(path);
+    std::string holder((std::istreambuf_iterator<char>(in)), {});
+    ::close(fd_);
+    fd_ = -1;
+    if (error == EWOULDBLOCK) {
+      throw ConfigError(fmt::format("checkpoint.dir '{}' is in use by another blox train (pid {}); hint: wait for it "
+                                    "to finish, or --set checkpoint.dir=... for a separate run",
+                                    dir, holder.empty() ? "unknown" : holder));
+    }
+    throw ConfigError(fmt::format("checkpoint.dir '{}': cannot lock {}: {}", dir, path, std::strerror(error)));
+  }
+  const std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd_, 0) != 0 || ::write(fd_, pid.data(), pid.size()) != static_cast<ssize_t>(pid.size())) {
+    // The lock holds without the pid; only the message of a refused second trainer is poorer.
+  }
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
+}
+
+int remove_partial_saves(const std::string& dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool temp_file = name.rfind('.', 0) == 0 && name.find(".tmp-") != std::string::npos;
+    const bool temp_link = name.size() > 9 && name.compare(name.size() - 9, 9, ".tmp-link") == 0;
+    if ((temp_file || temp_link) && entry.is_regular_file(ec) && fs::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
+}
+
+}  // namespace bx

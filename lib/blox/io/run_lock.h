@@ -1,0 +1,28 @@
+// RunLock: one trainer per run directory. Two trainers on one directory would interleave their
+// metrics and prune each other's checkpoints; the second is refused at once, naming the first.
+#pragma once
+
+#include <string>
+
+namespace bx {
+
+class RunLock {
+ public:
+  /// Creates `dir` if needed and takes an exclusive lock (flock) on `dir`/.lock for this
+  /// object's life; the kernel drops it when the process dies, however it dies. Throws
+  /// ConfigError naming the holder's pid when another process holds it, and when `dir` cannot
+  /// be a run directory (empty, a file, not writable).
+  explicit RunLock(const std::string& dir);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+/// Removes what a save killed midway left in `dir` (the atomic writer's `.NAME.tmp-XXXXXX`
+/// files and `NAME.tmp-link`); returns how many. Call under the RunLock only.
+int remove_partial_saves(const std::string& dir);
+
+}  // namespace bx

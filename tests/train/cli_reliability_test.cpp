@@ -1,0 +1,91 @@
+// Hostile and unlucky cases end to end: a run directory has one trainer, a killed save leaves
+// nothing behind, a max_steps stop resumes exactly, eval refuses a checkpoint of another model,
+// and no libtorch frames reach the user.
+#include <signal.h>
+
+#include "blox/io/checkpoint.h"
+#include "helpers.h"
+#include "train/run_helpers.h"
+
+using namespace bx;
+using namespace bx::test;
+
+TEST_CASE("a second trainer on a run directory is refused at once with the first one's pid; the lock dies with it") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(200, 0));
+  const pid_t first = spawn_train(dir.path, "mlp.yaml");
+  wait_for_file(dir.path / "run" / "config.yaml");
+  const Result second = blox(dir.path, "train mlp.yaml --quiet --resume run");
+  CHECK(second.exit_code == 2);
+  CHECK_MESSAGE(second.output.find("is in use by another blox train (pid " + std::to_string(first) + ")") !=
+                    std::string::npos,
+                second.output);
+  ::kill(first, SIGKILL);
+  exit_code(first);
+  // kill -9 released the lock: the directory can be taken again (here: no checkpoint yet to resume).
+  const Result again = blox(dir.path, "train mlp.yaml --quiet --resume run");
+  CHECK(again.output.find("in use") == std::string::npos);
+}
+
+TEST_CASE("a run stopped by max_steps resumes from the batch it stopped at: bitwise the straight run") {
+  RunDir straight, stopped;
+  const std::string config = mlp_config(2, 0);
+  write(straight.path / "mlp.yaml", config);
+  write(stopped.path / "mlp.yaml", config);
+  REQUIRE(blox(straight.path, "train mlp.yaml --quiet").exit_code == 0);
+  REQUIRE(blox(stopped.path, "train mlp.yaml --quiet --set train.max_steps=7").exit_code == 0);
+  const Checkpoint at_stop = load_checkpoint((stopped.path / "run" / "last.safetensors").string());
+  CHECK(at_stop.step == 7);
+  CHECK(at_stop.loader.epoch == 0);  // mid-epoch, not the next epoch's start
+  CHECK(at_stop.loader.batch == 7);
+  // Resuming with the same limit has nothing to do.
+  REQUIRE(blox(stopped.path, "train mlp.yaml --quiet --resume run --set train.max_steps=7").exit_code == 0);
+  CHECK(load_checkpoint((stopped.path / "run" / "last.safetensors").string()).step == 7);
+  REQUIRE(blox(stopped.path, "train mlp.yaml --quiet --resume run").exit_code == 0);
+  const Checkpoint a = load_checkpoint((straight.path / "run" / "last.safetensors").string());
+  const Checkpoint b = load_checkpoint((stopped.path / "run" / "last.safetensors").string());
+  CHECK(a.step == b.step);
+  CHECK(bitwise_equal(a.params, b.params));
+  CHECK(bitwise_equal(a.optimizer, b.optimizer));
+}
+
+TEST_CASE("the partial file of a killed save is removed when the directory is next trained") {
+  RunDir dir;
+  train_mlp(dir.path, 1);
+  const fs::path partial = dir.path / "run" / ".ckpt-000000099.safetensors.tmp-AbC123";
+  write(partial, std::string(4096, 'x'));
+  const Result resumed = blox(dir.path, "train mlp.yaml --resume run --set train.epochs=2");
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  CHECK_FALSE(fs::exists(partial));
+  CHECK(resumed.output.find("removed 1 partial checkpoint file(s)") != std::string::npos);
+}
+
+TEST_CASE("eval refuses a checkpoint that lacks a model param or holds it in another dtype") {
+  RunDir dir;
+  train_mlp(dir.path, 1);
+  const Checkpoint c = load_checkpoint((dir.path / "run" / "last.safetensors").string());
+  Checkpoint missing = c;
+  missing.params = c.params.filter([](const std::string& path, const Param&) { return path != "model/hidden/kernel"; });
+  save_checkpoint((dir.path / "missing.safetensors").string(), missing);
+  Checkpoint relabelled = c;
+  relabelled.params = c.params.with_value("model/hidden/kernel", c.params["model/hidden/kernel"].value.to(at::kInt));
+  save_checkpoint((dir.path / "relabelled.safetensors").string(), relabelled);
+  for (const auto& [file, expected] : {std::pair{"missing.safetensors", "holds no 'model/hidden/kernel'"},
+                                      std::pair{"relabelled.safetensors", "'model/hidden/kernel' is Int"}}) {
+    const Result eval = blox(dir.path, std::string("eval ") + file);
+    CHECK(eval.exit_code == 1);
+    CHECK_MESSAGE(eval.output.find(expected) != std::string::npos, eval.output);
+    CHECK(eval.output.find("accuracy") == std::string::npos);
+  }
+}
+
+TEST_CASE("an error blox did not foresee shows its first line, no C++ frames (BLOX_DEBUG=1 shows them)") {
+  RunDir dir;
+  // A layer far too large for memory: libtorch's allocator fails on the dummy pass.
+  write(dir.path / "big.yaml", edited(mlp_config(1, 0), "output_size: 32", "output_size: 4000000000"));
+  const Result run = blox(dir.path, "validate big.yaml");
+  CHECK(run.exit_code != 0);
+  CHECK_MESSAGE(run.output.find("frame #") == std::string::npos, run.output);
+  CHECK(run.output.find("terminate called") == std::string::npos);
+  CHECK(run.output.find("error: ") != std::string::npos);
+}
