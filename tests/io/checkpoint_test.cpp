@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <tuple>
 
 #include "helpers.h"
 
@@ -159,4 +161,42 @@ TEST_CASE("with_saved_values: a missing param or another dtype or shape is named
   CHECK_THROWS_WITH_AS(with_saved_values(model, relabelled, "f"),
                        doctest::Contains("'model/fc/kernel' is Int [3, 4] where this config's model has Float [3, 4]"),
                        CheckpointError);
+}
+
+TEST_CASE("checkpoint: the header checksum covers metadata and dtypes; positions are whole non-negative numbers") {
+  TempDir dir;
+  const fs::path good = dir.path / "good.safetensors";
+  save_checkpoint(good.string(), sample());
+  const TensorFile original = read_safetensors(good.string());
+  auto write_variant = [&](const std::string& name, const std::function<void(TensorFile&)>& change) {
+    TensorFile f = original;
+    change(f);
+    const fs::path file = dir.path / name;
+    std::ofstream(file, std::ios::binary) << encode_safetensors(f);
+    return file.string();
+  };
+  const std::string tracking = write_variant("tracking.safetensors", [](TensorFile& f) {
+    f.metadata["tracking"] = R"({"best/accuracy":0.99})";
+  });
+  CHECK_THROWS_WITH_AS(load_checkpoint(tracking), doctest::Contains("header checksum mismatch"), CheckpointError);
+  const std::string relabelled = write_variant("relabelled.safetensors", [](TensorFile& f) {
+    for (auto& [name, t] : f.tensors) {
+      if (name == "model/fc/kernel") t = t.view(at::kInt);  // the same bytes, another dtype
+    }
+  });
+  CHECK_THROWS_WITH_AS(load_checkpoint(relabelled), doctest::Contains("header checksum mismatch"), CheckpointError);
+  // Without a header checksum (an older file) the numbers are still read strictly.
+  for (const auto& [key, value, expected] :
+       {std::tuple{"step", "-5", "metadata 'step' is -5; expected at least 0"},
+        std::tuple{"step", "12abc", "metadata 'step' is not an integer: '12abc'"},
+        std::tuple{"loader_epoch", "-1", "metadata 'loader_epoch' is -1"}}) {
+    CAPTURE(key);
+    const std::string file = write_variant("old.safetensors", [&](TensorFile& f) {
+      f.metadata.erase("header_checksum");
+      f.metadata[key] = value;
+    });
+    CHECK_THROWS_WITH_AS(load_checkpoint(file), doctest::Contains(expected), CheckpointError);
+  }
+  const std::string old = write_variant("old_ok.safetensors", [](TensorFile& f) { f.metadata.erase("header_checksum"); });
+  CHECK(load_checkpoint(old).step == 1234);
 }

@@ -1,6 +1,8 @@
 // Checkpoint <-> safetensors. The metadata carries what tensors cannot: order, flags, tags.
 #include "blox/io/checkpoint.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -32,14 +34,42 @@ std::string checksum(const std::vector<at::Tensor>& tensors) {
   return fmt::format("{:08x}", crc);
 }
 
-int64_t integer(const std::map<std::string, std::string>& meta, const std::string& key, const std::string& path) {
+// CRC-32 over what the data checksum does not cover: every metadata entry but the checksums,
+// and each tensor's name, dtype and shape in data order (a relabelled dtype keeps the bytes).
+std::string header_checksum(const std::map<std::string, std::string>& metadata,
+                            const std::vector<std::pair<std::string, at::Tensor>>& tensors) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  auto add = [&](const std::string& text) {
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(text.c_str()), static_cast<uInt>(text.size() + 1));  // with its NUL
+  };
+  for (const auto& [key, value] : metadata) {
+    if (key == "checksum" || key == "header_checksum") continue;
+    add(key);
+    add(value);
+  }
+  for (const auto& [name, tensor] : tensors) {
+    add(name);
+    add(c10::toString(tensor.scalar_type()));
+    add(fmt::format("{}", fmt::join(tensor.sizes(), ",")));
+  }
+  return fmt::format("{:08x}", crc);
+}
+
+// A metadata integer, all of its text, at least `minimum`.
+int64_t integer(const std::map<std::string, std::string>& meta, const std::string& key, const std::string& path,
+                int64_t minimum = 0) {
   auto it = meta.find(key);
   if (it == meta.end()) throw CheckpointError(fmt::format("{}: metadata '{}' is missing", path, key));
-  try {
-    return std::stoll(it->second);
-  } catch (const std::exception&) {
-    throw CheckpointError(fmt::format("{}: metadata '{}' is not an integer: '{}'", path, key, it->second));
+  const std::string& text = it->second;
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    throw CheckpointError(fmt::format("{}: metadata '{}' is not an integer: '{}'", path, key, text));
   }
+  if (value < minimum) {
+    throw CheckpointError(fmt::format("{}: metadata '{}' is {}; expected at least {}", path, key, value, minimum));
+  }
+  return value;
 }
 
 }  // namespace
@@ -73,6 +103,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
                    {"config", c.config},
                    {"tracking", nlohmann::json(c.tracking).dump()},
                    {"checksum", checksum(data)}};
+  file.metadata["header_checksum"] = header_checksum(file.metadata, file.tensors);
   write_file_atomically(path, encode_safetensors(file));
 }
 
@@ -95,6 +126,11 @@ Checkpoint load_checkpoint(const std::string& path) {
   }
   if (checksum(data) != meta.at("checksum")) {
     throw CheckpointError(fmt::format("{}: checksum mismatch: the data section is corrupt", path));
+  }
+  // Files written before the header had a checksum have none; a present one must match.
+  if (auto header = meta.find("header_checksum"); header != meta.end() && header->second != header_checksum(meta, file.tensors)) {
+    throw CheckpointError(fmt::format("{}: header checksum mismatch: the metadata or a tensor's dtype or shape was "
+                                      "altered", path));
   }
   auto take = [&](const std::string& name) {
     auto it = by_name.find(name);

@@ -26,11 +26,15 @@ struct Checkpoint {
 /// Tensors keyed by path; `__metadata__` holds "format" (blox-checkpoint-1), "params" (JSON:
 /// path, trainable flag and tags per param, in order), "optimizer" (JSON list of paths),
 /// "step", "epoch", "loader_epoch", "loader_batch", "config", "tracking" (JSON object of numbers)
-/// and "checksum" (CRC-32 of the data section). Written atomically (temp file, fsync, rename): a crash leaves the old file.
+/// "checksum" (CRC-32 of the data section) and "header_checksum" (CRC-32 of the other metadata
+/// and each tensor's name, dtype and shape). Written atomically (temp file, fsync, rename): a
+/// crash leaves the old file.
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 
 /// Reads and verifies a checkpoint; throws CheckpointError naming the file and what is wrong
-/// (not a blox checkpoint, checksum mismatch, a listed tensor missing, ...).
+/// (not a blox checkpoint, either checksum mismatching, a listed tensor missing, a position that
+/// is not a whole non-negative number, ...). A file without header_checksum (written before
+/// it existed) is read with its numbers still checked.
 Checkpoint load_checkpoint(const std::string& path);
 
 /// `structure` (a model's or a run's paths, order and flags) with the values `saved` holds for
