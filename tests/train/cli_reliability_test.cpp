@@ -10,11 +10,13 @@
 using namespace bx;
 using namespace bx::test;
 
-TEST_CASE("a second trainer on a run directory is refused at once with the first one's pid; the lock dies with it") {
+TEST_CASE("a second trainer on a run directory is refused with the first one's pid; killed before its first save, --resume starts over") {
   RunDir dir;
-  write(dir.path / "mlp.yaml", mlp_config(200, 0));
+  // Saves only after its last epoch: killed midway, it leaves metrics rows and no checkpoint.
+  write(dir.path / "mlp.yaml", edited(edited(mlp_config(200, 0), "keep_best: accuracy}", "every_epochs: 0}"),
+                                      "log_every_steps: 0}", "log_every_steps: 0, eval_every_epochs: 0}"));
   const pid_t first = spawn_train(dir.path, "mlp.yaml");
-  wait_for_file(dir.path / "run" / "config.yaml");
+  wait_for_file(dir.path / "run" / "metrics.jsonl", "\"step\":40");
   const Result second = blox(dir.path, "train mlp.yaml --quiet --resume run");
   CHECK(second.exit_code == 2);
   CHECK_MESSAGE(second.output.find("is in use by another blox train (pid " + std::to_string(first) + ")") !=
@@ -22,9 +24,14 @@ TEST_CASE("a second trainer on a run directory is refused at once with the first
                 second.output);
   ::kill(first, SIGKILL);
   exit_code(first);
-  // kill -9 released the lock: the directory can be taken again (here: no checkpoint yet to resume).
-  const Result again = blox(dir.path, "train mlp.yaml --quiet --resume run");
-  CHECK(again.output.find("in use") == std::string::npos);
+  // kill -9 released the lock, and before its first save: --resume starts the run over in place.
+  REQUIRE_FALSE(fs::exists(dir.path / "run" / "last.safetensors"));
+  const Result again = blox(dir.path, "train mlp.yaml --resume run --set train.epochs=1");
+  REQUIRE_MESSAGE(again.exit_code == 0, again.output);
+  CHECK(again.output.find("holds no checkpoint yet (the run stopped before its first save): starting it from the "
+                          "beginning") != std::string::npos);
+  CHECK(load_checkpoint((dir.path / "run" / "last.safetensors").string()).step == 20);
+  CHECK(lines(dir.path / "run" / "metrics.jsonl") == 1);  // the one epoch's row, none of the killed start's
 }
 
 TEST_CASE("a run stopped by max_steps resumes from the batch it stopped at: bitwise the straight run") {

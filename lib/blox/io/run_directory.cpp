@@ -74,6 +74,12 @@ void require_no_earlier_run(const std::string& dir) {
   }
 }
 
+bool holds_checkpoint(const std::string& dir) {
+  std::error_code ec;
+  return fs::is_directory(dir, ec) &&
+         (fs::exists(fs::path(dir) / "last.safetensors", ec) || !numbered_checkpoints(dir).empty());
+}
+
 std::vector<std::string> resume_candidates(const std::string& dir_or_file) {
   if (!fs::is_directory(dir_or_file)) {
     if (!fs::exists(dir_or_file)) throw CheckpointError(fmt::format("{}: no such checkpoint or run directory", dir_or_file));

@@ -21,6 +21,9 @@ void mark_best_checkpoint(const std::string& dir, int64_t step);
 /// start elsewhere. A missing or empty directory, or one with other files only, is fine.
 void require_no_earlier_run(const std::string& dir);
 
+/// Whether `dir` holds a checkpoint (last or a numbered one).
+bool holds_checkpoint(const std::string& dir);
+
 /// The checkpoint files --resume may use, best first: FILE itself; or DIR/last.safetensors and
 /// then the numbered checkpoints, newest first (the fallbacks when `last` is damaged).
 /// Throws CheckpointError when there is none.

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <filesystem>
 #include <optional>
 
 #include <ATen/Parallel.h>
@@ -33,6 +34,7 @@
 namespace bx {
 namespace {
 
+namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -181,7 +183,10 @@ void Trainer::start_fresh() {
     params = std::move(start.params);
   }
   state_ = make_train_state(params_to_device(params, device_), *run_.optimizer, numerics_);
-  if (dp_.is_main()) log_.write_config(prepared_.document.dump());
+  if (dp_.is_main()) {
+    log_.write_config(prepared_.document.dump());
+    log_.truncate_after(0);  // rows of a start that never saved (see train())
+  }
 }
 
 void Trainer::restore(const std::string& resume) {
@@ -421,11 +426,23 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
       fmt::print("removed {} partial checkpoint file(s) a killed save left in {}\n", removed, prepared.run.checkpoint.dir);
     }
   }
-  if (options.resume.empty()) require_no_earlier_run(prepared.run.checkpoint.dir);
+  TrainOptions chosen = options;
+  std::error_code ec;
+  if (!options.resume.empty() && !holds_checkpoint(options.resume) &&
+      fs::equivalent(options.resume, prepared.run.checkpoint.dir, ec)) {
+    // Stopped before its first save: nothing to continue, so the run starts over in place.
+    if (!options.quiet && env.rank == 0) {
+      fmt::print("{} holds no checkpoint yet (the run stopped before its first save): starting it from the beginning\n",
+                 options.resume);
+    }
+    chosen.resume.clear();
+  } else if (options.resume.empty()) {
+    require_no_earlier_run(prepared.run.checkpoint.dir);
+  }
   if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
   // Every rank has checked the directory before it joins, so before rank 0 writes to it.
   const DataParallel dp(env, prepared.run.dist, device);
-  Trainer trainer(prepared, options, dp, device);
+  Trainer trainer(prepared, chosen, dp, device);
   return trainer.run();
 }
 
