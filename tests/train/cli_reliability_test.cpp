@@ -86,13 +86,29 @@ TEST_CASE("eval refuses a checkpoint that lacks a model param or holds it in ano
   }
 }
 
-TEST_CASE("an error blox did not foresee shows its first line, no C++ frames (BLOX_DEBUG=1 shows them)") {
+TEST_CASE("a model larger than this machine's memory is refused before allocating, naming the param") {
   RunDir dir;
-  // A layer far too large for memory: libtorch's allocator fails on the dummy pass.
   write(dir.path / "big.yaml", edited(mlp_config(1, 0), "output_size: 32", "output_size: 4000000000"));
   const Result run = blox(dir.path, "validate big.yaml");
+  CHECK(run.exit_code == 2);
+  CHECK_MESSAGE(run.output.find("Linear 'model/hidden': param 'model/hidden/kernel' of shape [784, 4000000000] needs "
+                                "1.25e+04 GB, more than this machine's") != std::string::npos,
+                run.output);
+  CHECK(run.output.find("frame #") == std::string::npos);
+}
+
+TEST_CASE("an error blox did not foresee shows its first line, no C++ frames") {
+  RunDir dir;
+  // A padding so wide that the activation cannot be allocated (the params fit): libtorch's
+  // allocator fails on the dummy pass.
+  write(dir.path / "wide.yaml", edited(mlp_config(1, 0), "- {type: flatten}",
+                                       "- {type: conv2d, output_channels: 8, kernel_size: 3, padding: 100000}\n"
+                                       "    - {type: flatten}"));
+  const Result run = blox(dir.path, "validate wide.yaml");
   CHECK(run.exit_code != 0);
   CHECK_MESSAGE(run.output.find("frame #") == std::string::npos, run.output);
   CHECK(run.output.find("terminate called") == std::string::npos);
-  CHECK(run.output.find("error: ") != std::string::npos);
+  CHECK_MESSAGE(run.output.find("error: [enforce fail") != std::string::npos, run.output);
+  CHECK(run.output.find("can't allocate memory") != std::string::npos);
+  CHECK(run.output.find("(BLOX_DEBUG=1 shows the details)") != std::string::npos);
 }

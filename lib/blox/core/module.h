@@ -68,6 +68,10 @@ class Module {
   const std::shared_ptr<const Rng>& rng() const { return rng_; }
 
  private:
+  /// ConfigError naming the param when `shape` holds more bytes than this machine's memory
+  /// (before libtorch's allocator fails on it).
+  void require_fits_in_memory(const std::string& path, c10::IntArrayRef shape) const;
+
   Graph graph_;
   std::string kind_;
   std::shared_ptr<const Rng> rng_;
