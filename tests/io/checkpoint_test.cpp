@@ -77,6 +77,28 @@ TEST_CASE("checkpoint: saving over an existing file replaces it whole") {
                        doctest::Contains("cannot create a temporary file"), CheckpointError);
 }
 
+TEST_CASE("a streamed file equals the bytes built in memory; a writer failing midway leaves the old file and no temporary") {
+  TempDir dir;
+  TensorFile file;
+  file.metadata = {{"format", "test"}};
+  file.tensors = {{"a", test::randn({3, 4}, 1)}, {"b", test::randn({6, 5}, 2).t()}};  // b not contiguous
+  const std::string path = (dir.path / "f.safetensors").string();
+  write_file_atomically(path, [&](const WriteBytes& write) { write_safetensors(file, write); });
+  CHECK(slurp(path) == encode_safetensors(file));
+  const TensorFile back = read_safetensors(path);
+  CHECK(at::equal(back.tensors[1].second, file.tensors[1].second));
+
+  const std::string before = slurp(path);
+  CHECK_THROWS_WITH_AS(write_file_atomically(path,
+                                             [&](const WriteBytes& write) {
+                                               write("partial", 7);
+                                               throw CheckpointError("the producer failed");
+                                             }),
+                       "the producer failed", CheckpointError);
+  CHECK(slurp(path) == before);
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
 TEST_CASE("checkpoint: a Python reader with only struct, json and torch reads the tensors") {
   if (!fs::exists("/usr/bin/python3")) return;  // the reader is optional; the C++ round trip is above
   TempDir dir;

@@ -15,43 +15,62 @@
 namespace bx {
 namespace {
 
-void fail(const std::string& what, const std::string& path) {
-  throw CheckpointError(fmt::format("{}: {}: {}", path, what, std::strerror(errno)));
+[[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
+  throw CheckpointError(fmt::format("{}: {}: {}", path, what, std::strerror(error)));
 }
+
+// The temporary file until it is renamed: closed and removed if anything throws first.
+class TempFile {
+ public:
+  explicit TempFile(const std::filesystem::path& dir, const std::string& target) : target_(target) {
+    name_ = (dir / ("." + std::filesystem::path(target).filename().string() + ".tmp-XXXXXX")).string();
+    fd_ = ::mkstemp(name_.data());
+    if (fd_ < 0) fail("cannot create a temporary file in its folder", target_, errno);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_) ::unlink(name_.c_str());
+  }
+
+  void write(const char* data, size_t size) {
+    while (size > 0) {
+      const ssize_t n = ::write(fd_, data, size);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        fail("write failed", target_, errno);
+      }
+      data += n;
+      size -= static_cast<size_t>(n);
+    }
+  }
+
+  void commit() {
+    if (::fsync(fd_) != 0) fail("fsync failed", target_, errno);
+    const int closed = ::close(fd_);
+    fd_ = -1;
+    if (closed != 0) fail("close failed", target_, errno);
+    if (std::rename(name_.c_str(), target_.c_str()) != 0) fail("rename failed", target_, errno);
+    committed_ = true;
+  }
+
+ private:
+  std::string target_, name_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& bytes) {
+void write_file_atomically(const std::string& path, const std::function<void(const WriteBytes&)>& produce) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string temp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = mkstemp(temp.data());
-  if (fd < 0) fail("cannot create a temporary file in its folder", path);
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      errno = saved;
-      fail("write failed", path);
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    errno = saved;
-    fail("fsync failed", path);
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    errno = saved;
-    fail("rename failed", path);
+  {
+    TempFile temp(dir, path);
+    produce([&temp](const char* data, size_t size) { temp.write(data, size); });
+    temp.commit();
   }
   // The rename is durable only once the folder's entry is on disk.
   const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -59,6 +78,10 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
     ::fsync(dir_fd);
     ::close(dir_fd);
   }
+}
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+  write_file_atomically(path, [&bytes](const WriteBytes& write) { write(bytes.data(), bytes.size()); });
 }
 
 }  // namespace bx

@@ -104,7 +104,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
                    {"tracking", nlohmann::json(c.tracking).dump()},
                    {"checksum", checksum(data)}};
   file.metadata["header_checksum"] = header_checksum(file.metadata, file.tensors);
-  write_file_atomically(path, encode_safetensors(file));
+  write_file_atomically(path, [&file](const WriteBytes& write) { write_safetensors(file, write); });
 }
 
 Checkpoint load_checkpoint(const std::string& path) {

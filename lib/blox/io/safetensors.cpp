@@ -33,26 +33,34 @@ std::string dtype_name(at::ScalarType type) {
 
 }  // namespace
 
-std::string encode_safetensors(const TensorFile& file) {
+void write_safetensors(const TensorFile& file, const WriteBytes& write) {
+  // The header first, from sizes alone; then each tensor's bytes, one at a time.
   nlohmann::json header = nlohmann::json::object();
   if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
-  std::vector<at::Tensor> data;
   uint64_t offset = 0;
   for (const auto& [name, tensor] : file.tensors) {
-    at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
-    const uint64_t bytes = t.nbytes();
-    header[name] = {{"dtype", dtype_name(t.scalar_type())}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    const uint64_t bytes = tensor.nbytes();
+    header[name] = {{"dtype", dtype_name(tensor.scalar_type())}, {"shape", tensor.sizes().vec()},
+                    {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
-    data.push_back(std::move(t));
   }
   std::string json = header.dump();
   json.append((8 - json.size() % 8) % 8, ' ');  // data starts 8-byte aligned
-  std::string out(8, '\0');
+  char length[8];
   const uint64_t n = json.size();
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
-  out += json;
-  out.reserve(out.size() + offset);
-  for (const auto& t : data) out.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
+  for (int i = 0; i < 8; ++i) length[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  write(length, 8);
+  write(json.data(), json.size());
+  for (const auto& [name, tensor] : file.tensors) {
+    // A copy only where the tensor is not already contiguous in host memory (a GPU tensor).
+    const at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
+    write(static_cast<const char*>(t.data_ptr()), t.nbytes());
+  }
+}
+
+std::string encode_safetensors(const TensorFile& file) {
+  std::string out;
+  write_safetensors(file, [&out](const char* data, size_t size) { out.append(data, size); });
   return out;
 }
 

@@ -8,6 +8,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "blox/io/atomic_file.h"
+
 namespace bx {
 
 struct TensorFile {
@@ -15,7 +17,11 @@ struct TensorFile {
   std::map<std::string, std::string> metadata;              ///< the "__metadata__" map
 };
 
-/// The file's bytes (tensors are copied to contiguous CPU memory, in the given order).
+/// Writes the file through `write`: the header, then each tensor's bytes in the given order,
+/// one tensor at a time (only a tensor not contiguous in host memory is copied, alone).
+void write_safetensors(const TensorFile& file, const WriteBytes& write);
+
+/// The file's bytes in memory (for small files and tests).
 std::string encode_safetensors(const TensorFile& file);
 
 /// Parses a safetensors file. Every size and offset is checked against the file before any
