@@ -9,6 +9,7 @@
 
 #include "blox/config/model_builder.h"
 #include "blox/core/errors.h"
+#include "blox/core/host_allocator.h"
 #include "blox/dist/launch_env.h"
 #include "blox/dist/local_launcher.h"
 #include "blox/io/param_table.h"
@@ -90,6 +91,10 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
         fmt::print("{}: {} trainable, {} frozen or state params{}\n", flags->config, params.num_elements(true),
                    params.num_elements(false),
                    env.distributed() ? fmt::format(", {} processes ({} launch)", env.world_size, env.launcher) : "");
+      }
+      if (env.rank == 0) {
+        const std::string warning = bx::training_memory_warning(params, bx::physical_memory_bytes());
+        if (!warning.empty()) std::cerr << warning << "\n";
       }
       const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1, terminal_columns()});
       return exit_code(outcome.reason);

@@ -1,4 +1,5 @@
-// blox validate CONFIG: parse, build, dummy pass, print the summary; no training, no files.
+// blox validate CONFIG: parse, build, dummy pass, read the data, check the run directory, print
+// the summary; no training, no files.
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -7,7 +8,10 @@
 #include <fmt/format.h>
 
 #include "blox/config/model_builder.h"
+#include "blox/core/host_allocator.h"
 #include "blox/io/param_table.h"
+#include "blox/io/run_lock.h"
+#include "blox/train/run_data.h"
 #include "commands.h"
 
 namespace blox_app {
@@ -33,6 +37,9 @@ void add_validate_command(CLI::App& app, std::function<int()>& run) {
         throw bx::ConfigError(fmt::format("{}: finetune.init_from: no checkpoint file at '{}'; hint: train the run it "
                                           "starts from first", flags->config, init_from));
       }
+      bx::require_usable_run_directory(prepared.run.checkpoint.dir);
+      // Every data file read as train reads it: headers, sizes, label ranges.
+      const bx::RunData data = bx::load_run_data(prepared.run.data, prepared.run.seed);
       if (flags->print_config) {
         std::cout << prepared.document.dump();
         return 0;
@@ -40,9 +47,14 @@ void add_validate_command(CLI::App& app, std::function<int()>& run) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const bx::Params& params = prepared.model.params;
       fmt::print("{}: OK ({:.2f} s)\n", flags->config, seconds);
+      fmt::print("data: {} training examples{}{}\n", data.train.size(),
+                 data.evaluation ? fmt::format(", {} for evaluation", data.evaluation->size()) : "",
+                 data.test ? fmt::format(", {} test", data.test->size()) : "");
       fmt::print("model: dummy input {}, {} params in {} tensors\n", bx::format_shape(prepared.model.example_input.sizes()),
                  params.num_elements(), params.size());
       std::cout << bx::param_table(params);
+      const std::string warning = bx::training_memory_warning(params, bx::physical_memory_bytes());
+      if (!warning.empty()) std::cout << warning << "\n";
       return 0;
     };
   });

@@ -2,6 +2,8 @@
 // (the state a training run holds), saved streamed by save_checkpoint against the same file
 // built in memory first (the reference), and loaded back. Peak RSS is read from the kernel
 // (VmHWM, reset through /proc/self/clear_refs before each phase).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>

@@ -90,3 +90,14 @@ TEST_CASE("ConfigDocument: --set into a value, a non-index into a list and an em
   CHECK_THROWS_WITH_AS(ConfigDocument::load(ok, {"a..b=1"}), "--set 'a..b=1': an empty part in the key path 'a..b'",
                        ConfigError);
 }
+
+TEST_CASE("ConfigDocument: invalid UTF-8 in a file or an override is refused, located (it would break a checkpoint's JSON)") {
+  Dir dir;
+  const std::string bad = dir.write("bad.yaml", "seed: 1\nmodel:\n  layers:\n    - {type: relu, name: r\xe9lu}\n");
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(bad),
+                       doctest::Contains("bad.yaml:4:27: error: invalid UTF-8 (byte 51 of the file)"), ConfigError);
+  const std::string ok = dir.write("ok.yaml", "seed: 1\nname: \"r\xc3\xa9lu\"\n");
+  CHECK_NOTHROW(ConfigDocument::load(ok));
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(ok, {"name=r\xe9lu"}), "--set: invalid UTF-8 at byte 6 of the override",
+                       ConfigError);
+}

@@ -19,6 +19,8 @@ TEST_CASE("Graph: names with '/', globs or spaces are rejected") {
   CHECK_THROWS_WITH_AS(net.child("a/b"), doctest::Contains("'a/b' holds the character '/'"), ConfigError);
   CHECK_THROWS_AS(net.child("conv*"), ConfigError);
   CHECK_THROWS_AS(net.child("two words"), ConfigError);
+  CHECK_THROWS_WITH_AS(net.child("r\xe9lu"), doctest::Contains("invalid UTF-8 at byte 1"), ConfigError);
+  CHECK_NOTHROW(net.child("r\xc3\xa9lu"));
 }
 
 TEST_CASE("Graph: two modules on one node is an error naming the node") {

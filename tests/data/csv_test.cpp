@@ -25,7 +25,7 @@ TEST_CASE("read_csv: each kind of bad row names file and line") {
                        doctest::Contains("ragged.csv:4: ragged row: 2 fields, expected 3"), DataError);
   const test::TempFile text("text.csv", "a,label\n1,0\nseven,1\n");
   CHECK_THROWS_WITH_AS(read_csv(text.path(), {true, "label", 2}),
-                       doctest::Contains("text.csv:3: column 1 ('a') is not a number: 'seven'"), DataError);
+                       doctest::Contains("text.csv:3: column 1 ('a') is not a finite number: 'seven'"), DataError);
   CHECK_THROWS_WITH_AS(read_csv(text.path(), {true, "lable", 2}), doctest::Contains("did you mean 'label'?"), DataError);
   const test::TempFile range("range.csv", "a,label\n1,0\n2,5\n");
   CHECK_THROWS_WITH_AS(read_csv(range.path(), {true, "label", 3}),
@@ -35,4 +35,13 @@ TEST_CASE("read_csv: each kind of bad row names file and line") {
   const test::TempFile empty("empty.csv", "a,label\n");
   CHECK_THROWS_WITH_AS(read_csv(empty.path(), {true, "label", 3}), doctest::Contains("no data rows"), DataError);
   CHECK_THROWS_WITH_AS(read_csv("/nonexistent.csv", {}), doctest::Contains("/nonexistent.csv: cannot open"), DataError);
+  const test::TempFile nul("nul.csv", std::string("a,label\n1,0\n2\0junk,1\n", 21));
+  CHECK_THROWS_WITH_AS(read_csv(nul.path(), {true, "label", 2}),
+                       doctest::Contains("nul.csv:3: a NUL byte at column 2; expected a text CSV file"), DataError);
+  const test::TempFile nan("nan.csv", "a,label\n1,0\nnan,1\n");
+  CHECK_THROWS_WITH_AS(read_csv(nan.path(), {true, "label", 2}),
+                       doctest::Contains("nan.csv:3: column 1 ('a') is not a finite number: 'nan'"), DataError);
+  const test::TempFile inf("inf.csv", "a,b\n1,inf\n");
+  CHECK_THROWS_WITH_AS(read_csv(inf.path(), {true, "", 0}), doctest::Contains("is not a finite number: 'inf'"),
+                       DataError);
 }

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "data/files.h"
 #include "helpers.h"
 
 using namespace bx;
@@ -57,5 +58,22 @@ TEST_CASE("read_idx: each corruption has its own error naming the file") {
   const std::string extra = write_file("extra", {0, 0, 8, 1, 0, 0, 0, 1, 7, 7});
   CHECK_THROWS_WITH_AS(read_idx(extra), doctest::Contains("extra bytes of data follow"), DataError);
   CHECK_THROWS_WITH_AS(read_idx(write_file("empty", {})), doctest::Contains("truncated"), DataError);
-  for (const auto& p : {magic, type, header, data, extra}) std::remove(p.c_str());
+  // 65536 x 65536 bytes claimed by a 12-byte file: refused before allocating 4 GiB.
+  const std::string huge = write_file("huge", {0, 0, 8, 2, 0, 1, 0, 0, 0, 1, 0, 0});
+  CHECK_THROWS_WITH_AS(read_idx(huge), doctest::Contains("needs 4294967296 bytes of data, more than this 12-byte file can hold"),
+                       DataError);
+  for (const auto& p : {magic, type, header, data, extra, huge}) std::remove(p.c_str());
+}
+
+TEST_CASE("read_idx: a gzip file cut short (its 8-byte trailer missing) or with a wrong check is refused") {
+  std::ifstream in(test::source_path("datasets/fashion-mnist-subset/t10k-labels-idx1-ubyte.gz"), std::ios::binary);
+  const std::string gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const test::TempFile cut("cut.gz", gz.substr(0, gz.size() - 8));
+  CHECK_THROWS_WITH_AS(read_idx(cut.path()), doctest::Contains("cut.gz: damaged gzip data: unexpected end of file"),
+                       DataError);
+  std::string flipped = gz;
+  flipped[flipped.size() - 6] = static_cast<char>(flipped[flipped.size() - 6] ^ 1);  // a bit of the stored CRC
+  const test::TempFile check("check.gz", flipped);
+  CHECK_THROWS_WITH_AS(read_idx(check.path()), doctest::Contains("check.gz: damaged gzip data: incorrect data check"),
+                       DataError);
 }

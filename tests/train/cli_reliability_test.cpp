@@ -112,3 +112,43 @@ TEST_CASE("an error blox did not foresee shows its first line, no C++ frames") {
   CHECK(run.output.find("can't allocate memory") != std::string::npos);
   CHECK(run.output.find("(BLOX_DEBUG=1 shows the details)") != std::string::npos);
 }
+
+TEST_CASE("validate reads every data file and checks checkpoint.dir as train would: after its OK, train starts") {
+  RunDir dir;
+  const std::string config = mlp_config(1, 0);
+  write(dir.path / "mlp.yaml", config);
+  const Result ok = blox(dir.path, "validate mlp.yaml");
+  REQUIRE_MESSAGE(ok.exit_code == 0, ok.output);
+  CHECK(ok.output.find("data: ") != std::string::npos);
+  // A labels file cut short: train would refuse it, so validate does.
+  const std::string labels = test::source_path("datasets/fashion-mnist-subset/t10k-labels-idx1-ubyte.gz");
+  const std::string gz = read(labels);
+  write(dir.path / "cut.gz", gz.substr(0, gz.size() - 8));
+  write(dir.path / "cut.yaml", edited(config, labels, (dir.path / "cut.gz").string()));
+  const Result cut = blox(dir.path, "validate cut.yaml");
+  CHECK(cut.exit_code == 2);
+  CHECK_MESSAGE(cut.output.find("cut.gz: damaged gzip data: unexpected end of file") != std::string::npos, cut.output);
+  // checkpoint.dir: a file, or below a file.
+  write(dir.path / "taken", "a file");
+  for (const std::string at : {"taken", "taken/run"}) {
+    const Result bad = blox(dir.path, "validate mlp.yaml --set checkpoint.dir=" + at);
+    CHECK(bad.exit_code == 2);
+    CHECK_MESSAGE(bad.output.find("is a file, not a") != std::string::npos, bad.output);
+    CHECK(blox(dir.path, "train mlp.yaml --quiet --set checkpoint.dir=" + at).exit_code == 2);
+  }
+  const Result empty = blox(dir.path, "validate mlp.yaml --set 'checkpoint.dir=\"\"'");
+  CHECK(empty.exit_code == 2);
+  CHECK_MESSAGE(empty.output.find("checkpoint.dir: expected a directory, got \"\"") != std::string::npos, empty.output);
+}
+
+TEST_CASE("a text run whose sequence_length exceeds its text is refused before the dummy pass") {
+  RunDir dir;
+  write(dir.path / "lm.yaml",
+        "data:\n  format: text\n  train: " + test::source_path("datasets/licenses-corpus/corpus.txt") +
+            "\n  sequence_length: 1000000000\n  batch_size: 4\n"
+            "model:\n  layers:\n    - {type: embedding, features: 8}\n    - {type: linear, output_size: classes}\n"
+            "optimizer: {type: adam, learning_rate: 0.001}\ntrain: {epochs: 1}\ncheckpoint: {dir: run}\n");
+  const Result run = blox(dir.path, "validate lm.yaml");
+  CHECK(run.exit_code == 2);
+  CHECK_MESSAGE(run.output.find("too short for data.sequence_length 1000000000") != std::string::npos, run.output);
+}

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <vector>
@@ -13,6 +14,7 @@
 
 #include "blox/schema/options_node.h"
 #include "blox/core/errors.h"
+#include "blox/core/utf8.h"
 
 namespace bx {
 
@@ -56,10 +58,20 @@ void require_plain(const YAML::Node& node, const std::string& path) {
 YAML::Node parse_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw ConfigError(fmt::format("{}: is a directory, expected a YAML config file", path));
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(fmt::format("{}: cannot read the config file", path));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Every string of a config may reach a checkpoint's JSON header: UTF-8 only, as YAML says.
+  if (const auto at = invalid_utf8_at(text)) {
+    const auto before = text.begin() + static_cast<std::ptrdiff_t>(*at);
+    const size_t column = static_cast<size_t>(std::find(std::make_reverse_iterator(before), text.rend(), '\n') -
+                                              std::make_reverse_iterator(before)) + 1;
+    throw ConfigError(fmt::format("{}:{}:{}: error: invalid UTF-8 (byte {} of the file); a config is UTF-8 text", path,
+                                  1 + std::count(text.begin(), before, '\n'),
+                                  column, *at));
+  }
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(in);
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
     if (documents.size() > 1) {
       throw ConfigError(fmt::format("{}: error: a second YAML document (after '---'); a config is one document",
                                     located(path, documents[1].Mark())));
@@ -145,6 +157,9 @@ void apply_override(YAML::Node root, const std::string& text, SourceMap& sources
   const size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw ConfigError(fmt::format("--set '{}': expected key.path=value", text));
+  }
+  if (const auto at = invalid_utf8_at(text)) {
+    throw ConfigError(fmt::format("--set: invalid UTF-8 at byte {} of the override", *at));
   }
   const std::string key = text.substr(0, eq);
   YAML::Node value;

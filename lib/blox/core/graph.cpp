@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/core/utf8.h"
 
 namespace bx {
 
@@ -17,6 +18,11 @@ struct Graph::Bindings {
 
 void validate_node_name(const std::string& name) {
   if (name.empty()) throw ConfigError("graph node name is empty; expected a non-empty name such as \"linear\"");
+  // Names become param paths, which checkpoints store as JSON: UTF-8 only.
+  if (const auto at = invalid_utf8_at(name)) {
+    throw ConfigError(fmt::format("graph node name holds invalid UTF-8 at byte {}; expected letters, digits, '_', '-' "
+                                  "or '.'", *at));
+  }
   for (unsigned char c : name) {
     if (c == '/' || c == '*' || c == '?' || c == '[' || c == ']' || c <= ' ' || c == 0x7f) {
       throw ConfigError(fmt::format(

@@ -1,5 +1,7 @@
 #include "blox/core/host_allocator.h"
 
+#include <unistd.h>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -13,6 +15,10 @@ void keep_freed_memory_in_process() {
   mallopt(M_MMAP_THRESHOLD, kMaxMmapThreshold);
   mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
 #endif
+}
+
+double physical_memory_bytes() {
+  return static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
 }
 
 }  // namespace bx

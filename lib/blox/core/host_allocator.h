@@ -1,4 +1,4 @@
-// Process-wide tuning of the C allocator for training loops.
+// Process-wide tuning of the C allocator for training loops, and the memory it draws on.
 #pragma once
 
 namespace bx {
@@ -11,5 +11,8 @@ namespace bx {
 /// program's main; peak memory is unchanged, only not returned to the system until exit.
 /// A no-op outside glibc.
 void keep_freed_memory_in_process();
+
+/// This machine's physical memory in bytes (what a model's size is measured against).
+double physical_memory_bytes();
 
 }  // namespace bx

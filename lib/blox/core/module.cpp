@@ -1,37 +1,27 @@
 // Module mechanics shared by every layer: node binding and lazy param creation.
 #include "blox/core/module.h"
 
-#include <unistd.h>
-
 #include <ATen/core/grad_mode.h>
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/core/host_allocator.h"
 #include "blox/core/rng.h"
 #include "blox/core/shape.h"
 
 namespace bx {
-namespace {
-
-// This machine's memory, in bytes.
-double physical_memory() {
-  return static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
-}
-
-}  // namespace
 
 void Module::require_fits_in_memory(const std::string& path, c10::IntArrayRef shape) const {
   // Counted in floating point: a product of huge sizes must not wrap around.
   double bytes = 4;  // float32
   for (int64_t d : shape) bytes *= static_cast<double>(d);
-  const double memory = physical_memory();
+  const double memory = physical_memory_bytes();
   if (bytes > memory) {
     throw ConfigError(fmt::format("{} '{}': param '{}' of shape {} needs {:.3g} GB, more than this machine's {:.3g} GB "
                                   "of memory; hint: check the layer's sizes",
                                   kind_, this->path(), path, format_shape(shape), bytes / 1e9, memory / 1e9));
   }
 }
-
 
 Module::Module(Graph graph, std::string kind, std::shared_ptr<const Rng> rng)
     : graph_(std::move(graph)), kind_(std::move(kind)), rng_(std::move(rng)) {

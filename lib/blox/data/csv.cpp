@@ -2,6 +2,7 @@
 #include "blox/data/csv.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -61,6 +62,9 @@ TensorDataset read_csv(const std::string& path, const CsvSettings& settings) {
   for (int64_t number = 1; std::getline(in, line); ++number) {
     if (blank(line)) continue;
     const std::string where = fmt::format("{}:{}", path, number);
+    if (const size_t nul = line.find('\0'); nul != std::string::npos) {
+      throw DataError(fmt::format("{}: a NUL byte at column {}; expected a text CSV file", where, nul + 1));
+    }
     std::vector<std::string> fields = split_fields(line, settings.delimiter);
     if (width == 0) {
       width = fields.size();
@@ -78,8 +82,8 @@ TensorDataset read_csv(const std::string& path, const CsvSettings& settings) {
     for (size_t i = 0; i < width; ++i) {
       char* end = nullptr;
       const double value = std::strtod(fields[i].c_str(), &end);
-      if (fields[i].empty() || *end != '\0') {
-        throw DataError(fmt::format("{}: column {} ('{}') is not a number: '{}'", where, i + 1,
+      if (fields[i].empty() || end != fields[i].c_str() + fields[i].size() || !std::isfinite(value)) {
+        throw DataError(fmt::format("{}: column {} ('{}') is not a finite number: '{}'", where, i + 1,
                                     names.empty() ? std::to_string(i) : names[i], fields[i]));
       }
       (i == label ? targets : features).push_back(static_cast<float>(value));

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include <ATen/ops/empty.h>
@@ -19,21 +20,32 @@ namespace {
 constexpr unsigned char kUnsignedByte = 0x08;
 constexpr int kMaxDims = 8;
 constexpr int64_t kMaxElements = int64_t{1} << 34;  // 16 GiB: far above any IDX file, below overflow
+constexpr double kMaxDeflateRatio = 1032;           // deflate's largest expansion: bytes out per byte in
 
 struct GzCloser {
   void operator()(gzFile_s* f) const { gzclose(f); }
 };
 
-// Reads exactly n bytes; returns how many were read (less only at end of data).
+// zlib's message for the file's error, without the path it puts in front.
+std::string gz_message(gzFile file, const std::string& path) {
+  int code = 0;
+  const std::string message = gzerror(file, &code);
+  return message.rfind(path + ": ", 0) == 0 ? message.substr(path.size() + 2) : message;
+}
+
+// Reads exactly n bytes; returns how many were read (less only at the end of the data). A
+// gzip stream that ends early (a missing trailer included) or fails its check is an error.
 size_t read_bytes(gzFile file, void* out, size_t n, const std::string& path) {
   size_t done = 0;
   auto* bytes = static_cast<unsigned char*>(out);
   while (done < n) {
     const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
     const int got = gzread(file, bytes + done, chunk);
-    if (got < 0) {
-      int code = 0;
-      throw DataError(fmt::format("{}: read error: {}", path, gzerror(file, &code)));
+    int code = Z_OK;
+    gzerror(file, &code);
+    if (got < 0 || code != Z_OK) {
+      throw DataError(fmt::format("{}: damaged gzip data: {}; hint: `gzip -t` checks the file", path,
+                                  gz_message(file, path)));
     }
     if (got == 0) break;
     done += static_cast<size_t>(got);
@@ -89,6 +101,14 @@ std::vector<int64_t> read_idx_dims(const std::string& path) { return open_idx(pa
 at::Tensor read_idx(const std::string& path) {
   auto [file, shape] = open_idx(path);
   const int64_t expected = num_elements(shape);
+  // A header may claim more than the file can hold: refuse before allocating for it.
+  std::error_code ec;
+  const auto file_size = static_cast<double>(std::filesystem::file_size(path, ec));
+  const double most = gzdirect(file.get()) ? file_size : file_size * kMaxDeflateRatio;
+  if (!ec && static_cast<double>(expected) > most) {
+    throw DataError(fmt::format("{}: truncated: header shape {} needs {} bytes of data, more than this {}-byte file "
+                                "can hold", path, format_shape(shape), expected, file_size));
+  }
   at::Tensor out = at::empty(shape, at::kByte);
   const size_t got = read_bytes(file.get(), out.data_ptr(), static_cast<size_t>(expected), path);
   if (got != static_cast<size_t>(expected)) {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/core/utf8.h"
 
 namespace bx {
 namespace {
@@ -23,47 +24,8 @@ std::u32string read_utf8_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::u32string out;
-  out.reserve(bytes.size());
-  for (size_t i = 0; i < bytes.size();) {
-    const auto lead = static_cast<unsigned char>(bytes[i]);
-    const int extra = lead < 0x80 ? 0 : (lead >> 5) == 0x6 ? 1 : (lead >> 4) == 0xe ? 2 : (lead >> 3) == 0x1e ? 3 : -1;
-    const bool truncated = extra > 0 && i + static_cast<size_t>(extra) >= bytes.size();
-    if (extra < 0 || truncated) {
-      throw DataError(fmt::format("{}: invalid UTF-8 at byte {}", path, i));
-    }
-    char32_t cp = extra == 0 ? lead : lead & (0x3f >> extra);
-    for (int k = 1; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(bytes[i + static_cast<size_t>(k)]);
-      if ((next & 0xc0) != 0x80) throw DataError(fmt::format("{}: invalid UTF-8 at byte {}", path, i));
-      cp = (cp << 6) | (next & 0x3f);
-    }
-    out.push_back(cp);
-    i += static_cast<size_t>(extra) + 1;
-  }
-  return out;
-}
-
-std::string to_utf8(const std::u32string& text) {
-  std::string out;
-  for (char32_t c : text) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xc0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3f));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xe0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (c & 0x3f));
-    } else {
-      out += static_cast<char>(0xf0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-      out += static_cast<char>(0x80 | (c & 0x3f));
-    }
-  }
-  return out;
+  if (const auto at = invalid_utf8_at(bytes)) throw DataError(fmt::format("{}: invalid UTF-8 at byte {}", path, *at));
+  return decode_utf8(bytes);
 }
 
 Vocabulary Vocabulary::from_text(const std::u32string& text) {

@@ -8,14 +8,13 @@
 #include <ATen/core/Tensor.h>
 
 #include "blox/core/params.h"
+#include "blox/core/utf8.h"
 #include "blox/data/dataset.h"
 
 namespace bx {
 
 /// A UTF-8 file's code points. Throws DataError naming the file and byte offset of invalid UTF-8.
 std::u32string read_utf8_file(const std::string& path);
-/// Code points back to UTF-8.
-std::string to_utf8(const std::u32string& text);
 
 /// The sorted distinct characters of a training text; id = position.
 class Vocabulary {

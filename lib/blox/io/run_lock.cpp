@@ -17,12 +17,29 @@
 namespace bx {
 namespace fs = std::filesystem;
 
-RunLock::RunLock(const std::string& dir) {
+void require_usable_run_directory(const std::string& dir) {
   if (dir.empty()) throw ConfigError("checkpoint.dir: expected a directory, got \"\"");
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
     throw ConfigError(fmt::format("checkpoint.dir '{}' is a file, not a directory", dir));
   }
+  // The directory itself, or the nearest folder above it that exists (where it will be made).
+  fs::path existing = fs::absolute(dir, ec);
+  while (!fs::exists(existing, ec) && existing.has_parent_path() && existing != existing.parent_path()) {
+    existing = existing.parent_path();
+  }
+  if (!fs::is_directory(existing, ec)) {
+    throw ConfigError(fmt::format("checkpoint.dir '{}': '{}' is a file, not a folder", dir, existing.string()));
+  }
+  if (::access(existing.c_str(), W_OK | X_OK) != 0) {
+    throw ConfigError(fmt::format("checkpoint.dir '{}': cannot write in '{}': {}", dir, existing.string(),
+                                  std::strerror(errno)));
+  }
+}
+
+RunLock::RunLock(const std::string& dir) {
+  require_usable_run_directory(dir);
+  std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw ConfigError(fmt::format("checkpoint.dir '{}': cannot create it: {}", dir, ec.message()));
   const std::string path = (fs::path(dir) / ".lock").string();

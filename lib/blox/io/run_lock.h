@@ -6,12 +6,17 @@
 
 namespace bx {
 
+/// Throws ConfigError unless `dir` can be a run directory: not empty, not a file, and either a
+/// writable directory or creatable inside the nearest existing, writable folder above it.
+/// Creates nothing (`blox validate` asks it before train would).
+void require_usable_run_directory(const std::string& dir);
+
 class RunLock {
  public:
   /// Creates `dir` if needed and takes an exclusive lock (flock) on `dir`/.lock for this
   /// object's life; the kernel drops it when the process dies, however it dies. Throws
   /// ConfigError naming the holder's pid when another process holds it, and when `dir` cannot
-  /// be a run directory (empty, a file, not writable).
+  /// be a run directory (require_usable_run_directory).
   explicit RunLock(const std::string& dir);
   ~RunLock();
   RunLock(const RunLock&) = delete;
