@@ -29,7 +29,9 @@ TEST_CASE("blox validate: every shipped config builds, and reports its param cou
       {"char_lstm.yaml", "total: 354384 trainable, 0 frozen, 2 state; 1417552 bytes"},
       {"char_transformer.yaml", "total: 105296 trainable, 0 frozen, 2 state; 421200 bytes"},
   };
-  for (const auto& [name, totals] : expected) {
+  for (const auto& entry : expected) {
+    const std::string& name = entry.first;  // a plain variable: C++17 lambdas cannot capture bindings
+    const std::string& totals = entry.second;
     CAPTURE(name);
     // The finetune config starts from the CNN's checkpoint: given one, it validates.
     const std::string set = name == "fashion_cnn_finetune.yaml"

@@ -101,3 +101,12 @@ TEST_CASE("ConfigDocument: invalid UTF-8 in a file or an override is refused, lo
   CHECK_THROWS_WITH_AS(ConfigDocument::load(ok, {"name=r\xe9lu"}), "--set: invalid UTF-8 at byte 6 of the override",
                        ConfigError);
 }
+
+TEST_CASE("ConfigDocument: input on which yaml-cpp's LoadAll loops forever is a located syntax error (a fuzzer finding)") {
+  Dir dir;
+  std::ifstream in(std::string(BLOX_SOURCE_DIR) + "/fuzz/regressions/config_fuzz/unmatched-brace-loadall-loops.yaml");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string file = dir.write("loops.yaml", text);
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(file), doctest::Contains("error: YAML syntax: the parser cannot go on after"),
+                       ConfigError);
+}

@@ -37,7 +37,8 @@ TEST_CASE("init: uniform variants stay inside their limits and fill them") {
   const double lecun = std::sqrt(3.0 / 400);
   for (auto [init, limit] : {std::pair{init::glorot_uniform(), glorot}, std::pair{init::he_uniform(), he},
                              std::pair{init::lecun_uniform(), lecun}}) {
-    CAPTURE(init.name());
+    const std::string name = init.name();
+    CAPTURE(name);
     const at::Tensor w = draw(init, shape);
     CHECK(w.abs().max().item<double>() <= limit);
     CHECK(w.abs().max().item<double>() > 0.99 * limit);
@@ -50,7 +51,8 @@ TEST_CASE("init: truncated-normal variants have the target std and stay within 2
   for (auto [init, stddev] : {std::pair{init::he_normal(), std::sqrt(2.0 / 500)},
                               std::pair{init::lecun_normal(), std::sqrt(1.0 / 500)},
                               std::pair{init::glorot_normal(), std::sqrt(2.0 / 900)}}) {
-    CAPTURE(init.name());
+    const std::string name = init.name();
+    CAPTURE(name);
     const at::Tensor w = draw(init, shape);
     CHECK(w.std().item<double>() == doctest::Approx(stddev).epsilon(0.02));
     CHECK(w.abs().max().item<double>() <= 2.0 * stddev / 0.87962566103423978 * (1 + 1e-6));

@@ -51,8 +51,9 @@ Checkpoint last(const fs::path& dir) { return load_checkpoint((dir / "run" / "la
 }  // namespace
 
 TEST_CASE("cuda: the MLP and the CNN train on the GPU as on the CPU (same steps, within tolerance)") {
-  for (const auto& [name, config, tolerance] :
+  for (const auto& [model, config, tolerance] :
        {std::tuple{"mlp", plain_mlp(1, 0), 1e-3}, std::tuple{"cnn", plain_cnn(1, 0), 2e-2}}) {
+    const std::string name = model;  // CAPTURE takes a variable, not a binding
     CAPTURE(name);
     RunDir cpu, gpu;
     write(cpu.path / "c.yaml", config);

@@ -59,6 +59,9 @@ TEST_CASE("read_idx: each corruption has its own error naming the file") {
   CHECK_THROWS_WITH_AS(read_idx(extra), doctest::Contains("extra bytes of data follow"), DataError);
   CHECK_THROWS_WITH_AS(read_idx(write_file("empty", {})), doctest::Contains("truncated"), DataError);
   // 65536 x 65536 bytes claimed by a 12-byte file: refused before allocating 4 GiB.
+  const std::string overflow = write_file("overflow", {0, 0, 8, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  CHECK_THROWS_WITH_AS(read_idx(overflow), doctest::Contains("impossible size"), DataError);  // a fuzzer finding
+  std::remove(overflow.c_str());
   const std::string huge = write_file("huge", {0, 0, 8, 2, 0, 1, 0, 0, 0, 1, 0, 0});
   CHECK_THROWS_WITH_AS(read_idx(huge), doctest::Contains("needs 4294967296 bytes of data, more than this 12-byte file can hold"),
                        DataError);

@@ -119,7 +119,9 @@ TEST_CASE("Loader: an error in the background thread surfaces from next()") {
 
 TEST_CASE("Loader: scripts/bench/blox_order.py reproduces the epoch order in PyTorch (the benchmark's data order)") {
   // python3-torch is installed by scripts/setup, like every other test dependency.
-  for (const auto& [seed, epoch] : std::vector<std::pair<uint64_t, int64_t>>{{0, 0}, {0, 7}, {12345, 2}}) {
+  for (const auto& run : std::vector<std::pair<uint64_t, int64_t>>{{0, 0}, {0, 7}, {12345, 2}}) {
+    const uint64_t seed = run.first;
+    const int64_t epoch = run.second;
     Loader loader(numbers(1000), settings(seed));
     const test::CommandResult python = test::run_command(fmt::format(
         "/usr/bin/python3 '{}/scripts/bench/blox_order.py' {} {} 1000", BLOX_SOURCE_DIR, seed, epoch));

@@ -172,6 +172,20 @@ TEST_CASE("safetensors: overlapping tensors are refused even with an empty tenso
   CHECK_THROWS_WITH_AS(read_safetensors(file.string()), doctest::Contains("tensors 'a' and 'c' overlap"), CheckpointError);
 }
 
+TEST_CASE("safetensors: a shape whose element count wraps around 64 bits is refused before allocating") {
+  TempDir dir;
+  for (const std::string shape : {"[4294967296,4294967296]", "[4294967296,4294967296,0]"}) {
+    std::string header = R"({"model/kernel":{"dtype":"F32","shape":)" + shape + R"(,"data_offsets":[0,0]}})";
+    header.append((8 - header.size() % 8) % 8, ' ');
+    std::string bytes(8, '\0');
+    for (size_t i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    const fs::path file = dir.path / "wrap.safetensors";
+    std::ofstream(file, std::ios::binary) << bytes + header;
+    CHECK_THROWS_WITH_AS(read_safetensors(file.string()), doctest::Contains("tensor 'model/kernel': impossible size"),
+                         CheckpointError);
+  }
+}
+
 TEST_CASE("with_saved_values: a missing param or another dtype or shape is named, extra saved paths ignored") {
   const Checkpoint c = sample();
   const Params model = c.params;
@@ -212,10 +226,11 @@ TEST_CASE("checkpoint: the header checksum covers metadata and dtypes; positions
        {std::tuple{"step", "-5", "metadata 'step' is -5; expected at least 0"},
         std::tuple{"step", "12abc", "metadata 'step' is not an integer: '12abc'"},
         std::tuple{"loader_epoch", "-1", "metadata 'loader_epoch' is -1"}}) {
-    CAPTURE(key);
+    const std::string name = key, text = value;  // lambdas take variables, not bindings
+    CAPTURE(name);
     const std::string file = write_variant("old.safetensors", [&](TensorFile& f) {
       f.metadata.erase("header_checksum");
-      f.metadata[key] = value;
+      f.metadata[name] = text;
     });
     CHECK_THROWS_WITH_AS(load_checkpoint(file), doctest::Contains(expected), CheckpointError);
   }

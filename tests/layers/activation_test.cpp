@@ -12,7 +12,8 @@ TEST_CASE("Activation: each function matches libtorch's functional op") {
       {"softplus", at::softplus(x)},   {"softmax", at::softmax(x, -1)}, {"log_softmax", at::log_softmax(x, -1)},
       {"identity", x}};
   Graph g("net");
-  for (const auto& [name, reference] : expected) {
+  for (const auto& [type, reference] : expected) {
+    const std::string name = type;  // CAPTURE takes a variable, not a binding
     CAPTURE(name);
     Activation act(g.child(name), {name});
     const Params p = Params().locked();

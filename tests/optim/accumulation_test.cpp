@@ -12,7 +12,8 @@ TEST_CASE("GradientAccumulator: the mean over 4 micro-batches equals one 4x batc
   const at::Tensor x = test::randn({32, 8}, 1);
   const at::Tensor y = test::randn({32, 3}, 2);
   const Params params = model(n.params, x).second.locked();
-  auto [trainable, state] = params.split();
+  const auto [trainable_part, state_part] = params.split();
+  const Params trainable = trainable_part, state = state_part;  // the lambda takes variables, not bindings
   auto grads_of = [&](const at::Tensor& xb, const at::Tensor& yb) {
     const Params t = trainable.requiring_grad();
     const at::Tensor loss = (model(t.merge(state), xb).first - yb).pow(2).mean();

@@ -10,9 +10,10 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 
 void check_rates(const Schedule& s, const std::vector<std::pair<int64_t, double>>& expected) {
-  for (const auto& [step, lr] : expected) {
+  for (const auto& point : expected) {
+    const int64_t step = point.first;
     CAPTURE(step);
-    CHECK(s.lr(step) == doctest::Approx(lr).epsilon(1e-12));
+    CHECK(s.lr(step) == doctest::Approx(point.second).epsilon(1e-12));
   }
 }
 }  // namespace

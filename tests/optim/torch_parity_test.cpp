@@ -88,8 +88,10 @@ TEST_CASE("AdamW: 20 steps match torch::optim::AdamW (decoupled weight decay)") 
 }
 
 TEST_CASE("Rmsprop: 20 steps match torch::optim::RMSprop, plain, centered, with momentum") {
-  for (auto [centered, momentum] :
+  for (const auto& setting :
        {std::pair{false, 0.0}, std::pair{true, 0.0}, std::pair{true, 0.9}, std::pair{false, 0.5}}) {
+    const bool centered = setting.first;
+    const double momentum = setting.second;
     CAPTURE(centered);
     CAPTURE(momentum);
     RmspropSettings s;

@@ -7,9 +7,11 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "blox/schema/options_node.h"
@@ -55,6 +57,50 @@ void require_plain(const YAML::Node& node, const std::string& path) {
   }
 }
 
+// Where each document starts, and the last event of the first one.
+class DocumentMarks : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  YAML::Mark last_of_first;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { seen(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    seen(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void seen(const YAML::Mark& mark) {
+    if (starts.size() == 1) last_of_first = mark;
+  }
+};
+
+// A config is one YAML document. Counted on parser events, two documents at most: yaml-cpp's
+// LoadAll loops forever on some malformed input (an unmatched '}' after a flow mapping), where
+// the parser reports documents without moving on.
+void require_one_document(const std::string& text, const std::string& path) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentMarks marks;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(marks); ++i) {
+  }
+  if (marks.starts.size() < 2) return;
+  if (marks.starts[1].pos <= marks.last_of_first.pos) {
+    throw ConfigError(fmt::format("{}: error: YAML syntax: the parser cannot go on after this point (an unmatched '}}' "
+                                  "or ']'?)", located(path, marks.last_of_first)));
+  }
+  throw ConfigError(fmt::format("{}: error: a second YAML document (after '---'); a config is one document",
+                                located(path, marks.starts[1])));
+}
+
 YAML::Node parse_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw ConfigError(fmt::format("{}: is a directory, expected a YAML config file", path));
@@ -71,12 +117,8 @@ YAML::Node parse_file(const std::string& path) {
                                   column, *at));
   }
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
-      throw ConfigError(fmt::format("{}: error: a second YAML document (after '---'); a config is one document",
-                                    located(path, documents[1].Mark())));
-    }
-    YAML::Node node = documents.empty() ? YAML::Node() : documents[0];
+    require_one_document(text, path);
+    YAML::Node node = YAML::Load(text);
     if (node.IsNull()) return YAML::Node(YAML::NodeType::Map);
     require_plain(node, path);
     if (!node.IsMap()) {

@@ -86,10 +86,11 @@ std::pair<GzFile, Shape> open_idx(const std::string& path) {
       throw DataError(fmt::format("{}: truncated: the header declares {} dimensions but ends after {}", path, dims, d));
     }
     shape[d] = (int64_t{be[0]} << 24) | (int64_t{be[1]} << 16) | (int64_t{be[2]} << 8) | int64_t{be[3]};
-    count *= std::max<int64_t>(shape[d], 1);
-    if (count > kMaxElements) {
+    // Checked before multiplying: two 32-bit sizes overflow int64.
+    if (shape[d] > 0 && count > kMaxElements / shape[d]) {
       throw DataError(fmt::format("{}: header declares an impossible size (over 2^34 elements)", path));
     }
+    count *= std::max<int64_t>(shape[d], 1);
   }
   return {std::move(file), shape};
 }

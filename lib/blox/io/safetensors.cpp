@@ -115,13 +115,23 @@ TensorFile read_safetensors(const std::string& path) {
     auto type = std::find_if(dtypes().begin(), dtypes().end(), [&](const auto& d) { return d.first == e["dtype"]; });
     if (type == dtypes().end()) throw CheckpointError(fmt::format("{}: unknown dtype {}", where, e["dtype"].dump()));
     Entry entry{it.key(), type->second, {}, 0, 0};
-    uint64_t count = 1;
+    // The product of the non-zero sizes stays below 2^40, checked before each multiplication (a
+    // product that wraps around would pass any later check; libtorch's own overflows).
+    constexpr uint64_t kMaxCount = 1ull << 40;
+    uint64_t nonzero = 1;
+    bool empty = false;
     for (const auto& d : e["shape"]) {
-      if (!d.is_number_unsigned() || d.get<uint64_t>() > (1ull << 40)) throw CheckpointError(where + ": bad shape");
-      entry.shape.push_back(d.get<int64_t>());
-      count *= d.get<uint64_t>();
-      if (count > (1ull << 40)) throw CheckpointError(where + ": impossible size");
+      if (!d.is_number_unsigned() || d.get<uint64_t>() > kMaxCount) throw CheckpointError(where + ": bad shape");
+      const uint64_t size = d.get<uint64_t>();
+      entry.shape.push_back(static_cast<int64_t>(size));
+      if (size == 0) {
+        empty = true;
+        continue;
+      }
+      if (nonzero > kMaxCount / size) throw CheckpointError(where + ": impossible size " + e["shape"].dump());
+      nonzero *= size;
     }
+    const uint64_t count = empty ? 0 : nonzero;
     if (!e["data_offsets"][0].is_number_unsigned() || !e["data_offsets"][1].is_number_unsigned()) {
       throw CheckpointError(where + ": data_offsets must be non-negative integers");
     }
