@@ -33,7 +33,8 @@ void add_validate_command(CLI::App& app, std::function<int()>& run) {
       const bx::PreparedRun prepared = bx::prepare_run(flags->config, flags->overrides);
       // What train needs besides the config: after "OK" here, train starts.
       const std::string& init_from = prepared.run.finetune.init_from;
-      if (!init_from.empty() && !std::filesystem::is_regular_file(init_from)) {
+      std::error_code ec;
+      if (!init_from.empty() && !std::filesystem::is_regular_file(init_from, ec)) {
         throw bx::ConfigError(fmt::format("{}: finetune.init_from: no checkpoint file at '{}'; hint: train the run it "
                                           "starts from first", flags->config, init_from));
       }

@@ -166,7 +166,8 @@ YAML::Node load_with_includes(const std::string& path, SourceMap& sources, std::
     }
     for (const auto& f : files) {
       const std::string resolved = (fs::path(path).parent_path() / f).string();
-      if (!fs::exists(resolved)) {
+      std::error_code ec;
+      if (!fs::exists(resolved, ec)) {
         throw ConfigError(fmt::format("{}:{}:{}: error: include: no such file '{}'", path, inc.Mark().line + 1,
                                       inc.Mark().column + 1, resolved));
       }

@@ -22,9 +22,11 @@ std::string data_file(Options& o, const std::string& key, const std::string& dir
   const std::string value = required ? o.required_string(key) : o.string(key, "");
   if (value.empty()) return value;
   const std::string path = fs::path(value).is_absolute() ? value : (fs::path(dir) / value).string();
-  o.check(fs::exists(path), key, fmt::format("data file '{}' does not exist", path));
+  // The error_code forms: a path the system refuses (too long, say) is "does not exist", not a throw.
+  std::error_code ec;
+  o.check(fs::exists(path, ec), key, fmt::format("data file '{}' does not exist", path));
   // The resolved config (stored in checkpoints) must work from any folder.
-  const std::string absolute = fs::absolute(path).lexically_normal().string();
+  const std::string absolute = fs::absolute(path, ec).lexically_normal().string();
   o.set_string(key, absolute);
   return absolute;
 }

@@ -61,7 +61,8 @@ void mark_best_checkpoint(const std::string& dir, int64_t step) {
 }
 
 void require_no_earlier_run(const std::string& dir) {
-  if (!fs::is_directory(dir)) return;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
   std::vector<std::string> found = numbered_checkpoints(dir);
   for (const char* name : {"last.safetensors", "metrics.jsonl"}) {
     if (fs::exists(fs::path(dir) / name)) found.push_back(name);
@@ -81,8 +82,9 @@ bool holds_checkpoint(const std::string& dir) {
 }
 
 std::vector<std::string> resume_candidates(const std::string& dir_or_file) {
-  if (!fs::is_directory(dir_or_file)) {
-    if (!fs::exists(dir_or_file)) throw CheckpointError(fmt::format("{}: no such checkpoint or run directory", dir_or_file));
+  std::error_code ec;
+  if (!fs::is_directory(dir_or_file, ec)) {
+    if (!fs::exists(dir_or_file, ec)) throw CheckpointError(fmt::format("{}: no such checkpoint or run directory", dir_or_file));
     return {dir_or_file};
   }
   const std::vector<std::string> numbered_files = numbered_checkpoints(dir_or_file);
