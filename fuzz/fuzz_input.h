@@ -6,21 +6,30 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
 namespace bx::fuzz {
 
-/// `name` in a folder of this process's own (in memory where /dev/shm exists), rewritten with
-/// each input.
+/// A folder of this process's own (in memory where /dev/shm exists), removed at exit.
+class InputDir {
+ public:
+  InputDir() : path_(std::string(access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp") + "/blox_fuzz_" +
+                     std::to_string(getpid())) {
+    mkdir(path_.c_str(), 0700);
+  }
+  ~InputDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// `name` in this process's input folder, rewritten with each input.
 inline std::string write_input(const uint8_t* data, size_t size, const std::string& name) {
-  static const std::string dir = [] {
-    const std::string base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    std::string path = base + "/blox_fuzz_" + std::to_string(getpid());
-    mkdir(path.c_str(), 0700);
-    return path;
-  }();
-  const std::string path = dir + "/" + name;
+  static const InputDir dir;
+  const std::string path = dir.path() + "/" + name;
   std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data),
                                                                 static_cast<std::streamsize>(size));
   return path;

@@ -18,15 +18,18 @@ namespace {
 
 // One example shaped like the data (values do not matter), and the class count it implies.
 at::Tensor example_input(const DataConfig& d, const std::optional<Vocabulary>& vocabulary, int64_t& classes) {
-  if (d.format == DataFormat::text && vocabulary) classes = vocabulary->size();
-  if (d.format == DataFormat::text && !vocabulary) {
-    const std::u32string text = read_utf8_file(d.train);
-    // Before the dummy pass makes a window of that length.
-    if (static_cast<int64_t>(text.size()) <= d.sequence_length) {
-      throw DataError(fmt::format("{}: {} characters, too short for data.sequence_length {} (a window and the "
-                                  "character after it)", d.train, text.size(), d.sequence_length));
+  if (d.format == DataFormat::text) {
+    if (vocabulary) {
+      classes = vocabulary->size();
+    } else {
+      const std::u32string text = read_utf8_file(d.train);
+      // Before the dummy pass makes a window of that length.
+      if (static_cast<int64_t>(text.size()) <= d.sequence_length) {
+        throw DataError(fmt::format("{}: {} characters, too short for data.sequence_length {} (a window and the "
+                                    "character after it)", d.train, text.size(), d.sequence_length));
+      }
+      classes = Vocabulary::from_text(text).size();
     }
-    classes = Vocabulary::from_text(text).size();
   }
   return example_input(d.source(d.train, d.train_labels));
 }

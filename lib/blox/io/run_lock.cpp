@@ -19,11 +19,8 @@ namespace fs = std::filesystem;
 
 void require_usable_run_directory(const std::string& dir) {
   if (dir.empty()) throw ConfigError("checkpoint.dir: expected a directory, got \"\"");
-  std::error_code ec;
-  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
-    throw ConfigError(fmt::format("checkpoint.dir '{}' is a file, not a directory", dir));
-  }
   // The directory itself, or the nearest folder above it that exists (where it will be made).
+  std::error_code ec;
   fs::path existing = fs::absolute(dir, ec);
   while (!fs::exists(existing, ec) && existing.has_parent_path() && existing != existing.parent_path()) {
     existing = existing.parent_path();
