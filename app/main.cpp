@@ -46,7 +46,7 @@ std::string unanticipated(const std::string& full, const std::string& short_form
 }
 
 int print_version() {
-  std::cout << "blox 0.1.0 (libtorch " << TORCH_VERSION << ", CUDA "
+  std::cout << "blox " BLOX_VERSION " (libtorch " << TORCH_VERSION << ", CUDA "
 #ifdef BLOX_WITH_CUDA
             << "enabled"
 #else
@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   blox_app::add_train_command(app, run);
   blox_app::add_eval_command(app, run);
   blox_app::add_predict_command(app, run);
+  blox_app::add_export_command(app, run);
   blox_app::add_plot_command(app, run);
   blox_app::add_bench_command(app, run);
   blox_app::add_schema_command(app, run);

@@ -1,5 +1,5 @@
 // blox predict CONFIG --checkpoint FILE (or CHECKPOINT alone): one prediction per example of a
-// split or a data file, as CSV or JSON Lines.
+// split or a data file, as CSV or JSON Lines; or the raw outputs with their inputs as safetensors.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -12,6 +12,7 @@
 #include "blox/io/atomic_file.h"
 #include "blox/train/device.h"
 #include "blox/train/predict.h"
+#include "blox/train/prediction_tensors.h"
 #include "blox/train/run_data.h"
 #include "checkpoint_run.h"
 #include "commands.h"
@@ -44,6 +45,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
     std::string input;
     std::string output;
     std::string format;
+    int64_t limit = 0;
     std::vector<std::string> overrides;
     std::string device;
   };
@@ -56,14 +58,22 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--input", flags->input, "a data file in the config's format (IDX images, or CSV with the config's columns)")
       ->excludes(split);
   cmd->add_option("-o,--output", flags->output, "the file to write (default: standard output); replaced atomically");
-  cmd->add_option("--format", flags->format, "csv or jsonl (default: from the output's extension, else csv)")
-      ->check(CLI::IsMember({"csv", "jsonl"}));
+  cmd->add_option("--format", flags->format,
+                  "csv, jsonl, or safetensors: tensors inputs (after the evaluation transforms), outputs (raw, "
+                  "float32), targets, raw_inputs (before the transforms, when there are any); default: from the "
+                  "output's extension, else csv")
+      ->check(CLI::IsMember({"csv", "jsonl", "safetensors"}));
+  cmd->add_option("--limit", flags->limit, "with --format safetensors: only the first N examples (0: all)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   add_device_option(*cmd, flags->device);
   cmd->callback([flags, &run] {
     run = [flags] {
       std::string format = flags->format;
-      if (format.empty()) format = std::filesystem::path(flags->output).extension() == ".jsonl" ? "jsonl" : "csv";
+      const std::filesystem::path extension = std::filesystem::path(flags->output).extension();
+      if (format.empty()) format = extension == ".jsonl" ? "jsonl" : extension == ".safetensors" ? "safetensors" : "csv";
+      if (format == "safetensors" && flags->output.empty()) {
+        throw bx::ConfigError("predict --format safetensors: needs -o FILE (binary output is not written to a terminal)");
+      }
       const CheckpointRun opened =
           open_checkpoint_run(flags->target, flags->checkpoint, with_device(flags->overrides, flags->device), "predict");
       const bx::RunConfig& run_config = opened.prepared.run;
@@ -73,13 +83,25 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
                               : read_input(run_config.data, flags->input);
       bx::Loader loader(input.data, bx::evaluation_loader_settings(run_config.data),
                         bx::evaluation_transforms(run_config.data));
+      const c10::Device device = bx::resolve_device(run_config.device);
+      const bx::Params params = bx::params_to_device(opened.checkpoint.params, device);
+      if (format == "safetensors") {
+        std::optional<bx::Loader> raw;
+        if (!bx::evaluation_transforms(run_config.data).empty()) {
+          raw.emplace(input.data, bx::evaluation_loader_settings(run_config.data));
+        }
+        const bx::TensorFile tensors = bx::prediction_tensors(*opened.prepared.model.layer, params, loader, flags->limit,
+                                                              device, raw ? &*raw : nullptr);
+        bx::write_file_atomically(flags->output, [&](const bx::WriteBytes& write) { bx::write_safetensors(tensors, write); });
+        fmt::print(stderr, "{} examples' inputs and outputs written to {}\n", tensors.tensors[0].second.size(0),
+                   flags->output);
+        return 0;
+      }
       const bx::PredictionOptions options{bx::parse_prediction_format(format, "--format"),
                                           run_config.loss.type != "mse", input.labelled};
       std::ostringstream rows;
-      const c10::Device device = bx::resolve_device(run_config.device);
-      const int64_t count =
-          bx::write_predictions(*opened.prepared.model.layer, bx::params_to_device(opened.checkpoint.params, device),
-                                loader, options, flags->output.empty() ? std::cout : rows, device);
+      const int64_t count = bx::write_predictions(*opened.prepared.model.layer, params, loader, options,
+                                                  flags->output.empty() ? std::cout : rows, device);
       if (!flags->output.empty()) {
         bx::write_file_atomically(flags->output, rows.str());
         fmt::print(stderr, "{} predictions written to {}\n", count, flags->output);

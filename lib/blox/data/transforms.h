@@ -27,6 +27,8 @@ class Normalize final : public Transform {
   Normalize(std::vector<double> mean, std::vector<double> std);
   at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
   bool random() const override { return false; }
+  const std::vector<double>& mean() const { return mean_; }
+  const std::vector<double>& std() const { return std_; }
 
  private:
   std::vector<double> mean_, std_;

@@ -45,6 +45,8 @@ class Activation final : public Layer {
   // x: any shape -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const ActivationSettings& settings() const { return settings_; }
  private:
   using Fn = at::Tensor (*)(const at::Tensor& x, int64_t axis);
   ActivationSettings settings_;

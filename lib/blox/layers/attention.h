@@ -41,6 +41,8 @@ class MultiHeadAttention final : public Layer {
   /// is attend(params, x, x); with causal, T must equal S.
   Output attend(Params params, const at::Tensor& queries, const at::Tensor& memory) const;
 
+  const AttentionSettings& settings() const { return settings_; }
+
  protected:
   // x: (B, T, D) -> (B, T, D_out)
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;

@@ -36,6 +36,8 @@ class BatchNorm final : public Layer {
   // x: (B, C, ...) -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const BatchNormSettings& settings() const { return settings_; }
  private:
   BatchNormSettings settings_;
 };

@@ -113,18 +113,11 @@ Layer::Output Conv<N>::forward(Params params, const at::Tensor& x, Mode) const {
 template class Conv<1>;
 template class Conv<2>;
 
-ConvTranspose2D::ConvTranspose2D(Graph graph, ConvSettings settings, std::shared_ptr<const Rng> rng)
-    : Layer(std::move(graph), conv_kind(2, true), std::move(rng)), settings_(std::move(settings)) {
-  validate(settings_, 2, fmt::format("{} '{}'", kind(), path()));
-}
-
-Layer::Output ConvTranspose2D::forward(Params params, const at::Tensor& x, Mode) const {
-  const std::string where = fmt::format("{} '{}'", kind(), path());
-  const ConvSettings& s = settings_;
-  const int64_t in = input_channels(x, 2, s.groups, where);
-  const auto k = per_dim(s.kernel_size, 2, "kernel_size", where);
-  const auto stride = per_dim(s.stride, 2, "stride", where);
-  const auto dilation = per_dim(s.dilation, 2, "dilation", where);
+std::pair<std::vector<int64_t>, std::vector<int64_t>> transposed_padding(const ConvSettings& s,
+                                                                         const std::vector<int64_t>& k,
+                                                                         const std::vector<int64_t>& stride,
+                                                                         const std::vector<int64_t>& dilation,
+                                                                         const std::string& where) {
   auto output_padding = per_dim(s.output_padding, 2, "output_padding", where);
   std::vector<int64_t> padding(2, 0);
   if (s.padding.kind == Padding::Kind::explicit_amounts) {
@@ -140,6 +133,22 @@ Layer::Output ConvTranspose2D::forward(Params params, const at::Tensor& x, Mode)
       output_padding[d] = 2 * padding[d] - excess;
     }
   }
+  return {padding, output_padding};
+}
+
+ConvTranspose2D::ConvTranspose2D(Graph graph, ConvSettings settings, std::shared_ptr<const Rng> rng)
+    : Layer(std::move(graph), conv_kind(2, true), std::move(rng)), settings_(std::move(settings)) {
+  validate(settings_, 2, fmt::format("{} '{}'", kind(), path()));
+}
+
+Layer::Output ConvTranspose2D::forward(Params params, const at::Tensor& x, Mode) const {
+  const std::string where = fmt::format("{} '{}'", kind(), path());
+  const ConvSettings& s = settings_;
+  const int64_t in = input_channels(x, 2, s.groups, where);
+  const auto k = per_dim(s.kernel_size, 2, "kernel_size", where);
+  const auto stride = per_dim(s.stride, 2, "stride", where);
+  const auto dilation = per_dim(s.dilation, 2, "dilation", where);
+  const auto [padding, output_padding] = transposed_padding(s, k, stride, dilation, where);
   const double receptive = static_cast<double>(num_elements(k));
   const Init kernel_init = s.kernel_init.with_fans(
       {receptive * static_cast<double>(in / s.groups), receptive * static_cast<double>(s.output_channels / s.groups)});

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "blox/core/init.h"
@@ -69,6 +71,14 @@ class Conv final : public Layer {
 using Conv1D = Conv<1>;
 using Conv2D = Conv<2>;
 
+/// ConvTranspose2D's libtorch `padding` and `output_padding` per spatial dim for kernel `k`,
+/// with "same" resolved (output = input * stride); ConfigError naming `where` when impossible.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> transposed_padding(const ConvSettings& s,
+                                                                         const std::vector<int64_t>& k,
+                                                                         const std::vector<int64_t>& stride,
+                                                                         const std::vector<int64_t>& dilation,
+                                                                         const std::string& where);
+
 /// Transposed 2-D convolution (the gradient of Conv2D): upsamples by `stride`.
 /// Params: `kernel` [in, out/groups, kh, kw] (libtorch's layout) and `bias` [out].
 /// Padding "same" gives output = input * stride; explicit amounts follow libtorch.
@@ -80,6 +90,8 @@ class ConvTranspose2D final : public Layer {
   // x: (B, C_in, H, W) -> (B, out, H', W')
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const ConvSettings& settings() const { return settings_; }
  private:
   ConvSettings settings_;
 };

@@ -31,6 +31,8 @@ class Dropout final : public Layer {
   // x: any shape -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const DropoutSettings& settings() const { return settings_; }
  private:
   DropoutSettings settings_;
 };

@@ -63,6 +63,9 @@ class TiedOutput final : public Layer {
   // x: (..., features) -> (..., vocab_size)
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const Embedding& embedding() const { return *embedding_; }
+  const TiedOutputSettings& settings() const { return settings_; }
  private:
   std::shared_ptr<const Embedding> embedding_;
   TiedOutputSettings settings_;

@@ -25,6 +25,8 @@ class Flatten final : public Layer {
   // x: (B, d1, d2, ...) -> (B, d1*d2*...)
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const FlattenSettings& settings() const { return settings_; }
  private:
   FlattenSettings settings_;
 };

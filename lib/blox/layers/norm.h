@@ -30,6 +30,8 @@ class LayerNorm final : public Layer {
   // x: (..., D) -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const LayerNormSettings& settings() const { return settings_; }
  private:
   LayerNormSettings settings_;
 };
@@ -43,6 +45,8 @@ class RMSNorm final : public Layer {
   // x: (..., D) -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const LayerNormSettings& settings() const { return settings_; }
  private:
   LayerNormSettings settings_;
 };
@@ -73,6 +77,8 @@ class GroupNorm final : public Layer {
   // x: (B, C, ...) -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const GroupNormSettings& settings() const { return settings_; }
  private:
   GroupNormSettings settings_;
 };

@@ -36,6 +36,8 @@ class Pool final : public Layer {
   // x: (B, C, spatial...) -> (B, C, spatial'...)
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const PoolSettings& settings() const { return settings_; }
  private:
   PoolSettings settings_;
 };

@@ -59,6 +59,8 @@ class LSTM final : public Layer {
   // x: (B, T, F) -> (B, T, H), from a zero state
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const RecurrentSettings& settings() const { return settings_; }
  private:
   RecurrentSettings settings_;
 };
@@ -78,6 +80,8 @@ class GRU final : public Layer {
   // x: (B, T, F) -> (B, T, H), from a zero state
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const RecurrentSettings& settings() const { return settings_; }
  private:
   RecurrentSettings settings_;
 };

@@ -16,6 +16,8 @@ class Residual final : public Layer {
   // x: any shape -> same shape; a shape-changing inner layer is a ShapeError naming both shapes
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const Layer& inner() const { return *inner_; }
  private:
   std::shared_ptr<const Layer> inner_;
 };

@@ -41,6 +41,11 @@ class TransformerBlock final : public Layer {
   // x: (B, T, D) -> (B, T, D)
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
+ public:
+  const TransformerBlockSettings& settings() const { return settings_; }
+  const LayerNorm& ln1() const { return ln1_; }
+  const MultiHeadAttention& attention() const { return attention_; }
+  const LayerNorm& ln2() const { return ln2_; }
  private:
   TransformerBlockSettings settings_;
   LayerNorm ln1_;
