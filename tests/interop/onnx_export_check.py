@@ -12,69 +12,34 @@ usage: onnx_export_check.py BLOX SOURCE_DIR WORK_DIR
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 
-try:
-    import numpy as np
-    import onnx
-    import onnxruntime as ort
-    from safetensors.numpy import load_file
-except ImportError as e:
-    print(f"skipped: {e} (scripts/setup installs the checkers into the build's venv)")
-    sys.exit(77)
+from interop_common import Check, fail, require
 
-blox, source, work = sys.argv[1], os.path.abspath(sys.argv[2]), sys.argv[3]
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-subset = os.path.join(source, "datasets/fashion-mnist-subset")
-fashion_subset = [
-    f"data.train={subset}/train-images-idx3-ubyte.gz",
-    f"data.train_labels={subset}/train-labels-idx1-ubyte.gz",
-    f"data.test={subset}/t10k-images-idx3-ubyte.gz",
-    f"data.test_labels={subset}/t10k-labels-idx1-ubyte.gz",
-]
-
-
-def run(*args, expect=0):
-    result = subprocess.run([blox, *args], capture_output=True, text=True)
-    if result.returncode != expect:
-        sys.exit(f"FAIL: blox {' '.join(args)} exited {result.returncode}, expected {expect}\n"
-                 f"{result.stdout}{result.stderr}")
-    return result
-
-
-def sets(overrides):
-    return [a for o in overrides for a in ("--set", o)]
-
-
-def train(name, config, overrides=()):
-    run_dir = os.path.join(work, name)
-    run("train", os.path.join(source, config), *sets([*overrides, "train.max_steps=4", f"checkpoint.dir={run_dir}"]))
-    return os.path.join(run_dir, "last.safetensors")
+np, onnx, ort, safetensors_numpy = require("numpy", "onnx", "onnxruntime", "safetensors.numpy")
+check = Check(sys.argv)
 
 
 def reference(checkpoint, split, name, limit=12):
-    path = os.path.join(work, f"{name}.io.safetensors")
-    run("predict", checkpoint, "--data", split, "--format", "safetensors", "-o", path, "--limit", str(limit))
-    return load_file(path)
+    path = check.path(f"{name}.io.safetensors")
+    check.blox_run("predict", checkpoint, "--data", split, "--format", "safetensors", "-o", path, "--limit", str(limit))
+    return safetensors_numpy.load_file(path)
 
 
 def compare(session, feeds, expected, tol, what):
     got = session.run(None, feeds)[0]
     if got.shape != expected.shape:
-        sys.exit(f"FAIL: {what}: ONNX Runtime gave shape {got.shape}, blox {expected.shape}")
+        fail(f"{what}: ONNX Runtime gave shape {got.shape}, blox {expected.shape}")
     error = np.abs(got - expected)
     worst = float((error / (1 + np.abs(expected))).max())
     if not worst <= tol:
-        sys.exit(f"FAIL: {what}: |ort - blox| / (1 + |blox|) reaches {worst:.3g} > {tol} (max abs {error.max():.3g})")
+        fail(f"{what}: |ort - blox| / (1 + |blox|) reaches {worst:.3g} > {tol} (max abs {error.max():.3g})")
     return float(error.max())
 
 
 def check_export(name, checkpoint, split, tol, extra=(), batches=(12, 1, 5)):
-    path = os.path.join(work, f"{name}.onnx")
-    printed = run("export", checkpoint, "-o", path, "--dynamic-batch", *extra).stdout
+    path = check.path(f"{name}.onnx")
+    printed = check.blox_run("export", checkpoint, "-o", path, "--dynamic-batch", *extra).stdout
     model = onnx.load(path)
     onnx.checker.check_model(model, full_check=True)
     io = reference(checkpoint, split, name)
@@ -82,17 +47,17 @@ def check_export(name, checkpoint, split, tol, extra=(), batches=(12, 1, 5)):
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     (graph_input,) = session.get_inputs()
     if graph_input.shape[0] != "batch":
-        sys.exit(f"FAIL: {name}: --dynamic-batch input shape {graph_input.shape}")
+        fail(f"{name}: --dynamic-batch input shape {graph_input.shape}")
     worst = 0.0
     for b in batches:
         worst = max(worst, compare(session, {graph_input.name: inputs[:b]}, io["outputs"][:b], tol, f"{name} batch {b}"))
     initializers = {t.name for t in model.graph.initializer}
     params = [p for p in initializers if p.startswith("model/")]
     if not params:
-        sys.exit(f"FAIL: {name}: no initializer is named by a param path: {sorted(initializers)[:5]}")
+        fail(f"{name}: no initializer is named by a param path: {sorted(initializers)[:5]}")
     metadata = {p.key: p.value for p in model.metadata_props}
     if "blox.config" not in metadata or metadata.get("blox.step") != "4":
-        sys.exit(f"FAIL: {name}: metadata {sorted(metadata)}")
+        fail(f"{name}: metadata {sorted(metadata)}")
     print(f"{name}: {os.path.getsize(path)} bytes, {len(model.graph.node)} nodes, batches {list(batches)}: "
           f"max |ort - blox| {worst:.3g}")
     print("  " + printed.strip())
@@ -100,47 +65,47 @@ def check_export(name, checkpoint, split, tol, extra=(), batches=(12, 1, 5)):
 
 
 # The shipped configs.
-mlp = train("fashion_mlp", "configs/fashion_mlp.yaml", fashion_subset)
+mlp = check.train("fashion_mlp", "configs/fashion_mlp.yaml", check.fashion_subset())
 check_export("fashion_mlp", mlp, "test", 1e-5)
-cnn = train("fashion_cnn", "configs/fashion_cnn.yaml", fashion_subset)
+cnn = check.train("fashion_cnn", "configs/fashion_cnn.yaml", check.fashion_subset())
 model, io = check_export("fashion_cnn", cnn, "test", 1e-5)
-if json.loads(json.dumps({p.key: p.value for p in model.metadata_props})).get("blox.classes") != "10":
-    sys.exit("FAIL: fashion_cnn: blox.classes metadata missing")
-finetuned = train("fashion_cnn_finetune", "configs/fashion_cnn_finetune.yaml",
-                  [*fashion_subset, f"finetune.init_from={cnn}"])
+if {p.key: p.value for p in model.metadata_props}.get("blox.classes") != "10":
+    fail("fashion_cnn: blox.classes metadata missing")
+finetuned = check.train("fashion_cnn_finetune", "configs/fashion_cnn_finetune.yaml",
+                  [*check.fashion_subset(), f"finetune.init_from={cnn}"])
 check_export("fashion_cnn_finetune", finetuned, "test", 1e-5)
-lstm = train("char_lstm", "configs/char_lstm.yaml")
+lstm = check.train("char_lstm", "configs/char_lstm.yaml")
 model, _ = check_export("char_lstm", lstm, "validation", 1e-4)
 vocabulary = json.loads({p.key: p.value for p in model.metadata_props}["blox.vocabulary"])
 if len(vocabulary) < 40 or not all(isinstance(c, str) and len(c) == 1 for c in vocabulary):
-    sys.exit(f"FAIL: char_lstm: vocabulary metadata {vocabulary[:10]}")
-transformer = train("char_transformer", "configs/char_transformer.yaml")
+    fail(f"char_lstm: vocabulary metadata {vocabulary[:10]}")
+transformer = check.train("char_transformer", "configs/char_transformer.yaml")
 check_export("char_transformer", transformer, "validation", 1e-5)
 check_export("char_transformer_opset13", transformer, "validation", 1e-5, ["--opset", "13"])
 
 # Every layer type.
-image = train("every_image_layer", "tests/interop/every_image_layer.yaml")
+image = check.train("every_image_layer", "tests/interop/every_image_layer.yaml")
 check_export("every_image_layer", image, "test", 1e-5)
 check_export("every_image_layer_opset13", image, "test", 1e-5, ["--opset", "13"])
-sequence = train("every_sequence_layer", "tests/interop/every_sequence_layer.yaml")
+sequence = check.train("every_sequence_layer", "tests/interop/every_sequence_layer.yaml")
 check_export("every_sequence_layer", sequence, "validation", 1e-4)
 
 # A fixed batch size, with the normalization folded in: fed the inputs before the transforms.
-path = os.path.join(work, "fashion_cnn_preprocessing.onnx")
-run("export", cnn, "-o", path, "--batch-size", "4", "--include-preprocessing")
+path = check.path("fashion_cnn_preprocessing.onnx")
+check.blox_run("export", cnn, "-o", path, "--batch-size", "4", "--include-preprocessing")
 onnx.checker.check_model(onnx.load(path), full_check=True)
 session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
 if session.get_inputs()[0].shape != [4, 1, 28, 28]:
-    sys.exit(f"FAIL: --batch-size 4 gave input shape {session.get_inputs()[0].shape}")
+    fail(f"--batch-size 4 gave input shape {session.get_inputs()[0].shape}")
 io = reference(cnn, "test", "fashion_cnn_raw", limit=4)
 if np.allclose(io["raw_inputs"], io["inputs"]):
-    sys.exit("FAIL: raw_inputs equal the normalized inputs: the test would not see the folding")
+    fail("raw_inputs equal the normalized inputs: the test would not see the folding")
 difference = compare(session, {"images": io["raw_inputs"]}, io["outputs"], 1e-5, "fashion_cnn --include-preprocessing")
 print(f"fashion_cnn --include-preprocessing --batch-size 4: max |ort - blox| {difference:.3g}")
 
 # Errors: an opset out of range names the range and leaves no file.
-bad = os.path.join(work, "bad.onnx")
-error = run("export", mlp, "-o", bad, "--opset", "9", expect=2).stderr
+bad = check.path("bad.onnx")
+error = check.blox_run("export", mlp, "-o", bad, "--opset", "9", expect=2).stderr
 if "--opset" not in error or "13" not in error or os.path.exists(bad):
-    sys.exit(f"FAIL: --opset 9: {error}")
+    fail(f"--opset 9: {error}")
 print("export checks passed")

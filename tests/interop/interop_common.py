@@ -1,0 +1,54 @@
+"""What the interop checks share: their arguments, the skip rule, running blox, the subsets.
+
+Every check is run as `SCRIPT BLOX SOURCE_DIR WORK_DIR` (tests/CMakeLists.txt).
+"""
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+
+
+def require(*modules):
+    """Imports `modules`, or skips the check (exit 77) saying which one is missing."""
+    try:
+        return [importlib.import_module(m) for m in modules]
+    except ImportError as e:
+        print(f"skipped: {e} (scripts/setup installs the checkers into the build's venv)")
+        sys.exit(77)
+
+
+def fail(message):
+    sys.exit(f"FAIL: {message}")
+
+
+class Check:
+    def __init__(self, argv):
+        self.blox, self.source, self.work = argv[1], os.path.abspath(argv[2]), argv[3]
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
+
+    def path(self, *parts):
+        return os.path.join(self.work, *parts)
+
+    def blox_run(self, *args, expect=0):
+        """Runs blox; fails the check unless it exits `expect`. Returns the CompletedProcess."""
+        result = subprocess.run([self.blox, *args], capture_output=True, text=True)
+        if result.returncode != expect:
+            fail(f"blox {' '.join(args)} exited {result.returncode}, expected {expect}\n{result.stdout}{result.stderr}")
+        return result
+
+    def fashion_subset(self):
+        """--set overrides pointing a Fashion-MNIST config at the shipped subset."""
+        subset = os.path.join(self.source, "datasets/fashion-mnist-subset")
+        return [f"data.train={subset}/train-images-idx3-ubyte.gz",
+                f"data.train_labels={subset}/train-labels-idx1-ubyte.gz",
+                f"data.test={subset}/t10k-images-idx3-ubyte.gz",
+                f"data.test_labels={subset}/t10k-labels-idx1-ubyte.gz"]
+
+    def train(self, name, config, overrides=(), steps=4):
+        """Trains `config` (relative to the source tree) `steps` steps into WORK_DIR/name; returns last.safetensors."""
+        run_dir = self.path(name)
+        sets = [*overrides, f"train.max_steps={steps}", f"checkpoint.dir={run_dir}"]
+        self.blox_run("train", os.path.join(self.source, config), *[a for o in sets for a in ("--set", o)])
+        return os.path.join(run_dir, "last.safetensors")
