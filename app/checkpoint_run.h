@@ -16,8 +16,11 @@ struct CheckpointRun {
 
 /// `target` is a YAML config (then `checkpoint` names the .safetensors file) or a checkpoint
 /// alone (then its stored, resolved config is used). A text model's vocabulary comes from the
-/// checkpoint, never from the (possibly changed) training file. Throws ConfigError when a config comes
-/// without a checkpoint, CheckpointError for a bad file; `command` names the caller in messages.
+/// checkpoint, never from the (possibly changed) training file. A config without a checkpoint
+/// stands for its model as a fine-tuning run starts it: fresh params with `finetune.init_from`
+/// copied in (e.g. a PyTorch state dict, to compare outputs), the report printed to stderr, step
+/// 0. Throws ConfigError when a config has neither, CheckpointError for a bad file; `command`
+/// names the caller in messages.
 CheckpointRun open_checkpoint_run(const std::string& target, const std::string& checkpoint,
                                   const std::vector<std::string>& overrides, const std::string& command);
 

@@ -55,7 +55,9 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
   CLI::App* cmd = app.add_subcommand("eval", "evaluate a checkpoint; --assert makes it a CI gate (exit 1 on failure)");
   cmd->add_option("config", flags->config, "the YAML config, or a checkpoint alone (its stored config is used)")
       ->required();
-  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config)");
+  cmd->add_option("--checkpoint", flags->checkpoint,
+                  "the .safetensors checkpoint (with a YAML config; without it, the config's finetune.init_from "
+                  "model as imported)");
   cmd->add_option("--data", flags->split, "the split: test, validation or train");
   cmd->add_option("--assert", flags->assertions, "a condition such as \"accuracy>=0.88\" (repeatable)");
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");

@@ -21,7 +21,7 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("export", "write a checkpoint's model (eval mode) as an ONNX file");
   cmd->add_option("config", flags->target, "a checkpoint (its stored config is used), or the YAML config")->required();
-  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config)");
+  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config; without one, a config with finetune.init_from runs the imported model as it is)");
   cmd->add_option("-o,--output", flags->output, "the .onnx file (default: the checkpoint's path with .onnx)");
   cmd->add_option("--opset", flags->options.opset,
                   fmt::format("the ONNX opset, {} to {} (default {})", bx::kMinOnnxOpset, bx::kMaxOnnxOpset,

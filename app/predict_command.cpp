@@ -53,7 +53,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
   CLI::App* cmd = app.add_subcommand("predict", "write a checkpoint's predictions for a split or a data file (CSV/JSONL)");
   cmd->add_option("config", flags->target, "the YAML config, or a checkpoint alone (its stored config is used)")
       ->required();
-  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config)");
+  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config; without one, a config with finetune.init_from runs the imported model as it is)");
   auto* split = cmd->add_option("--data", flags->split, "a split of the config's data: test (default), validation or train");
   cmd->add_option("--input", flags->input, "a data file in the config's format (IDX images, or CSV with the config's columns)")
       ->excludes(split);

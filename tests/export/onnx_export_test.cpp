@@ -37,12 +37,17 @@ at::Tensor initializer_value(const onnx::TensorProto& t) {
   return at::from_blob(const_cast<char*>(t.raw_data().data()), dims, at::kFloat).clone();
 }
 
+// The subset MLP of the training tests, built (params from its dummy pass).
+PreparedRun prepared_mlp(const test::RunDir& dir) {
+  test::write(dir.path / "mlp.yaml", test::mlp_config(1, 0));
+  return prepare_run((dir.path / "mlp.yaml").string());
+}
+
 }  // namespace
 
 TEST_CASE("export: the MLP's graph names its input, output and params; initializers equal the params") {
   test::RunDir dir;
-  test::write(dir.path / "mlp.yaml", test::mlp_config(1, 0));
-  const PreparedRun run = prepare_run((dir.path / "mlp.yaml").string());
+  const PreparedRun run = prepared_mlp(dir);
   OnnxExportOptions options;
   options.dynamic_batch = true;
   options.step = 7;
@@ -75,14 +80,12 @@ TEST_CASE("export: the MLP's graph names its input, output and params; initializ
 
 TEST_CASE("export: --include-preprocessing puts the normalization first; a fixed batch size is written as such") {
   test::RunDir dir;
-  test::write(dir.path / "mlp.yaml", test::mlp_config(1, 0));
-  const PreparedRun run = prepare_run((dir.path / "mlp.yaml").string());
+  const PreparedRun run = prepared_mlp(dir);
   OnnxExportOptions options;
   options.include_preprocessing = true;
   options.batch_size = 3;
-  const fs::path file = dir.path / "mlp.onnx";
-  export_onnx(run, run.model.params, options, file.string());
-  const onnx::ModelProto model = read_model(file);
+  export_onnx(run, run.model.params, options, (dir.path / "mlp.onnx").string());
+  const onnx::ModelProto model = read_model(dir.path / "mlp.onnx");
   CHECK(model.graph().node(0).op_type() == "Sub");
   CHECK(model.graph().node(1).op_type() == "Div");
   CHECK(model.graph().input(0).type().tensor_type().shape().dim(0).dim_value() == 3);
@@ -91,8 +94,7 @@ TEST_CASE("export: --include-preprocessing puts the normalization first; a fixed
 
 TEST_CASE("export: an opset outside 13..17 or a batch size below 1 is refused, and no file is written") {
   test::RunDir dir;
-  test::write(dir.path / "mlp.yaml", test::mlp_config(1, 0));
-  const PreparedRun run = prepare_run((dir.path / "mlp.yaml").string());
+  const PreparedRun run = prepared_mlp(dir);
   const fs::path file = dir.path / "mlp.onnx";
   OnnxExportOptions options;
   options.opset = 12;

@@ -1,6 +1,7 @@
 // Section readers for a run. Cross-field rules live here, next to the fields they relate.
 #include "blox/config/run_config.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -117,17 +118,17 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   dist.finish();
 
   Options ft = root.section("finetune");
-  c.finetune.init_from = ft.string("init_from", "");
-  if (!c.finetune.init_from.empty()) {
-    const std::string path = fs::path(c.finetune.init_from).is_absolute()
-                                 ? c.finetune.init_from
-                                 : (fs::path(config_dir) / c.finetune.init_from).string();
-    c.finetune.init_from = path;
+  c.finetune = read_settings(ft, c.finetune).value_or(c.finetune);
+  if (!c.finetune.init_from.empty() && !fs::path(c.finetune.init_from).is_absolute()) {
+    c.finetune.init_from = (fs::path(config_dir) / c.finetune.init_from).string();
   }
-  c.finetune.freeze = ft.strings("freeze", {});
-  c.finetune.strict = ft.boolean("strict", false);
+  const bool pytorch = c.finetune.layout == "pytorch";
   for (Options r : ft.sections("rename")) {
-    const std::string from = r.required_string("from"), to = r.required_string("to");
+    std::string from = r.required_string("from");
+    const std::string to = r.required_string("to");
+    // PyTorch module names never hold '.', which joins them in state-dict keys: read as '/',
+    // "features.0" is a path that globs and prefix rules treat like a blox one.
+    if (pytorch) std::replace(from.begin(), from.end(), '.', '/');
     if (to.find('*') != std::string::npos && !is_prefix_rename(from, to)) {
       r.error("to", fmt::format("'{}' -> '{}': a wildcard in 'to' must be a trailing '/**' matching a literal "
                                 "'from' prefix ending in '/**' (e.g. model/old/** -> model/new/**)", from, to));

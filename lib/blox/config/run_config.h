@@ -47,6 +47,7 @@ struct TrainConfig {
   int64_t eval_every_epochs = 1;
   int64_t eval_every_steps = 0;
   int64_t log_every_steps = 50;
+  bool tensorboard = false;
   double clip_grad_norm = 0.0;
   double clip_grad_value = 0.0;
   int64_t accumulate = 1;
@@ -65,6 +66,9 @@ struct TrainConfig {
     visit("log_every_steps", log_every_steps, Rule::non_negative(),
           "a metrics row (train loss, lr, examples/s) every this many steps and, when stdout is not a terminal, "
           "a progress line (a terminal gets one live line); 0: neither");
+    visit("tensorboard", tensorboard, Rule(),
+          "also write every metrics row to a TensorBoard event file in checkpoint.dir (tags train/loss, "
+          "train/lr, train/examples_per_second, eval/<metric>)");
     visit("clip_grad_norm", clip_grad_norm, Rule::non_negative(), "global-norm gradient clipping; 0: off");
     visit("clip_grad_value", clip_grad_value, Rule::non_negative(), "value gradient clipping; 0: off");
     visit("accumulate", accumulate, Rule::positive(), "micro-batches per update (gradient accumulation)");
@@ -97,14 +101,30 @@ struct CheckpointConfig {
   }
 };
 
-/// `finetune:` — start from a checkpoint, optionally renaming and freezing.
+/// `finetune:` — start from a checkpoint (blox's, or PyTorch's state dict), optionally
+/// renaming and freezing.
 struct FinetuneConfig {
   std::string init_from;  ///< "": train from scratch
-  /// (from, to) rules, the first matching one applies: a glob -> a full path, or a literal
-  /// prefix rename "a/b/**" -> "c/**" keeping the rest of the path.
-  std::vector<std::pair<std::string, std::string>> rename;
+  std::string layout = "blox";
   std::vector<std::string> freeze;
   bool strict = false;
+  /// `rename:` (a list of {from, to}, read by hand): the first matching rule applies, a glob ->
+  /// a full path, or a literal prefix rename "a/b/**" -> "c/**" keeping the rest of the path.
+  /// With layout pytorch `from` matches PyTorch module names, stored with '/' for their '.'.
+  std::vector<std::pair<std::string, std::string>> rename;
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("init_from", init_from, Rule(),
+          "a blox checkpoint or a safetensors file of named tensors (relative to the config); params are copied "
+          "by path where the shapes agree; \"\": from scratch");
+    visit("layout", layout, Rule::one_of({"blox", "pytorch"}),
+          "the names and layouts of init_from's tensors: blox (param paths) or pytorch (a state dict: keys "
+          "module.tensor, each module renamed onto a layer, its tensors converted per layer kind)");
+    visit("freeze", freeze, Rule(),
+          "globs of params kept fixed (* within a path segment, ** across; a node selects all below it)");
+    visit("strict", strict, Rule(), "an error unless every param is copied and every tensor used");
+  }
 };
 
 struct RunConfig {

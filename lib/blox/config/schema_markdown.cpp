@@ -52,6 +52,7 @@ std::string schema_markdown() {
   std::string out;
   out += section_table("`train`", settings_doc(TrainConfig{}));
   out += section_table("`checkpoint`", settings_doc(CheckpointConfig{}));
+  out += section_table("`finetune`", settings_doc(FinetuneConfig{}));
   out += section_table("`dist` (data-parallel runs)", settings_doc(DistSettings{}));
   out += section_table("`data`: batching", settings_doc(LoaderSettings{}));
   out += types_table("`data.transforms` types", builtin_transforms().docs());

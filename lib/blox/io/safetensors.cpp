@@ -31,6 +31,52 @@ std::string dtype_name(at::ScalarType type) {
   throw CheckpointError(fmt::format("safetensors: dtype {} cannot be stored", c10::toString(type)));
 }
 
+// The "__metadata__" map: strings only.
+std::map<std::string, std::string> read_metadata(const nlohmann::json& value, const std::string& path) {
+  if (!value.is_object()) throw CheckpointError(fmt::format("{}: __metadata__ is not an object", path));
+  std::map<std::string, std::string> out;
+  for (auto m = value.begin(); m != value.end(); ++m) {
+    if (!m->is_string()) throw CheckpointError(fmt::format("{}: metadata '{}' is not a string", path, m.key()));
+    out[m.key()] = m->get<std::string>();
+  }
+  return out;
+}
+
+struct Header {
+  std::ifstream in;  ///< positioned after the header
+  uint64_t file_size = 0;
+  uint64_t size = 0;  ///< of the JSON text
+  nlohmann::json json;
+};
+
+// Opens `path` and parses its JSON header, sized against the file before it is read.
+Header read_header(const std::string& path) {
+  Header h;
+  h.in.open(path, std::ios::binary | std::ios::ate);
+  if (!h.in) throw CheckpointError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  h.file_size = static_cast<uint64_t>(h.in.tellg());
+  h.in.seekg(0);
+  if (h.file_size < 8) {
+    throw CheckpointError(fmt::format("{}: truncated: {} bytes, shorter than the 8-byte header length", path, h.file_size));
+  }
+  unsigned char len[8];
+  h.in.read(reinterpret_cast<char*>(len), 8);
+  for (int i = 7; i >= 0; --i) h.size = (h.size << 8) | len[i];
+  if (h.size > kMaxHeader || h.size > h.file_size - 8) {
+    throw CheckpointError(fmt::format("{}: header length {} does not fit in a {}-byte file{}", path, h.size, h.file_size,
+                                      h.size > h.file_size - 8 ? " (truncated?)" : ""));
+  }
+  std::string json(h.size, '\0');
+  h.in.read(json.data(), static_cast<std::streamsize>(h.size));
+  try {
+    h.json = nlohmann::json::parse(json);
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError(fmt::format("{}: the header is not valid JSON: {}", path, e.what()));
+  }
+  if (!h.json.is_object()) throw CheckpointError(fmt::format("{}: the header is not a JSON object", path));
+  return h;
+}
+
 }  // namespace
 
 void write_safetensors(const TensorFile& file, const WriteBytes& write) {
@@ -65,29 +111,11 @@ std::string encode_safetensors(const TensorFile& file) {
 }
 
 TensorFile read_safetensors(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw CheckpointError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  const uint64_t size = static_cast<uint64_t>(in.tellg());
-  in.seekg(0);
-  if (size < 8) throw CheckpointError(fmt::format("{}: truncated: {} bytes, shorter than the 8-byte header length", path, size));
-  unsigned char len[8];
-  in.read(reinterpret_cast<char*>(len), 8);
-  uint64_t header_size = 0;
-  for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | len[i];
-  if (header_size > kMaxHeader || header_size > size - 8) {
-    throw CheckpointError(fmt::format("{}: header length {} does not fit in a {}-byte file{}", path, header_size, size,
-                                      header_size > size - 8 ? " (truncated?)" : ""));
-  }
-  std::string json(header_size, '\0');
-  in.read(json.data(), static_cast<std::streamsize>(header_size));
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::exception& e) {
-    throw CheckpointError(fmt::format("{}: the header is not valid JSON: {}", path, e.what()));
-  }
-  if (!header.is_object()) throw CheckpointError(fmt::format("{}: the header is not a JSON object", path));
-  const uint64_t data_size = size - 8 - header_size;
+  Header h = read_header(path);
+  std::ifstream& in = h.in;
+  const nlohmann::json& header = h.json;
+  const uint64_t header_size = h.size;
+  const uint64_t data_size = h.file_size - 8 - header_size;
   TensorFile out;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   struct Entry {
@@ -99,11 +127,7 @@ TensorFile read_safetensors(const std::string& path) {
   std::vector<Entry> entries;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
-      if (!it->is_object()) throw CheckpointError(fmt::format("{}: __metadata__ is not an object", path));
-      for (auto m = it->begin(); m != it->end(); ++m) {
-        if (!m->is_string()) throw CheckpointError(fmt::format("{}: metadata '{}' is not a string", path, m.key()));
-        out.metadata[m.key()] = m->get<std::string>();
-      }
+      out.metadata = read_metadata(*it, path);
       continue;
     }
     const auto& e = *it;
@@ -168,6 +192,12 @@ TensorFile read_safetensors(const std::string& path) {
     out.tensors.emplace_back(e.name, std::move(t));
   }
   return out;
+}
+
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
+  const Header h = read_header(path);
+  auto it = h.json.find("__metadata__");
+  return it == h.json.end() ? std::map<std::string, std::string>{} : read_metadata(*it, path);
 }
 
 }  // namespace bx

@@ -29,4 +29,8 @@ std::string encode_safetensors(const TensorFile& file);
 /// problem (truncated, bad header, unknown dtype, overlapping or out-of-range offsets).
 TensorFile read_safetensors(const std::string& path);
 
+/// The file's "__metadata__" map (empty when it has none), reading the header only; the same
+/// checks and errors as read_safetensors for the length and the header.
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path);
+
 }  // namespace bx

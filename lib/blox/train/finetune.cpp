@@ -1,70 +1,202 @@
 #include "blox/train/finetune.h"
 
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "blox/core/errors.h"
 #include "blox/core/path_rename.h"
 #include "blox/core/shape.h"
 #include "blox/io/checkpoint.h"
+#include "blox/io/safetensors.h"
+#include "blox/io/weights_file.h"
+#include "blox/train/pytorch_layout.h"
 
 namespace bx {
 namespace {
 
-// Randomness (dropout masks) follows the fine-tuning run's own seed, not the source run's.
-bool is_rng_state(const Param& p) {
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+// What belongs to the run rather than to the model: dropout follows this run's seed, and text is
+// encoded with this run's vocabulary (the one its checkpoints must store).
+bool is_run_own(const Param& p) {
   auto tag = p.meta.find("tag");
-  return tag != p.meta.end() && (tag->second == "rng_seed" || tag->second == "rng_counter");
+  return tag != p.meta.end() && (tag->second == "rng_seed" || tag->second == "rng_counter" || tag->second == "vocabulary");
 }
+
+// A value for one param of the model, in its layout, and the file's keys it came from.
+struct Source {
+  at::Tensor value;
+  std::vector<std::string> keys;
+};
+
+// The file's tensors matched to the model's param paths, and every key that counts as used or unused.
+struct Matched {
+  std::map<std::string, Source> by_path;
+  std::vector<std::string> keys;
+};
+
+std::optional<std::string> renamed(const FinetuneConfig& finetune, const std::string& path) {
+  for (const auto& [from, to] : finetune.rename) {
+    if (auto result = apply_rename(from, to, path)) return result;
+  }
+  return std::nullopt;
+}
+
+// Two keys onto one path would make the copy depend on file order.
+void claim(std::map<std::string, std::string>& owner, const std::string& path, const std::string& key,
+           const std::string& file) {
+  auto [it, fresh] = owner.emplace(path, key);
+  if (!fresh && it->second != key) {
+    throw ConfigError(fmt::format("{}: finetune.rename maps both '{}' and '{}' onto {}; expected one source each",
+                                  file, it->second, key, path));
+  }
+}
+
+// layout blox: keys are param paths, renamed as a whole.
+Matched match_by_path(const NamedTensors& tensors, const FinetuneConfig& finetune) {
+  Matched m;
+  std::map<std::string, std::string> owner;
+  for (const auto& [key, value] : tensors) {
+    const std::string path = renamed(finetune, key).value_or(key);
+    claim(owner, path, key, finetune.init_from);
+    m.by_path[path] = {value, {key}};
+    m.keys.push_back(key);
+  }
+  return m;
+}
+
+// layout pytorch: keys are module.tensor; the module is renamed onto a layer's node (unmatched:
+// model/<module>), and each of the layer's params is made from the module's tensors.
+Matched match_pytorch(const NamedTensors& tensors, const Params& fresh, const FinetuneConfig& finetune) {
+  struct Module {
+    std::string name;  // as the state dict writes it
+    std::map<std::string, at::Tensor> tensors;
+  };
+  Matched m;
+  std::map<std::string, Module> by_node;
+  std::map<std::string, std::string> owner;
+  for (const auto& [key, value] : tensors) {
+    const auto [module, tensor] = split_pytorch_key(key);
+    if (is_pytorch_bookkeeping(tensor)) continue;
+    m.keys.push_back(key);
+    if (module.empty()) continue;  // a parameter of the root module: no layer to map it to
+    const std::string node = renamed(finetune, module).value_or("model/" + module);
+    const std::string name = key.substr(0, key.size() - tensor.size() - 1);
+    claim(owner, node, name, finetune.init_from);
+    by_node[node].name = name;
+    by_node[node].tensors[tensor] = value;
+  }
+  // Each layer's params by name: the conversion tells kinds apart by them.
+  std::map<std::string, std::map<std::string, at::Tensor>> layers;
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    const std::string& path = fresh.key(i);
+    const size_t slash = path.rfind('/');
+    if (slash != std::string::npos) layers[path.substr(0, slash)][path.substr(slash + 1)] = fresh.param(i).value;
+  }
+  for (const auto& [node, params] : layers) {
+    auto module = by_node.find(node);
+    if (module == by_node.end()) continue;
+    const std::string& name = module->second.name;
+    for (const auto& [param, value] : params) {
+      const auto converted = from_pytorch(param, params, module->second.tensors,
+                                          fmt::format("{}: PyTorch module '{}'", finetune.init_from, name));
+      if (!converted) continue;
+      Source& source = m.by_path[node + "/" + param];
+      source.value = converted->value;
+      for (const auto& tensor : converted->names) source.keys.push_back(name + "." + tensor);
+    }
+  }
+  return m;
+}
+
+// The tensors of init_from with their names: a blox checkpoint's params but the run's own, or
+// every tensor of a file another framework wrote.
+NamedTensors read_source(const FinetuneConfig& finetune) {
+  const bool pytorch = finetune.layout == "pytorch";
+  NamedTensors tensors;
+  if (weights_origin(finetune.init_from) == WeightsOrigin::blox) {
+    if (pytorch) {
+      throw ConfigError(fmt::format("{}: a blox checkpoint, but finetune.layout is pytorch (for PyTorch state dicts); "
+                                    "hint: remove finetune.layout",
+                                    finetune.init_from));
+    }
+    const Checkpoint checkpoint = load_checkpoint(finetune.init_from);
+    for (size_t i = 0; i < checkpoint.params.size(); ++i) {
+      if (!is_run_own(checkpoint.params.param(i))) {
+        tensors.emplace_back(checkpoint.params.key(i), checkpoint.params.param(i).value);
+      }
+    }
+    return tensors;
+  }
+  return read_safetensors(finetune.init_from).tensors;
+}
+
+std::string joined(const std::vector<std::string>& keys) { return fmt::format("{}", fmt::join(keys, " + ")); }
 
 }  // namespace
 
 FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& finetune) {
-  const Checkpoint source = load_checkpoint(finetune.init_from);
-  std::map<std::string, at::Tensor> available;
-  for (size_t i = 0; i < source.params.size(); ++i) {
-    if (is_rng_state(source.params.param(i))) continue;
-    std::string path = source.params.key(i);
-    for (const auto& [from, to] : finetune.rename) {
-      if (auto renamed = apply_rename(from, to, path)) {
-        path = *renamed;
-        break;
-      }
-    }
-    available[path] = source.params.param(i).value;
-  }
+  const bool pytorch = finetune.layout == "pytorch";
+  const NamedTensors tensors = read_source(finetune);
+  const Matched matched = pytorch ? match_pytorch(tensors, fresh, finetune) : match_by_path(tensors, finetune);
   int copied = 0, created = 0, skipped = 0, own_rng = 0;
+  bool own_vocabulary = false;
+  std::set<std::string> used;
   std::string lines;
   Params params = fresh.map([&](const std::string& path, const Param& p) {
-    if (is_rng_state(p)) {
-      ++own_rng;
+    if (is_run_own(p)) {
+      if (p.meta.at("tag") == "vocabulary") {
+        own_vocabulary = true;
+      } else {
+        ++own_rng;
+      }
       return p.value;
     }
-    auto it = available.find(path);
-    if (it == available.end()) {
+    auto it = matched.by_path.find(path);
+    if (it == matched.by_path.end()) {
       ++created;
       lines += fmt::format("\n  new      {}", path);
       return p.value;
     }
-    if (it->second.sizes() != p.value.sizes()) {
+    const Source& source = it->second;
+    used.insert(source.keys.begin(), source.keys.end());
+    // The file's names, where they are not the path itself.
+    const std::string from = source.keys == std::vector<std::string>{path} ? "" : " <- " + joined(source.keys);
+    if (source.value.sizes() != p.value.sizes()) {
       ++skipped;
-      lines += fmt::format("\n  skipped  {} (checkpoint {}, model {})", path, format_shape(it->second.sizes()),
-                           format_shape(p.value.sizes()));
+      lines += fmt::format("\n  skipped  {}{} (checkpoint {}{}, model {})", path, from, format_shape(source.value.sizes()),
+                           pytorch ? " in blox's layout" : "", format_shape(p.value.sizes()));
       return p.value;
     }
     ++copied;
-    return it->second.to(p.value.scalar_type());
+    if (!from.empty()) lines += fmt::format("\n  copied   {}{}", path, from);
+    return source.value.to(p.value.scalar_type());
   });
-  const int64_t unused = static_cast<int64_t>(available.size()) - copied - skipped;
+  int unused = 0;
+  for (const auto& key : matched.keys) {
+    if (used.count(key) == 0) {
+      ++unused;
+      lines += fmt::format("\n  unused   {}", key);
+    }
+  }
+  // A state dict read as blox paths matches nothing: say what the keys look like.
+  if (!pytorch && copied == 0 && !matched.keys.empty() && matched.keys[0].find('/') == std::string::npos &&
+      matched.keys[0].find('.') != std::string::npos) {
+    lines += "\n  hint: these keys look like a PyTorch state dict's; set finetune.layout: pytorch";
+  }
   if (finetune.strict && (created > 0 || skipped > 0 || unused > 0)) {
-    throw ConfigError(fmt::format("finetune.strict: {} new, {} skipped and {} unused params; expected an exact match",
-                                  created, skipped, unused));
+    throw ConfigError(fmt::format("finetune.strict: {} new, {} skipped and {} unused params; expected an exact match "
+                                  "with {}:{}",
+                                  created, skipped, unused, finetune.init_from, lines));
   }
   return {std::move(params),
-          fmt::format("init_from {}: {} copied, {} new, {} skipped (shape), {} in the checkpoint unused; {} Rng "
-                      "params from this run's seed{}",
-                      finetune.init_from, copied, created, skipped, unused, own_rng, lines)};
+          fmt::format("init_from {}{}: {} copied, {} new, {} skipped (shape), {} in the checkpoint unused; {} Rng "
+                      "params from this run's seed{}{}",
+                      finetune.init_from, pytorch ? " (PyTorch layout)" : "", copied, created, skipped, unused, own_rng,
+                      own_vocabulary ? ", the vocabulary from its data" : "", lines)};
 }
 
 }  // namespace bx

@@ -1,4 +1,5 @@
-// Fine-tuning's start: params copied by path from another run's checkpoint.
+// Fine-tuning's start: params copied by path from another run's checkpoint, or converted from a
+// PyTorch state dict.
 #pragma once
 
 #include <string>
@@ -13,11 +14,19 @@ struct FinetuneStart {
   std::string report;  ///< "init_from FILE: 4 copied, 2 new, ..." and a line per param not copied (no final newline)
 };
 
-/// Copies `finetune.init_from`'s params into `fresh` by path (after the rename rules, first
-/// matching glob wins) where the shapes agree; params of the model the checkpoint lacks keep
-/// their fresh values ("new"), shape mismatches keep theirs ("skipped"); Rng state (seed and
-/// counter) is never copied: dropout follows this run's seed. With `strict`, any
-/// new, skipped or unused param is a ConfigError. Throws CheckpointError for a bad file.
+/// Copies `finetune.init_from`'s tensors into `fresh` where the shapes agree. The file is a blox
+/// checkpoint or a safetensors file another framework wrote. With layout blox its keys are param
+/// paths, renamed as a whole (first matching rule). With layout pytorch a key is a module and a
+/// tensor ("features.0.weight"); the module, '.' read as '/', is renamed onto a layer's node
+/// (unmatched: model/<module>) and each of that layer's params is made from the module's
+/// tensors by pytorch_layout.h's conversion; num_batches_tracked is ignored.
+/// Params of the model the file lacks keep their fresh values ("new"), shape mismatches keep
+/// theirs ("skipped"), the file's keys nothing took are "unused"; the report names the file's
+/// keys where they differ from the path. Rng state and the text vocabulary belong to the run
+/// and are never copied. Throws ConfigError naming the file: with `strict`, for any new, skipped
+/// or unused param (listed); for two keys renamed onto one path; for a PyTorch tensor that
+/// cannot be converted; for layout pytorch on a blox checkpoint; for a torch.save pickle.
+/// CheckpointError for a damaged file.
 FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& finetune);
 
 }  // namespace bx

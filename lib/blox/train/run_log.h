@@ -1,9 +1,12 @@
-// The text files of a run directory: config.yaml, metrics.jsonl and metrics.csv.
+// The log files of a run directory: config.yaml, metrics.jsonl, metrics.csv and, when asked
+// for, a TensorBoard event file.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "blox/io/tensorboard_events.h"
 #include "blox/train/metrics.h"
 
 namespace bx {
@@ -22,20 +25,33 @@ struct MetricsRow {
 /// object with a numeric step, and Error for a missing file.
 std::vector<MetricsRow> read_metrics_log(const std::string& path);
 
+/// A row's values as TensorBoard scalars: train/loss, train/lr, train/examples_per_second and
+/// eval/<metric> for each evaluation metric (metrics.jsonl's train_loss, lr, examples_per_second
+/// and <metric>).
+std::vector<Scalar> tensorboard_scalars(const MetricsRow& row);
+
 class RunLog {
  public:
-  /// Creates `dir`. `metrics` are the CSV's metric columns, in order.
-  RunLog(std::string dir, std::vector<std::string> metrics);
+  /// Creates `dir`. `metrics` are the CSV's metric columns, in order. `tensorboard`: rows also go
+  /// to an event file (events.out.tfevents.<time>.<host>.blox) as tensorboard_scalars.
+  RunLog(std::string dir, std::vector<std::string> metrics, bool tensorboard = false);
 
   void write_config(const std::string& yaml) const;
-  /// Appends to both files (the CSV gets its header when new).
-  void record(const MetricsRow& row) const;
+  /// Appends to every file (the CSV gets its header when new).
+  void record(const MetricsRow& row);
   /// Drops the rows after `step` (a resumed run does those steps again), atomically per file.
-  void truncate_after(int64_t step) const;
+  /// With tensorboard, the event files then hold what metrics.jsonl holds: rows it lacks (the
+  /// setting was off before; a crash between the two writes) are added, stamped with the time now.
+  /// DataError naming an event file that cannot be read or is damaged.
+  void truncate_after(int64_t step);
 
  private:
+  EventWriter& events();
+
   std::string dir_;
   std::vector<std::string> metrics_;
+  bool tensorboard_ = false;
+  std::optional<EventWriter> events_;  ///< opened at the first row or truncation
 };
 
 }  // namespace bx

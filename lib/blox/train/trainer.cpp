@@ -134,7 +134,7 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
       data_(load_run_data(run_.data, run_.seed)),
       loader_(data_.train, dp.shard(loader_settings(run_.data.loader, device_)), run_.data.transforms),
       loss_(make_loss(run_.loss)),
-      log_(run_.checkpoint.dir, run_.metrics),
+      log_(run_.checkpoint.dir, run_.metrics, run_.train.tensorboard),
       progress_({options.quiet || !dp.is_main(), options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
                  /*redraw_seconds=*/0.2, options.columns, dp.world_size()}),
       best_("keep_best", run_.checkpoint.keep_best),
