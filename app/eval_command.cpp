@@ -1,4 +1,5 @@
-// blox eval CONFIG --checkpoint FILE (or CHECKPOINT alone): metrics on a split, with assertions for CI gates.
+// blox eval CONFIG --checkpoint FILE (or CHECKPOINT alone): metrics on a split, with assertions for CI gates,
+// and with --confusion the confusion matrix of a classifier.
 #include <iostream>
 #include <memory>
 #include <regex>
@@ -9,6 +10,8 @@
 #include "blox/core/errors.h"
 #include "blox/train/device.h"
 #include "blox/optim/loss.h"
+#include "blox/optim/loss_metrics.h"
+#include "blox/train/confusion.h"
 #include "blox/train/metrics.h"
 #include "blox/train/run_data.h"
 #include "checkpoint_run.h"
@@ -50,6 +53,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
     std::vector<std::string> overrides;
     std::string device;
     bool json = false;
+    bool confusion = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("eval", "evaluate a checkpoint; --assert makes it a CI gate (exit 1 on failure)");
@@ -63,6 +67,8 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   add_device_option(*cmd, flags->device);
   cmd->add_flag("--json", flags->json, "print the metrics as JSON");
+  cmd->add_flag("--confusion", flags->confusion,
+                "also the confusion matrix (rows: true class, columns: predicted), classification losses only");
   cmd->callback([flags, &run] {
     run = [flags] {
       std::vector<Assertion> assertions;
@@ -72,13 +78,19 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
       const bx::Checkpoint& checkpoint = opened.checkpoint;
       const bx::PreparedRun& prepared = opened.prepared;
       const bx::RunConfig& run_config = prepared.run;
+      if (flags->confusion && bx::loss_task(run_config.loss.type) != bx::LossTask::classification) {
+        throw bx::ConfigError(fmt::format("--confusion needs a classification loss; this run's loss '{}' is a {} loss",
+                                          run_config.loss.type, bx::task_name(bx::loss_task(run_config.loss.type))));
+      }
       const bx::TensorDataset data =
           bx::load_split(run_config.data, run_config.seed, flags->split, bx::Vocabulary::find(checkpoint.params));
       bx::Loader loader(data, bx::evaluation_loader_settings(run_config.data), bx::evaluation_transforms(run_config.data));
       const c10::Device device = bx::resolve_device(run_config.device);
-      const bx::Metrics metrics = bx::evaluate(*prepared.model.layer, bx::params_to_device(checkpoint.params, device),
-                                               loader, bx::make_loss(run_config.loss), run_config.metrics, device,
-                                               bx::precision_from_name(run_config.train.precision));
+      const bx::EvalSums sums =
+          bx::evaluation_sums(*prepared.model.layer, bx::params_to_device(checkpoint.params, device), loader,
+                              bx::make_loss(run_config.loss), device, bx::precision_from_name(run_config.train.precision),
+                              flags->confusion);
+      const bx::Metrics metrics = bx::metrics_of(sums, run_config.metrics);
       int failed = 0;
       nlohmann::json results = nlohmann::json::array();
       for (const auto& a : assertions) {
@@ -93,10 +105,12 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
         if (!flags->json) fmt::print("{} {}{}{} (got {:.4f})\n", ok ? "PASS" : "FAIL", a.metric, a.op, a.value, it->second);
       }
       if (flags->json) {
-        std::cout << nlohmann::json{{"split", flags->split}, {"step", checkpoint.step}, {"metrics", metrics}, {"assertions", results}}.dump(2)
-                  << "\n";
+        nlohmann::json out{{"split", flags->split}, {"step", checkpoint.step}, {"metrics", metrics}, {"assertions", results}};
+        if (flags->confusion) out["confusion"] = bx::confusion_matrix(sums);
+        std::cout << out.dump(2) << "\n";
       } else {
         fmt::print("{} split, step {}: {}\n", flags->split, checkpoint.step, bx::format_metrics(metrics));
+        if (flags->confusion) fmt::print("\nconfusion matrix\n{}", bx::format_confusion(bx::confusion_matrix(sums)));
       }
       return failed > 0 ? 1 : 0;
     };

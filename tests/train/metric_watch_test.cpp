@@ -21,6 +21,10 @@ TEST_CASE("MetricWatch: higher accuracy and lower loss improve; other metrics ch
   CHECK(*loss.best() == 0.8);
   CHECK(lower_is_better("perplexity"));
   CHECK_FALSE(lower_is_better("top5_accuracy"));
+  CHECK(lower_is_better("rmse"));
+  CHECK(lower_is_better("mae"));
+  CHECK_FALSE(lower_is_better("r2"));
+  CHECK_FALSE(lower_is_better("f1"));
   MetricWatch off("early_stopping", "");
   CHECK_FALSE(off.update({{"accuracy", 1.0}}));
 }

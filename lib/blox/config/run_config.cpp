@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "blox/data/transform_registry.h"
+#include "blox/optim/loss_metrics.h"
 #include "blox/optim/optimizer_registry.h"
 #include "blox/optim/schedule_registry.h"
 #include "blox/schema/settings.h"
@@ -78,15 +80,16 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   c.data = read_data(root.section("data"), config_dir, c.seed);
 
   Options loss = root.section("loss");
-  c.loss = read_settings(loss, c.loss).value_or(c.loss);
+  const std::optional<LossSettings> loss_read = read_settings(loss, c.loss);
+  c.loss = loss_read.value_or(c.loss);
   loss.finish();
 
-  c.metrics = root.strings("metrics", c.metrics);
-
-  const std::vector<std::string> known_metrics = {"loss", "accuracy", "top5_accuracy", "perplexity"};
+  // Which metrics fit, and the default list, depend on the loss (optim/loss_metrics.h).
+  c.metrics = root.strings("metrics", default_metrics(loss_task(c.loss.type)));
   for (const auto& m : c.metrics) {
-    root.check(std::find(known_metrics.begin(), known_metrics.end(), m) != known_metrics.end(), "metrics",
-               fmt::format("unknown metric '{}' (known: {})", m, fmt::join(known_metrics, ", ")));
+    const auto problem = metric_misfit(m, c.loss.type);
+    // A broken loss section is reported already: then only unknown names are errors.
+    if (problem && (loss_read || !find_metric(m))) root.error("metrics", problem->message, problem->hint);
   }
 
   Options train = root.section("train");

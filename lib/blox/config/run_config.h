@@ -133,7 +133,7 @@ struct RunConfig {
   int64_t threads = 0;         ///< 0: libtorch's default
   DataConfig data;
   LossSettings loss;
-  std::vector<std::string> metrics{"loss", "accuracy"};
+  std::vector<std::string> metrics{"loss", "accuracy"};  ///< read: default_metrics() of the loss when not given
   std::shared_ptr<const Optimizer> optimizer;
   std::shared_ptr<const Schedule> schedule;  ///< null: the optimizer's constant rate
   TrainConfig train;

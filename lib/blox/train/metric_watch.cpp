@@ -1,8 +1,14 @@
 #include "blox/train/metric_watch.h"
 
+#include "blox/optim/loss_metrics.h"
+
 namespace bx {
 
-bool lower_is_better(const std::string& metric) { return metric == "loss" || metric == "perplexity"; }
+// The direction of each metric is stated once, in the metric catalogue.
+bool lower_is_better(const std::string& metric) {
+  const MetricInfo* info = find_metric(metric);
+  return info != nullptr && info->lower_is_better;
+}
 
 MetricWatch::MetricWatch(std::string name, std::string metric) : name_(std::move(name)), metric_(std::move(metric)) {}
 
