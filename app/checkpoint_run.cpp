@@ -4,27 +4,35 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
 #include "blox/data/text.h"
+#include "blox/io/safetensors.h"
 #include "blox/train/finetune.h"
 
 namespace blox_app {
 namespace {
 
-// The model as a fine-tuning run would start: fresh params (with the text vocabulary, as the
-// trainer stores it) and init_from's tensors copied in; position zero.
-CheckpointRun from_init_from(bx::PreparedRun prepared) {
-  bx::Params params = prepared.model.params;
+// The model as a fine-tuning run would start (position zero), for looking at an imported model
+// as it is; one that took nothing from the file would be a random model, so that is refused.
+CheckpointRun from_init_from(bx::PreparedRun prepared, const std::string& command) {
+  std::optional<bx::Vocabulary> vocabulary;
   if (prepared.run.data.format == bx::DataFormat::text) {
-    params = bx::Vocabulary::from_text(bx::read_utf8_file(prepared.run.data.train)).store(params.unlocked()).locked();
+    vocabulary = bx::Vocabulary::from_text(bx::read_utf8_file(prepared.run.data.train));
   }
-  bx::FinetuneStart start = bx::init_from_checkpoint(params, prepared.run.finetune);
+  bx::FinetuneStart start = bx::starting_params(prepared.model.params, vocabulary, prepared.run.finetune);
   fmt::print(stderr, "{}\n", start.report);  // stdout may carry the predictions
+  if (start.copied == 0) {
+    throw bx::ConfigError(fmt::format("{}: finetune.init_from {} gave the model no param (report above); it would run "
+                                      "a randomly initialized model",
+                                      command, prepared.run.finetune.init_from));
+  }
   bx::Checkpoint checkpoint;
   checkpoint.params = std::move(start.params);
+  checkpoint.config = prepared.document.dump();
   return {std::move(checkpoint), std::move(prepared)};
 }
 
@@ -35,7 +43,7 @@ CheckpointRun open_checkpoint_run(const std::string& target, const std::string& 
   const bool alone = std::filesystem::path(target).extension() == ".safetensors";
   if (!alone && checkpoint.empty()) {
     bx::PreparedRun prepared = bx::prepare_run(target, overrides);
-    if (!prepared.run.finetune.init_from.empty()) return from_init_from(std::move(prepared));
+    if (!prepared.run.finetune.init_from.empty()) return from_init_from(std::move(prepared), command);
     throw bx::ConfigError(fmt::format("{}: --checkpoint FILE is required with a YAML config, unless the config has "
                                       "finetune.init_from (then its model is used as imported, before any training)",
                                       command));
@@ -60,6 +68,27 @@ CheckpointRun open_checkpoint_run(const std::string& target, const std::string& 
   bx::PreparedRun prepared = bx::prepare_run(config_path, overrides, vocabulary);
   bx::with_saved_values(prepared.model.params, loaded.params, file);
   return {std::move(loaded), std::move(prepared)};
+}
+
+void require_replaceable_output(const std::string& output, const std::vector<std::string>& inputs,
+                                const std::string& command) {
+  std::error_code error;
+  if (output.empty() || !std::filesystem::is_regular_file(output, error)) return;
+  for (const auto& input : inputs) {
+    if (!input.empty() && std::filesystem::equivalent(output, input, error)) {
+      throw bx::ConfigError(fmt::format("{} -o {}: that is the file being read; write elsewhere", command, output));
+    }
+  }
+  std::map<std::string, std::string> metadata;
+  try {
+    metadata = bx::read_safetensors_metadata(output);
+  } catch (const bx::Error&) {
+    return;  // not a safetensors file: an earlier output of ours, or the user's to replace
+  }
+  if (metadata.count("format") && metadata.at("format").rfind("blox-checkpoint", 0) == 0) {
+    throw bx::ConfigError(fmt::format("{} -o {}: that file is a blox checkpoint; write elsewhere (or remove it first)",
+                                      command, output));
+  }
 }
 
 }  // namespace blox_app

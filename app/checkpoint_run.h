@@ -24,4 +24,9 @@ struct CheckpointRun {
 CheckpointRun open_checkpoint_run(const std::string& target, const std::string& checkpoint,
                                   const std::vector<std::string>& overrides, const std::string& command);
 
+/// ConfigError unless `output` may be replaced by `command`: it must not be one of `inputs` (the
+/// checkpoint or config being read) nor any blox checkpoint, whose loss nothing brings back.
+void require_replaceable_output(const std::string& output, const std::vector<std::string>& inputs,
+                                const std::string& command);
+
 }  // namespace blox_app

@@ -26,8 +26,9 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--opset", flags->options.opset,
                   fmt::format("the ONNX opset, {} to {} (default {})", bx::kMinOnnxOpset, bx::kMaxOnnxOpset,
                               bx::kMaxOnnxOpset));
-  cmd->add_flag("--dynamic-batch", flags->options.dynamic_batch, "any batch size (axis 0 named \"batch\")");
-  cmd->add_option("--batch-size", flags->options.batch_size, "the fixed batch size without --dynamic-batch (default 1)");
+  auto* dynamic =
+      cmd->add_flag("--dynamic-batch", flags->options.dynamic_batch, "any batch size (axis 0 named \"batch\")");
+  cmd->add_option("--batch-size", flags->options.batch_size, "a fixed batch size (default 1)")->excludes(dynamic);
   cmd->add_flag("--include-preprocessing", flags->options.include_preprocessing,
                 "fold the data's evaluation transforms (normalize) into the model: it then takes raw inputs");
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
@@ -37,6 +38,7 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
       const std::string source = flags->checkpoint.empty() ? flags->target : flags->checkpoint;
       const std::string output =
           flags->output.empty() ? std::filesystem::path(source).replace_extension(".onnx").string() : flags->output;
+      require_replaceable_output(output, {flags->target, flags->checkpoint}, "export");
       bx::OnnxExportOptions options = flags->options;
       options.config = opened.checkpoint.config;
       options.step = opened.checkpoint.step;

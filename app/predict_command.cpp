@@ -10,6 +10,7 @@
 #include "blox/core/errors.h"
 #include "blox/data/open_dataset.h"
 #include "blox/io/atomic_file.h"
+#include "blox/optim/loss_metrics.h"
 #include "blox/train/device.h"
 #include "blox/train/predict.h"
 #include "blox/train/prediction_tensors.h"
@@ -74,6 +75,10 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
       if (format == "safetensors" && flags->output.empty()) {
         throw bx::ConfigError("predict --format safetensors: needs -o FILE (binary output is not written to a terminal)");
       }
+      if (flags->limit > 0 && format != "safetensors") {
+        throw bx::ConfigError("predict --limit: applies to --format safetensors only");
+      }
+      require_replaceable_output(flags->output, {flags->target, flags->checkpoint, flags->input}, "predict");
       const CheckpointRun opened =
           open_checkpoint_run(flags->target, flags->checkpoint, with_device(flags->overrides, flags->device), "predict");
       const bx::RunConfig& run_config = opened.prepared.run;
@@ -91,14 +96,15 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
           raw.emplace(input.data, bx::evaluation_loader_settings(run_config.data));
         }
         const bx::TensorFile tensors = bx::prediction_tensors(*opened.prepared.model.layer, params, loader, flags->limit,
-                                                              device, raw ? &*raw : nullptr);
+                                                              input.labelled, device, raw ? &*raw : nullptr);
         bx::write_file_atomically(flags->output, [&](const bx::WriteBytes& write) { bx::write_safetensors(tensors, write); });
         fmt::print(stderr, "{} examples' inputs and outputs written to {}\n", tensors.tensors[0].second.size(0),
                    flags->output);
         return 0;
       }
       const bx::PredictionOptions options{bx::parse_prediction_format(format, "--format"),
-                                          run_config.loss.type != "mse", input.labelled};
+                                          bx::loss_task(run_config.loss.type) == bx::LossTask::classification,
+                                          input.labelled};
       std::ostringstream rows;
       const int64_t count = bx::write_predictions(*opened.prepared.model.layer, params, loader, options,
                                                   flags->output.empty() ? std::cout : rows, device);

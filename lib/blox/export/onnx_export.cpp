@@ -30,22 +30,26 @@ std::string input_name(DataFormat format) {
   return "input";
 }
 
-void describe_value(onnx::ValueInfoProto& info, const std::string& name, const at::Tensor& sample, bool dynamic_batch) {
+// `sample`'s dtype and shape, with the batch axis "batch" (dynamic) or `batch`.
+void describe_value(onnx::ValueInfoProto& info, const std::string& name, const at::Tensor& sample,
+                    const OnnxExportOptions& options) {
   info.set_name(name);
   onnx::TypeProto_Tensor& tensor = *info.mutable_type()->mutable_tensor_type();
   tensor.set_elem_type(sample.is_floating_point() ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64);
   for (int64_t d = 0; d < sample.dim(); ++d) {
     onnx::TensorShapeProto_Dimension& dim = *tensor.mutable_shape()->add_dim();
-    if (d == 0 && dynamic_batch) {
+    if (d == 0 && options.dynamic_batch) {
       dim.set_dim_param("batch");
+    } else if (d == 0) {
+      dim.set_dim_value(options.batch_size);
     } else {
       dim.set_dim_value(sample.size(d));
     }
   }
 }
 
-std::string shape_text(const at::Tensor& sample, bool dynamic_batch) {
-  std::string text = dynamic_batch ? "(batch" : fmt::format("({}", sample.size(0));
+std::string shape_text(const at::Tensor& sample, const OnnxExportOptions& options) {
+  std::string text = options.dynamic_batch ? "(batch" : fmt::format("({}", options.batch_size);
   for (int64_t d = 1; d < sample.dim(); ++d) text += fmt::format(", {}", sample.size(d));
   return text + ")";
 }
@@ -80,12 +84,9 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
   c10::NoGradGuard no_grad;
   const DataConfig& data = run.run.data;
   const at::Tensor example = run.model.example_input.cpu();
-  const at::Tensor sample = example.expand([&] {
-    std::vector<int64_t> sizes(example.sizes().begin(), example.sizes().end());
-    sizes[0] = options.dynamic_batch ? 2 : options.batch_size;
-    return sizes;
-  }()).contiguous();
-
+  // The emitters only read shapes past the batch axis (every reshape keeps axis 0 as it is), so
+  // two examples stand for any batch size, however large the declared one.
+  const at::Tensor sample = at::cat({example, example});
   onnx::ModelProto model;
   model.set_ir_version(8);
   model.set_producer_name("blox");
@@ -97,7 +98,7 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
 
   const std::string input = input_name(data.format);
   graph.fresh(input);
-  describe_value(*graph_proto.add_input(), input, sample, options.dynamic_batch);
+  describe_value(*graph_proto.add_input(), input, sample, options);
   OnnxValue x{input, sample};
   std::string preprocessing;
   for (const auto& transform : data.transforms) {
@@ -116,7 +117,7 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
   const OnnxValue y = exporter.emit(*run.model.layer, x);
   const std::string output = run.run.loss.type == "cross_entropy" ? "logits" : "outputs";
   graph.node("Identity", {y.name}, output);
-  describe_value(*graph_proto.add_output(), output, y.sample, options.dynamic_batch);
+  describe_value(*graph_proto.add_output(), output, y.sample, options);
 
   add_metadata(model, "blox.step", std::to_string(options.step));
   add_metadata(model, "blox.config", options.config);
@@ -147,8 +148,8 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
   write_file_atomically(path, encoded);
   return {input,
           output,
-          shape_text(sample, options.dynamic_batch),
-          shape_text(y.sample, options.dynamic_batch),
+          shape_text(sample, options),
+          shape_text(y.sample, options),
           graph_proto.node_size(),
           graph_proto.initializer_size(),
           static_cast<int64_t>(encoded.size())};

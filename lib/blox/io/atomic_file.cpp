@@ -2,11 +2,13 @@
 #include "blox/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -19,6 +21,15 @@ namespace {
   throw CheckpointError(fmt::format("{}: {}: {}", path, what, std::strerror(error)));
 }
 
+// The process's umask, read without changing it (umask() would, for every thread at once).
+mode_t process_umask() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
+  }
+  return 022;
+}
+
 // The temporary file until it is renamed: closed and removed if anything throws first.
 class TempFile {
  public:
@@ -26,6 +37,9 @@ class TempFile {
     name_ = (dir / ("." + std::filesystem::path(target).filename().string() + ".tmp-XXXXXX")).string();
     fd_ = ::mkstemp(name_.data());
     if (fd_ < 0) fail("cannot create a temporary file in its folder", target_, errno);
+    // mkstemp makes it 0600; the file it becomes is an ordinary one: 0666 less the umask.
+    static const mode_t mode = 0666 & ~process_umask();
+    if (::fchmod(fd_, mode) != 0) fail("cannot set the file's permissions", target_, errno);
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;

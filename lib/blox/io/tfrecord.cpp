@@ -1,5 +1,6 @@
 #include "blox/io/tfrecord.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -51,6 +52,8 @@ TfRecords parse_tfrecords(std::string_view bytes, const std::string& name) {
     const std::string_view rest = bytes.substr(at);
     const size_t number = result.records.size() + 1;
     if (rest.size() < kHeaderBytes) break;
+    // A crash can leave a tail of zeros (space allocated, data never written): torn, not damaged.
+    if (std::all_of(rest.begin(), rest.end(), [](char c) { return c == 0; })) break;
     const uint64_t length = get_little_endian<uint64_t>(rest);
     if (get_little_endian<uint32_t>(rest.substr(8)) != masked_crc32c(rest.substr(0, 8))) {
       throw DataError(fmt::format("{}: record {} (byte {}): its length's checksum does not match; the file is "

@@ -41,12 +41,12 @@ class Activation final : public Layer {
   /// Throws ConfigError for an unknown function, listing the known ones with a "did you mean".
   Activation(Graph graph, ActivationSettings settings);
 
+  const ActivationSettings& settings() const { return settings_; }
+
  protected:
   // x: any shape -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const ActivationSettings& settings() const { return settings_; }
  private:
   using Fn = at::Tensor (*)(const at::Tensor& x, int64_t axis);
   ActivationSettings settings_;

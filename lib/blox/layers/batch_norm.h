@@ -32,12 +32,12 @@ class BatchNorm final : public Layer {
   /// Throws ConfigError when momentum is outside [0, 1) or eps <= 0.
   BatchNorm(Graph graph, BatchNormSettings settings = {});
 
+  const BatchNormSettings& settings() const { return settings_; }
+
  protected:
   // x: (B, C, ...) -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const BatchNormSettings& settings() const { return settings_; }
  private:
   BatchNormSettings settings_;
 };

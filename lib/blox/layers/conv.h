@@ -86,12 +86,12 @@ class ConvTranspose2D final : public Layer {
  public:
   ConvTranspose2D(Graph graph, ConvSettings settings, std::shared_ptr<const Rng> rng);
 
+  const ConvSettings& settings() const { return settings_; }
+
  protected:
   // x: (B, C_in, H, W) -> (B, out, H', W')
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const ConvSettings& settings() const { return settings_; }
  private:
   ConvSettings settings_;
 };

@@ -27,12 +27,12 @@ class Dropout final : public Layer {
   /// Throws ConfigError when rate is outside [0, 1), or when rate > 0 and `rng` is null.
   Dropout(Graph graph, DropoutSettings settings, std::shared_ptr<const Rng> rng);
 
+  const DropoutSettings& settings() const { return settings_; }
+
  protected:
   // x: any shape -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const DropoutSettings& settings() const { return settings_; }
  private:
   DropoutSettings settings_;
 };

@@ -59,13 +59,13 @@ class TiedOutput final : public Layer {
  public:
   TiedOutput(Graph graph, std::shared_ptr<const Embedding> embedding, TiedOutputSettings settings = {});
 
+  const Embedding& embedding() const { return *embedding_; }
+  const TiedOutputSettings& settings() const { return settings_; }
+
  protected:
   // x: (..., features) -> (..., vocab_size)
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const Embedding& embedding() const { return *embedding_; }
-  const TiedOutputSettings& settings() const { return settings_; }
  private:
   std::shared_ptr<const Embedding> embedding_;
   TiedOutputSettings settings_;

@@ -21,12 +21,12 @@ class Flatten final : public Layer {
  public:
   explicit Flatten(Graph graph, FlattenSettings settings = {});
 
+  const FlattenSettings& settings() const { return settings_; }
+
  protected:
   // x: (B, d1, d2, ...) -> (B, d1*d2*...)
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const FlattenSettings& settings() const { return settings_; }
  private:
   FlattenSettings settings_;
 };

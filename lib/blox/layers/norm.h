@@ -26,12 +26,12 @@ class LayerNorm final : public Layer {
  public:
   LayerNorm(Graph graph, LayerNormSettings settings = {});
 
+  const LayerNormSettings& settings() const { return settings_; }
+
  protected:
   // x: (..., D) -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const LayerNormSettings& settings() const { return settings_; }
  private:
   LayerNormSettings settings_;
 };
@@ -41,12 +41,12 @@ class RMSNorm final : public Layer {
  public:
   RMSNorm(Graph graph, LayerNormSettings settings = {1e-6, true, false});
 
+  const LayerNormSettings& settings() const { return settings_; }
+
  protected:
   // x: (..., D) -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const LayerNormSettings& settings() const { return settings_; }
  private:
   LayerNormSettings settings_;
 };
@@ -73,12 +73,12 @@ class GroupNorm final : public Layer {
  public:
   GroupNorm(Graph graph, GroupNormSettings settings = {});
 
+  const GroupNormSettings& settings() const { return settings_; }
+
  protected:
   // x: (B, C, ...) -> same shape
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const GroupNormSettings& settings() const { return settings_; }
  private:
   GroupNormSettings settings_;
 };

@@ -32,6 +32,17 @@ Pool<K, N>::Pool(Graph graph, PoolSettings settings)
   check_settings(settings_, where);
   per_dim(settings_.window, N, "window", where);  // throws unless one value or one per dim
   if (!settings_.stride.empty()) per_dim(settings_.stride, N, "stride", where);
+  if (settings_.padding.kind == Padding::Kind::explicit_amounts) {
+    // libtorch's pools refuse more padding than half the window (a window of padding only).
+    const auto window = per_dim(settings_.window, N, "window", where);
+    const auto amounts = per_dim(settings_.padding.amounts, N, "padding", where);
+    for (int d = 0; d < N; ++d) {
+      if (amounts[d] < 0 || 2 * amounts[d] > window[d]) {
+        throw SettingError("padding", fmt::format("{}: padding {} must be between 0 and half the window {}", where,
+                                                  amounts[d], window[d]));
+      }
+    }
+  }
 }
 
 template <PoolKind K, int N>

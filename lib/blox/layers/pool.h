@@ -32,12 +32,12 @@ class Pool final : public Layer {
  public:
   Pool(Graph graph, PoolSettings settings);
 
+  const PoolSettings& settings() const { return settings_; }
+
  protected:
   // x: (B, C, spatial...) -> (B, C, spatial'...)
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const PoolSettings& settings() const { return settings_; }
  private:
   PoolSettings settings_;
 };

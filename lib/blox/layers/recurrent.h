@@ -55,12 +55,12 @@ class LSTM final : public Layer {
   std::pair<RecurrentResult, Params> apply(Params params, const at::Tensor& sequence,
                                            const RecurrentState& previous) const;
 
+  const RecurrentSettings& settings() const { return settings_; }
+
  protected:
   // x: (B, T, F) -> (B, T, H), from a zero state
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const RecurrentSettings& settings() const { return settings_; }
  private:
   RecurrentSettings settings_;
 };
@@ -76,12 +76,12 @@ class GRU final : public Layer {
   std::pair<RecurrentResult, Params> apply(Params params, const at::Tensor& sequence,
                                            const RecurrentState& previous) const;
 
+  const RecurrentSettings& settings() const { return settings_; }
+
  protected:
   // x: (B, T, F) -> (B, T, H), from a zero state
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const RecurrentSettings& settings() const { return settings_; }
  private:
   RecurrentSettings settings_;
 };

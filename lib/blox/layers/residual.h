@@ -12,12 +12,12 @@ class Residual final : public Layer {
  public:
   Residual(Graph graph, std::shared_ptr<const Layer> inner);
 
+  const Layer& inner() const { return *inner_; }
+
  protected:
   // x: any shape -> same shape; a shape-changing inner layer is a ShapeError naming both shapes
   Output forward(Params params, const at::Tensor& x, Mode mode) const override;
 
- public:
-  const Layer& inner() const { return *inner_; }
  private:
   std::shared_ptr<const Layer> inner_;
 };

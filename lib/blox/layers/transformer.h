@@ -37,15 +37,15 @@ class TransformerBlock final : public Layer {
  public:
   TransformerBlock(Graph graph, TransformerBlockSettings settings, std::shared_ptr<const Rng> rng);
 
- protected:
-  // x: (B, T, D) -> (B, T, D)
-  Output forward(Params params, const at::Tensor& x, Mode mode) const override;
-
- public:
   const TransformerBlockSettings& settings() const { return settings_; }
   const LayerNorm& ln1() const { return ln1_; }
   const MultiHeadAttention& attention() const { return attention_; }
   const LayerNorm& ln2() const { return ln2_; }
+
+ protected:
+  // x: (B, T, D) -> (B, T, D)
+  Output forward(Params params, const at::Tensor& x, Mode mode) const override;
+
  private:
   TransformerBlockSettings settings_;
   LayerNorm ln1_;

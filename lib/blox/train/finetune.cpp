@@ -196,7 +196,15 @@ FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& fi
           fmt::format("init_from {}{}: {} copied, {} new, {} skipped (shape), {} in the checkpoint unused; {} Rng "
                       "params from this run's seed{}{}",
                       finetune.init_from, pytorch ? " (PyTorch layout)" : "", copied, created, skipped, unused, own_rng,
-                      own_vocabulary ? ", the vocabulary from its data" : "", lines)};
+                      own_vocabulary ? ", the vocabulary from its data" : "", lines),
+          copied};
+}
+
+FinetuneStart starting_params(const Params& fresh, const std::optional<Vocabulary>& vocabulary,
+                              const FinetuneConfig& finetune) {
+  const Params params = vocabulary ? vocabulary->store(fresh.unlocked()).locked() : fresh;
+  if (finetune.init_from.empty()) return {params, "", 0};
+  return init_from_checkpoint(params, finetune);
 }
 
 }  // namespace bx

@@ -2,16 +2,19 @@
 // PyTorch state dict.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "blox/config/run_config.h"
 #include "blox/core/params.h"
+#include "blox/data/text.h"
 
 namespace bx {
 
 struct FinetuneStart {
   Params params;       ///< the fresh params with every matching checkpoint value copied in
   std::string report;  ///< "init_from FILE: 4 copied, 2 new, ..." and a line per param not copied (no final newline)
+  int64_t copied = 0;  ///< params that took a value from the file
 };
 
 /// Copies `finetune.init_from`'s tensors into `fresh` where the shapes agree. The file is a blox
@@ -28,5 +31,10 @@ struct FinetuneStart {
 /// cannot be converted; for layout pytorch on a blox checkpoint; for a torch.save pickle.
 /// CheckpointError for a damaged file.
 FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& finetune);
+
+/// The params a new run starts from: the model's fresh params with the text vocabulary stored
+/// (when there is one), then init_from's copied in (when set; the report is "" otherwise).
+FinetuneStart starting_params(const Params& fresh, const std::optional<Vocabulary>& vocabulary,
+                              const FinetuneConfig& finetune);
 
 }  // namespace bx

@@ -9,7 +9,7 @@
 
 namespace bx {
 
-TensorFile prediction_tensors(const Layer& model, const Params& params, Loader& loader, int64_t limit,
+TensorFile prediction_tensors(const Layer& model, const Params& params, Loader& loader, int64_t limit, bool labelled,
                               c10::Device device, Loader* raw) {
   c10::NoGradGuard no_grad;
   std::vector<at::Tensor> inputs, outputs, targets, raw_inputs;
@@ -29,9 +29,8 @@ TensorFile prediction_tensors(const Layer& model, const Params& params, Loader& 
   }
   if (count == 0) throw DataError("predict: the data holds no examples");
   TensorFile file;
-  file.tensors = {{"inputs", at::cat(inputs).contiguous()},
-                  {"outputs", at::cat(outputs).contiguous()},
-                  {"targets", at::cat(targets).contiguous()}};
+  file.tensors = {{"inputs", at::cat(inputs).contiguous()}, {"outputs", at::cat(outputs).contiguous()}};
+  if (labelled) file.tensors.push_back({"targets", at::cat(targets).contiguous()});
   if (raw) file.tensors.push_back({"raw_inputs", at::cat(raw_inputs).contiguous()});
   return file;
 }

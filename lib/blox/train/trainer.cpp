@@ -171,18 +171,13 @@ int64_t Trainer::total_steps() const {
 }
 
 Params Trainer::initial_params() const {
-  const Params& params = prepared_.model.params;
-  return data_.vocabulary ? data_.vocabulary->store(params.unlocked()).locked() : params;
+  return starting_params(prepared_.model.params, data_.vocabulary, FinetuneConfig{}).params;  // no init_from
 }
 
 void Trainer::start_fresh() {
-  Params params = initial_params();
-  if (!run_.finetune.init_from.empty()) {
-    FinetuneStart start = init_from_checkpoint(params, run_.finetune);
-    progress_.line(start.report);
-    params = std::move(start.params);
-  }
-  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer, numerics_);
+  FinetuneStart start = starting_params(prepared_.model.params, data_.vocabulary, run_.finetune);
+  if (!start.report.empty()) progress_.line(start.report);
+  state_ = make_train_state(params_to_device(start.params, device_), *run_.optimizer, numerics_);
   if (dp_.is_main()) {
     log_.write_config(prepared_.document.dump());
     log_.truncate_after(0);  // rows of a start that never saved (see train())
