@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   blox_app::add_train_command(app, run);
   blox_app::add_eval_command(app, run);
   blox_app::add_predict_command(app, run);
+  blox_app::add_generate_command(app, run);
   blox_app::add_export_command(app, run);
   blox_app::add_plot_command(app, run);
   blox_app::add_bench_command(app, run);
