@@ -117,3 +117,19 @@ TEST_CASE("blox export: a checkpoint to FILE.onnx beside it by default, with a o
   CHECK(bad.exit_code == 2);
   CHECK(bad.output.find("--opset: expected 13 to 17, got 99") != std::string::npos);
 }
+
+TEST_CASE("blox export and predict never write over the checkpoint they read, nor over any blox checkpoint") {
+  test::RunDir dir;
+  test::train_mlp(dir.path, 1);
+  const auto same = test::blox(dir.path, "export run/last.safetensors -o run/last.safetensors");
+  CHECK(same.exit_code == 2);
+  CHECK(same.output.find("that is the file being read") != std::string::npos);
+  const auto other = test::blox(dir.path, "predict run/last.safetensors --format safetensors -o run/best.safetensors");
+  CHECK(other.exit_code == 2);
+  CHECK(other.output.find("write elsewhere") != std::string::npos);  // best may be the very file read
+  CHECK(test::blox(dir.path, "eval run/last.safetensors").exit_code == 0);  // both still load
+  CHECK(test::blox(dir.path, "eval run/best.safetensors").exit_code == 0);
+  const auto limit = test::blox(dir.path, "predict run/last.safetensors --limit 3");
+  CHECK(limit.exit_code == 2);
+  CHECK(limit.output.find("--limit: applies to --format safetensors only") != std::string::npos);
+}

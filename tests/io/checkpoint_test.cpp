@@ -1,4 +1,6 @@
 // Checkpoints: bitwise round trips, atomic replacement, a reader in Python, corruption errors.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -63,6 +65,15 @@ TEST_CASE("checkpoint: save then load gives bitwise-equal params, flags, tags, o
   CHECK(back.tracking == c.tracking);
   // Only the file itself remains: the temporary was renamed, not left behind.
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("files replaced atomically get the usual permissions: 0666 less the umask, not mkstemp's 0600") {
+  TempDir dir;
+  const mode_t previous = ::umask(022);
+  write_file_atomically((dir.path / "a.txt").string(), "x");
+  ::umask(previous);
+  CHECK((fs::status(dir.path / "a.txt").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read));
 }
 
 TEST_CASE("checkpoint: saving over an existing file replaces it whole") {

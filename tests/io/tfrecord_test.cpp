@@ -75,6 +75,14 @@ TEST_CASE("parse_tfrecords: a last record cut short (a crash mid-write) is left 
   }
 }
 
+TEST_CASE("parse_tfrecords: a zero-filled tail (space allocated, data never written) is torn, not damage") {
+  const TfRecords back = parse_tfrecords(tfrecord("kept") + std::string(64, '\0'), "f");
+  CHECK(back.records == std::vector<std::string>{"kept"});
+  CHECK(back.torn_bytes == 64);
+  // Zeros followed by anything else are damage: a record whose length checksum fails.
+  CHECK_THROWS_AS(parse_tfrecords(tfrecord("kept") + std::string(16, '\0') + "x", "f"), DataError);
+}
+
 TEST_CASE("read_tfrecords: a missing file is a DataError naming it") {
   CHECK_THROWS_WITH_AS(read_tfrecords("/nonexistent/events.out.tfevents.1.x.blox"),
                        doctest::Contains("/nonexistent/events.out.tfevents.1.x.blox: cannot read"), DataError);

@@ -48,4 +48,8 @@ TEST_CASE("Pools: bad windows and inputs are clear errors") {
   CHECK_THROWS_WITH_AS(pool(Params(), test::randn({1, 1, 3, 3})), doctest::Contains("smaller than the window [4, 4]"),
                        ShapeError);
   CHECK_THROWS_WITH_AS(pool(Params(), test::randn({3, 3})), doctest::Contains("expected input (B, C, H, W)"), ShapeError);
+  // libtorch's own refusal of padding over half the window, said at construction.
+  CHECK_THROWS_WITH_AS(MaxPool2D(g.child("b"), {{2}, {}, Padding::of({2})}),
+                       doctest::Contains("padding 2 must be between 0 and half the window 2"), ConfigError);
+  CHECK_NOTHROW(AvgPool1D(g.child("c"), {{3}, {}, Padding::of({1})}));
 }

@@ -298,4 +298,13 @@ TEST_CASE("blox predict and eval of a config whose init_from is a PyTorch state 
   CHECK(plain.exit_code == 2);
   CHECK(plain.output.find("--checkpoint FILE") != std::string::npos);
   CHECK(plain.output.find("finetune.init_from") != std::string::npos);
+  // An init_from nothing was taken from would run a random model: refused.
+  test::write(dir.path / "nothing.yaml", test::mlp_config(1, 0, "finetune:\n  init_from: torch.safetensors\n"
+                                                                "  layout: pytorch\n"));  // net.1 -> model/net/1: no such layer
+  const test::Result nothing = test::blox(dir.path, "eval nothing.yaml");
+  CHECK(nothing.exit_code == 2);
+  CHECK(nothing.output.find("gave the model no param") != std::string::npos);
+  // The export of an imported model carries the resolved config as metadata.
+  REQUIRE(test::blox(dir.path, "export mlp.yaml -o imported.onnx").exit_code == 0);
+  CHECK(test::read(dir.path / "imported.onnx").find("init_from: torch.safetensors") != std::string::npos);
 }
