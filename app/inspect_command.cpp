@@ -1,4 +1,5 @@
-// blox inspect CONFIG|CHECKPOINT: the param tree as a table, or as JSON.
+// blox inspect CONFIG|CHECKPOINT: the param tree (and for a config the per-layer summary with
+// FLOPs) as a table, or as JSON.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "blox/core/errors.h"
 #include "blox/io/checkpoint.h"
 #include "blox/io/param_table.h"
+#include "blox/train/model_summary.h"
 #include "commands.h"
 
 namespace blox_app {
@@ -20,7 +22,7 @@ void add_inspect_command(CLI::App& app, std::function<int()>& run) {
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
-  CLI::App* cmd = app.add_subcommand("inspect", "show the param tree of a config (after its dummy pass) or of a checkpoint");
+  CLI::App* cmd = app.add_subcommand("inspect", "show the layers (output shape, params, FLOPs) and the param tree of a config (after its dummy pass), or a checkpoint's params");
   cmd->add_option("target", flags->target, "a YAML config or a .safetensors checkpoint")->required();
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   cmd->add_flag("--json", flags->json, "print JSON instead of a table");
@@ -44,10 +46,13 @@ void add_inspect_command(CLI::App& app, std::function<int()>& run) {
         return 0;
       }
       const bx::PreparedRun prepared = bx::prepare_run(flags->target, flags->overrides);
+      const bx::ModelSummary summary = bx::summarize_model(prepared.model);
       if (flags->json) {
-        std::cout << bx::param_table_json(prepared.model.params).dump(2) << "\n";
+        nlohmann::json out = bx::param_table_json(prepared.model.params);
+        out.update(bx::model_summary_json(summary));
+        std::cout << out.dump(2) << "\n";
       } else {
-        std::cout << bx::param_table(prepared.model.params);
+        std::cout << bx::model_summary_table(summary) << "\n" << bx::param_table(prepared.model.params);
       }
       return 0;
     };
