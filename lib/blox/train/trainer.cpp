@@ -206,7 +206,10 @@ void Trainer::restore(const std::string& resume) {
   best_.restore(tracking);
   stopping_.restore(tracking);
   last_saved_step_ = step_;
-  if (dp_.is_main()) log_.truncate_after(step_);
+  if (dp_.is_main()) {
+    log_.truncate_after(step_);
+    log_.write_config(prepared_.document.dump());  // the run goes on under this config (resume_changes.h)
+  }
   progress_.line(fmt::format("resuming from {} at step {} (epoch {}, batch {})", file, step_, position_.epoch + 1,
                              position_.batch));
 }
@@ -405,6 +408,14 @@ TrainOutcome Trainer::run() {
 
 }  // namespace
 
+std::string resume_run_directory(const std::string& resume) {
+  std::error_code ec;
+  if (fs::is_directory(resume, ec)) return resume;
+  if (!fs::exists(resume, ec)) throw CheckpointError(fmt::format("{}: no such checkpoint or run directory", resume));
+  const std::string folder = fs::path(resume).parent_path().string();
+  return folder.empty() ? "." : folder;
+}
+
 TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   // What can be refused is refused before anything is written.
   const LaunchEnv env = launch_env();
@@ -412,6 +423,16 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   if (device.is_cpu() && prepared.run.train.precision == "fp16") {
     throw ConfigError("train.precision fp16 needs a GPU, and this run is on the CPU (device: auto found none); "
                       "hint: use bf16 on the CPU");
+  }
+  // A resume never writes into another run (blox train points checkpoint.dir at the resumed one).
+  std::error_code ec;
+  if (!options.resume.empty()) {
+    const std::string resumed = resume_run_directory(options.resume);
+    if (!fs::equivalent(resumed, prepared.run.checkpoint.dir, ec)) {
+      throw ConfigError(fmt::format("--resume {} continues the run in {}, but checkpoint.dir is '{}'; a resume writes "
+                                    "only into the directory it resumes; hint: --set checkpoint.dir={}",
+                                    options.resume, resumed, prepared.run.checkpoint.dir, resumed));
+    }
   }
   // Rank 0 owns the run directory for the run's life (the other ranks never write to it).
   std::optional<RunLock> lock;
@@ -422,7 +443,6 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
     }
   }
   TrainOptions chosen = options;
-  std::error_code ec;
   if (!options.resume.empty() && !holds_checkpoint(options.resume) &&
       fs::equivalent(options.resume, prepared.run.checkpoint.dir, ec)) {
     // Stopped before its first save: nothing to continue, so the run starts over in place.

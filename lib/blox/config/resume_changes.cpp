@@ -1,0 +1,85 @@
+// Compares resolved configs leaf by leaf on their YAML trees: both have every default filled in
+// and data paths absolute (prepare_run), so any difference is a real change.
+#include "blox/config/resume_changes.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+namespace bx {
+namespace {
+
+std::string as_text(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "(absent)";
+  if (node.IsScalar()) return node.Scalar();
+  YAML::Node flow = YAML::Clone(node);  // on one line, whatever style the file had
+  flow.SetStyle(YAML::EmitterStyle::Flow);
+  YAML::Emitter out;
+  out << flow;
+  return out.c_str();
+}
+
+void compare(const YAML::Node& stored, const YAML::Node& now, const std::string& key, std::vector<ConfigChange>& out) {
+  // A missing key's node is undefined, and asking its type would throw.
+  const bool defined = stored.IsDefined() && now.IsDefined();
+  const bool both_maps = defined && stored.IsMap() && now.IsMap();
+  const bool both_lists = defined && stored.IsSequence() && now.IsSequence() && stored.size() == now.size();
+  if (both_maps) {
+    std::vector<std::string> keys;  // the stored order, then keys only the new config has
+    for (const auto& entry : stored) keys.push_back(entry.first.Scalar());
+    for (const auto& entry : now) {
+      if (std::find(keys.begin(), keys.end(), entry.first.Scalar()) == keys.end()) keys.push_back(entry.first.Scalar());
+    }
+    for (const auto& k : keys) compare(stored[k], now[k], key.empty() ? k : key + "." + k, out);
+  } else if (both_lists) {
+    for (size_t i = 0; i < stored.size(); ++i) compare(stored[i], now[i], fmt::format("{}[{}]", key, i), out);
+  } else {
+    const std::string a = as_text(stored), b = as_text(now);
+    if (a != b) out.push_back({key, a, b});
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& resumable_keys() {
+  // How long, how often, what is recorded, where and how fast: none changes the batches, the
+  // model or an update. checkpoint.dir: the resumed directory always wins (blox train).
+  static const std::vector<std::string> keys{
+      "train.epochs",        "train.max_steps",          "train.log_every_steps", "train.eval_every_steps",
+      "train.eval_every_epochs", "train.early_stopping_patience", "train.tensorboard", "train.precision",
+      "checkpoint.dir",      "checkpoint.every_steps",   "checkpoint.every_epochs", "checkpoint.keep_last",
+      "data.prefetch",       "threads",                  "device",                "dist.timeout_seconds"};
+  return keys;
+}
+
+std::vector<ConfigChange> config_changes(const std::string& stored_yaml, const std::string& new_yaml) {
+  std::vector<ConfigChange> out;
+  compare(YAML::Load(stored_yaml), YAML::Load(new_yaml), "", out);
+  return out;
+}
+
+std::vector<ConfigChange> unresumable_changes(const std::vector<ConfigChange>& changes, const std::string& new_yaml) {
+  const std::vector<std::string>& allowed = resumable_keys();
+  // A schedule without total_steps runs over train.max_steps: then a new max_steps is a new schedule.
+  const YAML::Node root = YAML::Load(new_yaml);
+  const YAML::Node schedule = root["schedule"];
+  const bool schedule_follows_max_steps =
+      schedule.IsDefined() && schedule.IsMap() && schedule["total_steps"].IsDefined() &&
+      schedule["total_steps"].IsScalar() && schedule["total_steps"].Scalar() == "0";
+  std::vector<ConfigChange> out;
+  for (const auto& c : changes) {
+    const bool listed = std::find(allowed.begin(), allowed.end(), c.key) != allowed.end();
+    if (!listed || (c.key == "train.max_steps" && schedule_follows_max_steps)) out.push_back(c);
+  }
+  return out;
+}
+
+std::string format_changes(const std::vector<ConfigChange>& changes) {
+  std::string out;
+  for (const auto& c : changes) out += fmt::format("  {}: {} -> {}\n", c.key, c.stored, c.now);
+  return out;
+}
+
+}  // namespace bx
