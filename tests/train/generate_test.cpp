@@ -189,8 +189,8 @@ TEST_CASE("a stepped LSTM / GRU model carries exactly the state of re-running th
 TEST_CASE("blox generate: the same seed gives the same text, other seeds other text") {
   using Named = std::pair<std::string, std::string>;
   for (const auto& [name, layers] : {Named{"lstm", kLstm}, Named{"transformer", kTransformer}}) {
-    const std::string model = name;  // clang 14 cannot capture a structured binding (CAPTURE is a lambda)
-    CAPTURE(model);
+    const std::string model_name = name;  // clang 14 cannot capture a structured binding (CAPTURE is a lambda)
+    CAPTURE(model_name);
     const fs::path& dir = trained(name, layers);
     const std::string first = generate(dir, "--prompt 'The program ' --length 80 --seed 1");
     CHECK(first.size() == 12 + 80);  // the corpus is ASCII: one byte a character
@@ -205,8 +205,8 @@ TEST_CASE("blox generate --temperature 0 writes the model's most likely next cha
   // the window of each model's independent forward: the transformer's sequence_length, the whole text for the LSTM
   using Named = std::tuple<std::string, std::string, int64_t>;
   for (const auto& [name, layers, window] : {Named{"lstm", kLstm, 0}, Named{"transformer", kTransformer, 16}}) {
-    const std::string model = name;  // clang 14 cannot capture a structured binding (CAPTURE is a lambda)
-    CAPTURE(model);
+    const std::string model_name = name;  // clang 14 cannot capture a structured binding (CAPTURE is a lambda)
+    CAPTURE(model_name);
     const fs::path& dir = trained(name, layers);
     const std::string prompt = "This License ";
     const std::string greedy = generate(dir, "--prompt '" + prompt + "' --length 40 --temperature 0 --seed 5");
