@@ -143,6 +143,7 @@ TEST_CASE("sample_next: the argmax at temperature 0; draws follow softmax(logits
     return counts;
   };
   CHECK(sample_next(logits, {0.0, 0}, generator) == 2);
+  CHECK(sample_next(logits, {1e-310, 0}, generator) == 2);  // logits / T alone would overflow to inf
   const std::vector<double> plain = frequencies({1.0, 0});
   CHECK(plain[0] == doctest::Approx(0.1).epsilon(0.1));
   CHECK(plain[1] == doctest::Approx(0.3).epsilon(0.05));

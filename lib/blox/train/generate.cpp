@@ -185,7 +185,10 @@ std::unique_ptr<TextContext> text_context(const Layer& model, Params params, int
 int64_t sample_next(const at::Tensor& logits, const SamplingOptions& options, at::Generator& generator) {
   check_sampling_options(options);
   if (options.temperature == 0) return logits.argmax().item<int64_t>();
-  at::Tensor values = logits.to(at::kDouble).flatten() / options.temperature;
+  // Shifted by the largest first: a tiny temperature then gives -inf (probability 0), never an
+  // overflow to inf whose softmax is NaN.
+  at::Tensor values = logits.to(at::kDouble).flatten();
+  values = (values - values.max()) / options.temperature;
   at::Tensor ids;
   if (options.top_k > 0 && options.top_k < values.numel()) std::tie(values, ids) = at::topk(values, options.top_k);
   const at::Tensor probabilities = at::softmax(values, 0).cumsum(0).contiguous();
