@@ -17,6 +17,7 @@
 #include "blox/data/transforms.h"
 #include "blox/export/onnx_layers.h"
 #include "blox/io/atomic_file.h"
+#include "blox/optim/loss.h"
 
 namespace bx {
 namespace {
@@ -109,20 +110,22 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
     if (options.include_preprocessing) {
       x.name = emit_normalize(graph, *normalize, x.name, sample.dim());
     } else {
-      preprocessing = fmt::format("normalize: (x - {}) / {} per channel, before this model (export with "
-                                  "--include-preprocessing to fold it in)",
-                                  nlohmann::json(normalize->mean()).dump(), nlohmann::json(normalize->std()).dump());
+      preprocessing += fmt::format("{}normalize: (x - {}) / {} per channel", preprocessing.empty() ? "" : ", then ",
+                                   nlohmann::json(normalize->mean()).dump(), nlohmann::json(normalize->std()).dump());
     }
   }
   LayerExporter exporter(graph, params);
   const OnnxValue y = exporter.emit(*run.model.layer, x);
-  const std::string output = run.run.loss.type == "cross_entropy" ? "logits" : "outputs";
+  const std::string output = loss_task(run.run.loss.type) == LossTask::regression ? "outputs" : "logits";
   graph.node("Identity", {y.name}, output);
   describe_value(*graph_proto.add_output(), output, y.sample, options);
 
   add_metadata(model, "blox.step", std::to_string(options.step));
   add_metadata(model, "blox.config", options.config);
-  if (!preprocessing.empty()) add_metadata(model, "blox.preprocessing", preprocessing);
+  if (!preprocessing.empty()) {
+    add_metadata(model, "blox.preprocessing",
+                 preprocessing + ", before this model (export with --include-preprocessing to fold it in)");
+  }
   if (data.classes > 0 && data.format != DataFormat::text) add_metadata(model, "blox.classes", std::to_string(data.classes));
   if (const auto vocabulary = Vocabulary::find(params)) {
     // The characters of the token ids, in id order (JSON strings).
