@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "blox/config/model_builder.h"
+#include "blox/train/compute_threads.h"
 #include "blox/train/device.h"
 #include "blox/train/step_timing.h"
 #include "commands.h"
@@ -30,7 +31,7 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--iterations", flags->iterations, "timed iterations per phase (the median is reported)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--warmup", flags->warmup, "untimed iterations first")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", flags->threads, "libtorch intra-op threads (overrides the config)")
+  cmd->add_option("--threads", flags->threads, "libtorch intra-op and OpenBLAS threads (overrides the config)")
       ->check(CLI::NonNegativeNumber);
   add_device_option(*cmd, flags->device);
   cmd->add_flag("--json", flags->json, "print the timings as JSON");
@@ -39,7 +40,7 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
       std::vector<std::string> overrides = with_device(flags->overrides, flags->device);
       if (flags->threads > 0) overrides.push_back(fmt::format("threads={}", flags->threads));
       const bx::PreparedRun prepared = bx::prepare_run(flags->config, overrides);
-      if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
+      if (prepared.run.threads > 0) bx::set_compute_threads(static_cast<int>(prepared.run.threads));
       const bx::StepTimings t = bx::time_training_step(prepared, flags->iterations, flags->warmup,
                                                        bx::resolve_device(prepared.run.device));
       const std::vector<std::pair<const char*, double>> phases = {{"forward (train)", t.forward_ms},
@@ -49,6 +50,7 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
       if (flags->json) {
         nlohmann::json out = {{"batch_size", t.batch_size}, {"iterations", t.iterations},
                               {"threads", at::get_num_threads()}, {"precision", t.precision}, {"device", t.device}};
+        if (const auto blas = bx::openblas_threads()) out["openblas_threads"] = *blas;
         for (const auto& [name, ms] : phases) out["ms"][name] = ms;
         std::cout << out.dump(2) << "\n";
         return 0;

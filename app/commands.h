@@ -20,10 +20,14 @@ void add_export_command(CLI::App& app, std::function<int()>& run);
 void add_plot_command(CLI::App& app, std::function<int()>& run);
 void add_bench_command(CLI::App& app, std::function<int()>& run);
 void add_schema_command(CLI::App& app, std::function<int()>& run);
+void add_sweep_command(CLI::App& app, std::function<int()>& run);
 
 /// This process's command-line arguments, argv[0] first (for the --nproc launcher).
 const std::vector<std::string>& program_arguments();
 void set_program_arguments(int argc, char** argv);
+
+/// The width of the terminal on stdout, or 0 when it is not one.
+int terminal_columns();
 
 /// The --device option (cpu, cuda or auto), shared by the commands that compute.
 void add_device_option(CLI::App& command, std::string& device);

@@ -17,6 +17,7 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
     std::string output;
     bx::OnnxExportOptions options;
     std::vector<std::string> overrides;
+    bool no_ema = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("export", "write a checkpoint's model (eval mode) as an ONNX file");
@@ -32,9 +33,11 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--include-preprocessing", flags->options.include_preprocessing,
                 "fold the data's evaluation transforms (normalize) into the model: it then takes raw inputs");
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
+  add_no_ema_flag(*cmd, flags->no_ema);
   cmd->callback([flags, &run] {
     run = [flags] {
-      const CheckpointRun opened = open_checkpoint_run(flags->target, flags->checkpoint, flags->overrides, "export");
+      const CheckpointRun opened =
+          open_checkpoint_run(flags->target, flags->checkpoint, flags->overrides, "export", !flags->no_ema);
       const std::string source = flags->checkpoint.empty() ? flags->target : flags->checkpoint;
       const std::string output =
           flags->output.empty() ? std::filesystem::path(source).replace_extension(".onnx").string() : flags->output;
@@ -43,9 +46,9 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
       options.config = opened.checkpoint.config;
       options.step = opened.checkpoint.step;
       const bx::OnnxExportSummary s = bx::export_onnx(opened.prepared, opened.checkpoint.params, options, output);
-      fmt::print("exported {} (step {}) to {}: {} {} -> {} {}; opset {}, {} nodes, {} initializers, {:.2f} MB\n",
-                 source, options.step, output, s.input, s.input_shape, s.output, s.output_shape, options.opset, s.nodes,
-                 s.initializers, static_cast<double>(s.bytes) / 1e6);
+      fmt::print("exported {} (step {}{}) to {}: {} {} -> {} {}; opset {}, {} nodes, {} initializers, {:.2f} MB\n",
+                 source, options.step, opened.ema ? ", EMA weights" : "", output, s.input, s.input_shape, s.output,
+                 s.output_shape, options.opset, s.nodes, s.initializers, static_cast<double>(s.bytes) / 1e6);
       return 0;
     };
   });

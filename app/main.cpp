@@ -5,6 +5,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
@@ -13,6 +14,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/host_allocator.h"
+#include "blox/core/suggest.h"
 #include "commands.h"
 
 namespace {
@@ -43,6 +45,19 @@ std::string unanticipated(const std::string& full, const std::string& short_form
   const char* debug = std::getenv("BLOX_DEBUG");
   if (debug != nullptr && std::string(debug) == "1") return full;
   return short_form.substr(0, short_form.find('\n')) + " (BLOX_DEBUG=1 shows the details)";
+}
+
+// `blox WORD` where WORD names no command: say so, with the command it most likely meant.
+std::optional<int> unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return std::nullopt;
+  std::vector<std::string> commands;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (command->get_name() == argv[1]) return std::nullopt;
+    commands.push_back(command->get_name());
+  }
+  std::cerr << "error: unknown command '" << argv[1] << "' (blox --help lists them)" << bx::did_you_mean(argv[1], commands)
+            << "\n";
+  return kExitUsage;
 }
 
 int print_version() {
@@ -82,9 +97,11 @@ int main(int argc, char** argv) {
   blox_app::add_plot_command(app, run);
   blox_app::add_bench_command(app, run);
   blox_app::add_schema_command(app, run);
+  blox_app::add_sweep_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (const auto code = unknown_command(app, argc, argv)) return *code;
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   }

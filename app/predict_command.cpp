@@ -32,8 +32,14 @@ Input read_input(const bx::DataConfig& config, const std::string& path) {
     throw bx::ConfigError("predict --input: data format 'text' is not supported (idx and csv are); "
                           "hint: use blox eval for language models");
   }
-  // IDX images alone carry no labels; a CSV row carries its label column.
-  return {bx::open_dataset(config.source(path, "")), config.format == bx::DataFormat::csv};
+  if (config.format == bx::DataFormat::csv) {
+    // New rows to predict on lack the label column the training file has (or, with a separate
+    // labels file, hold features only); rows with it are scored as well.
+    const bool labelled = config.train_labels.empty() &&
+                          bx::csv_column_count(path, config.csv) == bx::csv_column_count(config.train, config.csv);
+    return {labelled ? bx::read_csv(path, config.csv) : bx::read_csv_features(path, config.csv), labelled};
+  }
+  return {bx::open_dataset(config.source(path, "")), false};  // IDX images alone carry no labels
 }
 
 }  // namespace
@@ -49,6 +55,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
     int64_t limit = 0;
     std::vector<std::string> overrides;
     std::string device;
+    bool no_ema = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("predict", "write a checkpoint's predictions for a split or a data file (CSV/JSONL)");
@@ -56,7 +63,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
       ->required();
   cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config; without one, a config with finetune.init_from runs the imported model as it is)");
   auto* split = cmd->add_option("--data", flags->split, "a split of the config's data: test (default), validation or train");
-  cmd->add_option("--input", flags->input, "a data file in the config's format (IDX images, or CSV with the config's columns)")
+  cmd->add_option("--input", flags->input, "a data file in the config's format (IDX images, or CSV with the config's columns, the label column optional)")
       ->excludes(split);
   cmd->add_option("-o,--output", flags->output, "the file to write (default: standard output); replaced atomically");
   cmd->add_option("--format", flags->format,
@@ -67,6 +74,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--limit", flags->limit, "with --format safetensors: only the first N examples (0: all)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   add_device_option(*cmd, flags->device);
+  add_no_ema_flag(*cmd, flags->no_ema);
   cmd->callback([flags, &run] {
     run = [flags] {
       std::string format = flags->format;
@@ -80,7 +88,8 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
       }
       require_replaceable_output(flags->output, {flags->target, flags->checkpoint, flags->input}, "predict");
       const CheckpointRun opened =
-          open_checkpoint_run(flags->target, flags->checkpoint, with_device(flags->overrides, flags->device), "predict");
+          open_checkpoint_run(flags->target, flags->checkpoint, with_device(flags->overrides, flags->device), "predict",
+                              !flags->no_ema);
       const bx::RunConfig& run_config = opened.prepared.run;
       const std::optional<bx::Vocabulary> vocabulary = bx::Vocabulary::find(opened.checkpoint.params);
       const Input input = flags->input.empty()

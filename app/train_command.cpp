@@ -1,5 +1,4 @@
 // blox train CONFIG: prepare (all config errors at once, exit 2), then train.
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -9,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "blox/config/document.h"
 #include "blox/config/model_builder.h"
 #include "blox/config/resume_changes.h"
 #include "blox/core/errors.h"
@@ -30,19 +30,6 @@ int exit_code(bx::StopReason reason) {
   if (reason == bx::StopReason::interrupted) return 130;
   if (reason == bx::StopReason::terminated) return 143;
   return 0;
-}
-
-// The width of the terminal on stdout, or 0 when it is not one.
-int terminal_columns() {
-  winsize size{};
-  return ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
-}
-
-// A YAML scalar in single quotes ('' for '), so an override's value stays the path it is.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
 }
 
 // The run to train: CONFIG with `overrides`; with --resume, the run it continues. Then CONFIG
@@ -77,7 +64,7 @@ bx::PreparedRun prepare_training(const std::string& config, std::vector<std::str
       fmt::print(stderr, "note: --resume {}: writing into {}, not {}'s checkpoint.dir '{}'\n", resume, run_dir, config,
                  prepared.run.checkpoint.dir);
     }
-    overrides.push_back("checkpoint.dir=" + quoted(run_dir));
+    overrides.push_back("checkpoint.dir=" + bx::yaml_quoted(run_dir));
     prepared = bx::prepare_run(path, overrides);
   }
   const std::vector<bx::ConfigChange> changes = bx::config_changes(stored, prepared.document.dump());
@@ -115,7 +102,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   cmd->add_option("--resume", flags->resume, "continue from a run directory (its last checkpoint) or a checkpoint file");
   add_device_option(*cmd, flags->device);
-  cmd->add_option("--threads", flags->threads, "libtorch intra-op threads (overrides the config)")
+  cmd->add_option("--threads", flags->threads, "libtorch intra-op and OpenBLAS threads (overrides the config)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--print-config", flags->print_config, "print the resolved config and exit");
   cmd->add_flag("--dry-run", flags->dry_run, "print trainable/frozen counts and the layers (output shape, params, FLOPs), and exit without training");

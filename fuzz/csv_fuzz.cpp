@@ -1,4 +1,5 @@
-// The CSV reader, with and without a header and class labels: any file reads or is refused
+// The CSV reader, with a header and class labels, and headerless with a categorical column and
+// filled missing values: any file reads or is refused
 // with a DataError.
 #include "blox/core/errors.h"
 #include "blox/data/csv.h"
@@ -6,7 +7,16 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = bx::fuzz::write_input(data, size, "data.csv");
-  for (const bx::CsvSettings& settings : {bx::CsvSettings{true, "label", 3, ','}, bx::CsvSettings{false, "", 0, ';'}}) {
+  bx::CsvSettings labelled;
+  labelled.label = "label";
+  labelled.classes = 3;
+  bx::CsvSettings categorical;
+  categorical.header = false;
+  categorical.delimiter = "whitespace";
+  categorical.categorical = {"0"};
+  categorical.categories = {{"0", {"a", "b"}}};
+  categorical.fill_missing = "0";
+  for (const bx::CsvSettings& settings : {labelled, categorical}) {
     try {
       bx::read_csv(path, settings);
     } catch (const bx::Error&) {

@@ -116,6 +116,26 @@ TEST_CASE("broken configs: unknown names of types, optimizers, formats, initiali
   check_case({{}, {"metrics: [loss, acuracy]"}, {}, "{}:15:10: error: metrics: unknown metric 'acuracy'"});
 }
 
+TEST_CASE("broken configs: a name in other case, or another library's name for a key, gets the right hint") {
+  check_case({{{11, "    - {type: RELU}"}}, {}, {}, "(hint: did you mean 'relu'?)"});
+  check_case({{{13, "optimizer: {type: sgd, lr: 0.1}"}}, {}, {},
+              "{}:13:24: error: optimizer.lr: unknown key 'lr' (hint: did you mean 'learning_rate'?)"});
+  check_case({{{6, "  bs: 32"}}, {}, {}, "{}:6:3: error: data.bs: unknown key 'bs' (hint: did you mean 'batch_size'?)"});
+  check_case({{{14, "train: {epoch: 1}"}}, {}, {}, "error: train.epoch: unknown key 'epoch' (hint: did you mean 'epochs'?)"});
+  check_case({{{13, "optimizer: {type: adamw, wd: 0.1}"}}, {}, {}, "(hint: did you mean 'weight_decay'?)"});
+}
+
+TEST_CASE("broken configs: a missing required key is one error, not one per reader or a follow-on") {
+  check_case({{{12, "    - {type: tied_output}"}}, {}, {},
+              "{}:12:7: error: model.layers[3]: missing required key 'embedding'\n1 error in config"});
+}
+
+TEST_CASE("broken configs: a no_decay pattern that selects no param is an error, as a freeze pattern's is") {
+  check_case({{{13, "optimizer: {type: adamw, learning_rate: 0.1, no_decay: [\"**/bias\", model/hiden/bias]}"}}, {}, {},
+              "error: optimizer.no_decay: no_decay pattern 'model/hiden/bias' selects no param among 6; hint: did you "
+              "mean 'model/hidden/bias'?\n1 error in config"});
+}
+
 TEST_CASE("broken configs: wrong types") {
   check_case({{{6, "  batch_size: many"}}, {}, {}, "{}:6:15: error: data.batch_size: expected an integer, got 'many'"});
   check_case({{{14, "train: {epochs: two}"}}, {}, {}, "{}:14:17: error: train.epochs: expected an integer, got 'two'"});

@@ -143,3 +143,24 @@ TEST_CASE("blox inspect CHECKPOINT: the table and JSON of a saved checkpoint") {
   CHECK(text.output.find("step 42, epoch 0") != std::string::npos);
   fs::remove(path);
 }
+
+TEST_CASE("blox with a misspelled command: exit 2 naming it, with the command it most likely meant") {
+  const Result typo = blox("trian '" + config("fashion_mlp.yaml") + "'");
+  CHECK(typo.exit_code == 2);
+  CHECK_MESSAGE(typo.output.find("error: unknown command 'trian' (blox --help lists them); hint: did you mean "
+                                 "'train'?") != std::string::npos,
+                typo.output);
+  const Result far = blox("zzzzzz");
+  CHECK(far.exit_code == 2);
+  CHECK(far.output.find("error: unknown command 'zzzzzz' (blox --help lists them)\n") != std::string::npos);
+}
+
+TEST_CASE("--set key=\"\" sets an empty string (the shell passes key=), not nothing") {
+  for (const char* empty : {"checkpoint.keep_best=", "'checkpoint.keep_best=\"\"'"}) {
+    CAPTURE(empty);
+    const Result r = blox("validate '" + config("fashion_mlp.yaml") + "' --set " + empty + " --print-config");
+    CHECK_MESSAGE(r.exit_code == 0, r.output);
+    CHECK(r.output.find("keep_best: \"\"") != std::string::npos);
+    CHECK(r.output.find("keep_best: accuracy") == std::string::npos);
+  }
+}

@@ -1,47 +1,165 @@
 // The CSV reader: headers, label columns, and one error per kind of bad row.
+#include <zlib.h>
+
 #include "data/files.h"
 #include "helpers.h"
 
 using namespace bx;
 
+namespace {
+
+CsvSettings csv(bool header, const std::string& label, int64_t classes) {
+  CsvSettings s;
+  s.header = header;
+  s.label = label;
+  s.classes = classes;
+  return s;
+}
+
+}  // namespace
+
 TEST_CASE("read_csv: header, label by name, float features, class labels") {
   const test::TempFile f("iris.csv", "width,length,species,height\n1.5,2,1,3\n\n0.5, 4 ,0,-1e-1\n");
-  const TensorDataset d = read_csv(f.path(), {true, "species", 3});
+  const TensorDataset d = read_csv(f.path(), csv(true, "species", 3));
   CHECK(at::equal(d.inputs, at::tensor({1.5f, 2.0f, 3.0f, 0.5f, 4.0f, -0.1f}).view({2, 3})));
   CHECK(at::equal(d.targets, at::tensor({1, 0}, at::kLong)));
 }
 
 TEST_CASE("read_csv: no header, last column as float targets") {
   const test::TempFile f("plain.csv", "1,2,0.5\n3,4,1.5\n");
-  const TensorDataset d = read_csv(f.path(), {false, "", 0});
+  const TensorDataset d = read_csv(f.path(), csv(false, "", 0));
   CHECK(d.inputs.sizes() == c10::IntArrayRef{2, 2});
   CHECK(at::equal(d.targets, at::tensor({0.5f, 1.5f})));
-  CHECK(at::equal(read_csv(f.path(), {false, "0", 0}).targets, at::tensor({1.0f, 3.0f})));
+  CHECK(at::equal(read_csv(f.path(), csv(false, "0", 0)).targets, at::tensor({1.0f, 3.0f})));
 }
 
 TEST_CASE("read_csv: each kind of bad row names file and line") {
   const test::TempFile ragged("ragged.csv", "a,b,label\n1,2,0\n\n3,4\n");
-  CHECK_THROWS_WITH_AS(read_csv(ragged.path(), {true, "label", 2}),
+  CHECK_THROWS_WITH_AS(read_csv(ragged.path(), csv(true, "label", 2)),
                        doctest::Contains("ragged.csv:4: ragged row: 2 fields, expected 3"), DataError);
   const test::TempFile text("text.csv", "a,label\n1,0\nseven,1\n");
-  CHECK_THROWS_WITH_AS(read_csv(text.path(), {true, "label", 2}),
+  CHECK_THROWS_WITH_AS(read_csv(text.path(), csv(true, "label", 2)),
                        doctest::Contains("text.csv:3: column 1 ('a') is not a finite number: 'seven'"), DataError);
-  CHECK_THROWS_WITH_AS(read_csv(text.path(), {true, "lable", 2}), doctest::Contains("did you mean 'label'?"), DataError);
+  CHECK_THROWS_WITH_AS(read_csv(text.path(), csv(true, "lable", 2)), doctest::Contains("did you mean 'label'?"), DataError);
   const test::TempFile range("range.csv", "a,label\n1,0\n2,5\n");
-  CHECK_THROWS_WITH_AS(read_csv(range.path(), {true, "label", 3}),
+  CHECK_THROWS_WITH_AS(read_csv(range.path(), csv(true, "label", 3)),
                        doctest::Contains("range.csv: label 5 at index 1 is out of range [0, 3)"), DataError);
   const test::TempFile fraction("fraction.csv", "a,label\n1,0.5\n");
-  CHECK_THROWS_WITH_AS(read_csv(fraction.path(), {true, "label", 3}), doctest::Contains("whole numbers"), DataError);
+  CHECK_THROWS_WITH_AS(read_csv(fraction.path(), csv(true, "label", 3)), doctest::Contains("whole numbers"), DataError);
   const test::TempFile empty("empty.csv", "a,label\n");
-  CHECK_THROWS_WITH_AS(read_csv(empty.path(), {true, "label", 3}), doctest::Contains("no data rows"), DataError);
+  CHECK_THROWS_WITH_AS(read_csv(empty.path(), csv(true, "label", 3)), doctest::Contains("no data rows"), DataError);
   CHECK_THROWS_WITH_AS(read_csv("/nonexistent.csv", {}), doctest::Contains("/nonexistent.csv: cannot open"), DataError);
   const test::TempFile nul("nul.csv", std::string("a,label\n1,0\n2\0junk,1\n", 21));
-  CHECK_THROWS_WITH_AS(read_csv(nul.path(), {true, "label", 2}),
+  CHECK_THROWS_WITH_AS(read_csv(nul.path(), csv(true, "label", 2)),
                        doctest::Contains("nul.csv:3: a NUL byte at column 2; expected a text CSV file"), DataError);
   const test::TempFile nan("nan.csv", "a,label\n1,0\nnan,1\n");
-  CHECK_THROWS_WITH_AS(read_csv(nan.path(), {true, "label", 2}),
+  CHECK_THROWS_WITH_AS(read_csv(nan.path(), csv(true, "label", 2)),
                        doctest::Contains("nan.csv:3: column 1 ('a') is not a finite number: 'nan'"), DataError);
   const test::TempFile inf("inf.csv", "a,b\n1,inf\n");
-  CHECK_THROWS_WITH_AS(read_csv(inf.path(), {true, "", 0}), doctest::Contains("is not a finite number: 'inf'"),
+  CHECK_THROWS_WITH_AS(read_csv(inf.path(), csv(true, "", 0)), doctest::Contains("is not a finite number: 'inf'"),
                        DataError);
+}
+
+TEST_CASE("read_csv: gzip by content, whitespace delimiter, skipped rows, no header") {
+  const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/blox_test_table.gz";
+  {
+    gzFile out = gzopen(path.c_str(), "wb");
+    REQUIRE(out != nullptr);
+    const std::string text = "3 2 a count line\n  1   2\t0.5\n\n3 4 1.5\n";
+    gzwrite(out, text.data(), static_cast<unsigned>(text.size()));
+    gzclose(out);
+  }
+  CsvSettings s = csv(false, "", 0);
+  s.delimiter = "whitespace";
+  s.skip_rows = 1;
+  const TensorDataset d = read_csv(path, s);
+  CHECK(at::equal(d.inputs, at::tensor({1.0f, 2.0f, 3.0f, 4.0f}).view({2, 2})));
+  CHECK(at::equal(d.targets, at::tensor({0.5f, 1.5f})));
+  s.skip_rows = 0;
+  CHECK_THROWS_WITH_AS(read_csv(path, s), doctest::Contains("blox_test_table.gz:2: ragged row: 3 fields, expected 5"),
+                       DataError);
+  std::remove(path.c_str());
+  const test::TempFile tabs("tabs.csv", "x\ty\n1\t2\n");
+  CsvSettings t = csv(true, "y", 0);
+  t.delimiter = "tab";
+  CHECK(at::equal(read_csv(tabs.path(), t).targets, at::tensor({2.0f})));
+}
+
+TEST_CASE("read_csv: targets from a separate file, one column or several") {
+  const test::TempFile features("features.csv", "1,2\n3,4\n5,6\n");
+  const test::TempFile one("one.csv", "10\n20\n30\n");
+  const test::TempFile two("two.csv", "1,-1\n2,-2\n3,-3\n");
+  const test::TempFile short_file("short.csv", "1\n2\n");
+  const CsvSettings s = csv(false, "", 0);
+  const TensorDataset d = read_csv(features.path(), s, one.path());
+  CHECK(at::equal(d.inputs, at::tensor({1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f}).view({3, 2})));  // every column a feature
+  CHECK(at::equal(d.targets, at::tensor({10.0f, 20.0f, 30.0f})));
+  CHECK(at::equal(read_csv(features.path(), s, two.path()).targets,
+                  at::tensor({1.0f, -1.0f, 2.0f, -2.0f, 3.0f, -3.0f}).view({3, 2})));
+  CHECK_THROWS_WITH_AS(read_csv(features.path(), s, short_file.path()),
+                       doctest::Contains("holds 3 rows but"), DataError);
+}
+
+TEST_CASE("read_csv: categorical columns, one-hot or index, with values fitted on a file") {
+  const test::TempFile train("shop.csv", "colour,size,price\nred,1,10\nblue,2,20\ngreen,3,30\nred,4,40\n");
+  const test::TempFile other("other.csv", "colour,size,price\nblue,5,50\npurple,6,60\n");
+  CsvSettings s = csv(true, "price", 0);
+  s.categorical = {"colour"};
+  s.categories = fit_csv_categories(train.path(), s);
+  CHECK(s.categories.at("colour") == std::vector<std::string>{"blue", "green", "red"});
+  const TensorDataset d = read_csv(train.path(), s);
+  // Per row: one-hot (blue, green, red), then size.
+  CHECK(at::equal(d.inputs, at::tensor({0.f, 0.f, 1.f, 1.f, 1.f, 0.f, 0.f, 2.f, 0.f, 1.f, 0.f, 3.f, 0.f, 0.f, 1.f, 4.f})
+                                .view({4, 4})));
+  s.categorical_encoding = "index";
+  CHECK(at::equal(read_csv(train.path(), s).inputs, at::tensor({2.f, 1.f, 0.f, 2.f, 1.f, 3.f, 2.f, 4.f}).view({4, 2})));
+  CHECK_THROWS_WITH_AS(read_csv(other.path(), s),
+                       doctest::Contains("other.csv:3: column 1 ('colour') has 'purple', not among the 3 categories "
+                                         "of the training file (blue, green, red)"),
+                       DataError);
+  s.categorical = {"colour", "shape"};
+  CHECK_THROWS_WITH_AS(fit_csv_categories(train.path(), s), doctest::Contains("no categorical column 'shape'"), DataError);
+  const test::TempFile strings("strings.csv", "colour,price\nred,1\n");
+  CHECK_THROWS_WITH_AS(read_csv(strings.path(), csv(true, "price", 0)),
+                       doctest::Contains("column 1 ('colour') is not a finite number: 'red'; hint: list a column of "
+                                         "strings in data.categorical"),
+                       DataError);
+}
+
+TEST_CASE("read_csv: a missing value is an error naming line and column, or filled as configured") {
+  const test::TempFile f("gaps.csv", "a,b,colour,y\n1,NA,red,0\n2,3,,1\n4,5,blue,?\n");
+  CsvSettings s = csv(true, "y", 2);
+  s.categorical = {"colour"};
+  s.categories = {{"colour", {"blue", "red"}}};
+  CHECK_THROWS_WITH_AS(read_csv(f.path(), s), doctest::Contains("gaps.csv:2: column 2 ('b') has a missing value ('NA')"),
+                       DataError);
+  s.fill_missing = "-1";
+  // Labels are never filled: row 4's '?' label stays an error.
+  CHECK_THROWS_WITH_AS(read_csv(f.path(), s), doctest::Contains("gaps.csv:4: column 4 ('y') has a missing label ('?')"),
+                       DataError);
+  const test::TempFile g("gaps2.csv", "a,b,colour,y\n1,NA,red,0\n2,3,,1\n");
+  const TensorDataset d = read_csv(g.path(), s);
+  // Features: a, b, one-hot (blue, red); the missing colour sets no one-hot feature.
+  CHECK(at::equal(d.inputs, at::tensor({1.f, -1.f, 0.f, 1.f, 2.f, 3.f, 0.f, 0.f}).view({2, 4})));
+  s.fill_missing = "error";
+  s.missing_values = {};
+  CHECK_THROWS_WITH_AS(read_csv(g.path(), s), doctest::Contains("column 2 ('b') is not a finite number: 'NA'"), DataError);
+}
+
+TEST_CASE("read_csv: rows shaped as images; features alone for new data") {
+  const test::TempFile f("pixels.csv", "1,2,3,4,0\n5,6,7,8,1\n");
+  CsvSettings s = csv(false, "", 2);
+  s.shape = {1, 2, 2};
+  const TensorDataset d = read_csv(f.path(), s);
+  CHECK(d.inputs.sizes() == c10::IntArrayRef{2, 1, 2, 2});
+  CHECK(d.inputs[1][0][1][0].item<float>() == 7.0f);
+  s.shape = {1, 3, 3};
+  CHECK_THROWS_WITH_AS(read_csv(f.path(), s), doctest::Contains("4 features per row do not fill data.shape 1x3x3 (9 values)"),
+                       DataError);
+  const test::TempFile unlabelled("new.csv", "1,2,3,4\n");
+  s.shape = {};
+  CHECK(csv_column_count(unlabelled.path(), s) == 4);
+  const TensorDataset n = read_csv_features(unlabelled.path(), s);
+  CHECK(n.inputs.sizes() == c10::IntArrayRef{1, 4});
+  CHECK(at::equal(n.targets, at::tensor({0}, at::kLong)));
 }

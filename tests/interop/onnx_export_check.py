@@ -5,7 +5,8 @@ steps on the shipped subsets, export, run onnx.checker (full check), and compare
 outputs with blox's forward on real batches (`blox predict --format safetensors`):
 |ort - blox| <= tol * (1 + |blox|), tol 1e-5 (1e-4 with recurrent layers), at several batch
 sizes with --dynamic-batch. Also: a fixed batch size, opset 13 (decomposed layer norm), the
-normalization folded in (--include-preprocessing, fed the raw inputs), names and metadata, and
+normalization or fitted standardization folded in (--include-preprocessing, fed the raw
+inputs; the sklearn tables when installed), names and metadata, and
 the errors of a bad opset.
 
 usage: onnx_export_check.py BLOX SOURCE_DIR WORK_DIR
@@ -82,6 +83,25 @@ if len(vocabulary) < 40 or not all(isinstance(c, str) and len(c) == 1 for c in v
 transformer = check.train("char_transformer", "configs/char_transformer.yaml")
 check_export("char_transformer", transformer, "validation", 1e-5)
 check_export("char_transformer_opset13", transformer, "validation", 1e-5, ["--opset", "13"])
+
+# Tables, when Debian's sklearn data is installed: the fitted standardize folded in, fed raw rows;
+# digits reads each CSV row as a 1x8x8 image.
+sklearn = "/usr/lib/python3/dist-packages/sklearn/datasets/data"
+if os.path.isdir(sklearn):
+    for name in ("sklearn_wine", "sklearn_digits", "sklearn_diabetes"):
+        trained = check.train(name, f"configs/{name}.yaml")
+        check_export(name, trained, "validation", 1e-5)
+        path = check.path(f"{name}_preprocessing.onnx")
+        check.blox_run("export", trained, "-o", path, "--dynamic-batch", "--include-preprocessing")
+        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        io = reference(trained, "validation", f"{name}_raw")
+        if np.allclose(io["raw_inputs"], io["inputs"]):
+            fail(f"{name}: raw_inputs equal the standardized inputs: the test would not see the folding")
+        difference = compare(session, {session.get_inputs()[0].name: io["raw_inputs"]}, io["outputs"], 1e-5,
+                             f"{name} --include-preprocessing")
+        print(f"{name} --include-preprocessing: max |ort - blox| {difference:.3g}")
+else:
+    print(f"tables not checked: {sklearn} is absent (Debian's python3-sklearn; scripts/setup installs it)")
 
 # Every layer type.
 image = check.train("every_image_layer", "tests/interop/every_image_layer.yaml")

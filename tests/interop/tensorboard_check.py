@@ -19,7 +19,8 @@ from interop_common import Check, fail, require
 event_accumulator, event_file_loader = require("tensorboard.backend.event_processing.event_accumulator",
                                                "tensorboard.backend.event_processing.event_file_loader")
 # metrics.jsonl key -> TensorBoard tag, as kRowFields in lib/blox/train/run_log.cpp; every other
-# key but step and epoch is an evaluation metric, eval/<key>.
+# key but step, epoch and split (the evaluated split's name, no scalar) is an evaluation metric,
+# eval/<key>.
 TAGS = {"lr": "train/lr", "train_loss": "train/loss", "examples_per_second": "train/examples_per_second"}
 ROWS = ["train.tensorboard=true", "train.eval_every_steps=5", "train.log_every_steps=3",
         "checkpoint.every_steps=5", "checkpoint.keep_last=100"]
@@ -37,7 +38,7 @@ def expected_scalars(run_dir):
             row = json.loads(line)
             steps.append(row["step"])
             for key, value in row.items():
-                if key not in ("step", "epoch"):
+                if key not in ("step", "epoch", "split"):
                     expected.setdefault(TAGS.get(key, f"eval/{key}"), []).append((row["step"], float32(value)))
     if len(steps) != len(set(steps)):
         fail(f"metrics.jsonl repeats a step: {steps}")

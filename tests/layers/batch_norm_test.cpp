@@ -52,6 +52,19 @@ TEST_CASE("BatchNorm: eval mode is pure and training never changes the params pa
   CHECK_FALSE(at::equal(after_train["net/bn/mean"].value, p["net/bn/mean"].value));
 }
 
+TEST_CASE("BatchNorm: statistics marked fixed (freeze_batch_stats) are used and kept in training, as in eval") {
+  Graph g("net");
+  BatchNorm bn(g.child("bn"));
+  Params p = bn(Params(), test::randn({6, 3}, 4) * 3 + 2, Mode::train).second;  // statistics away from 0 and 1
+  Param mean = p["net/bn/mean"];
+  mean.meta[kFixedStatistics] = "true";
+  p = p.with("net/bn/mean", mean).locked();
+  const at::Tensor x = test::randn({5, 3}, 5);
+  auto [y, after] = bn(p, x, Mode::train);
+  CHECK(bitwise_equal(after, p));
+  CHECK(at::equal(y, bn(p, x, Mode::eval).first));
+}
+
 TEST_CASE("BatchNorm: bad settings and single-value batches are errors") {
   Graph g("net");
   CHECK_THROWS_WITH_AS(BatchNorm(g.child("a"), {1.0}), doctest::Contains("BatchNorm 'net/a': momentum: expected a value in [0, 1), got 1"), ConfigError);

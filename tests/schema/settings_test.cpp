@@ -62,6 +62,17 @@ TEST_CASE("read_settings: every broken field is a located diagnostic, and no set
   CHECK(report.find("4 errors in config") != std::string::npos);
 }
 
+TEST_CASE("read_settings: a missing required key is reported once, however many readers ask for it") {
+  ConfigDocument doc = test::yaml_document("rate: 0.25\n");
+  Options root = doc.root();
+  CHECK_FALSE(read_settings(root, Example{}, 10));
+  CHECK_FALSE(read_settings(root, Example{}, 10));  // each reader still learns the section is broken
+  root.required_integer("size");
+  const std::string report = doc.diagnostics()->report();
+  CHECK(report.find("missing required key 'size'\n1 error in config") != std::string::npos);
+  CHECK(report.find("missing required key 'size'") == report.rfind("missing required key 'size'"));
+}
+
 TEST_CASE("check_settings: the first field out of its rule throws SettingError naming it") {
   Example ok;
   ok.size = 3;

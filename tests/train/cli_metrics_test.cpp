@@ -117,6 +117,19 @@ TEST_CASE("a metric that does not fit the loss is a config error naming it (exit
                 "rmse, mae, r2)");
 }
 
+TEST_CASE("a model whose output does not fit the targets is a config error at its last layer, before any step") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(1, 0));
+  check_refused(dir.path, "train mlp.yaml --set model.layers[4].output_size=5",
+                "error: model.layers[4]: the last layer 'logits' outputs 5 values per example, but the "
+                "cross_entropy loss needs one per class: 10 (data.classes) (hint: output_size: classes)");
+  CHECK_FALSE(fs::exists(dir.path / "run"));
+  write_regression_run(dir.path);
+  check_refused(dir.path, "validate reg.yaml --set model.layers[0].output_size=2",
+                "error: model.layers[0]: the last layer 'linear_0' outputs 2 values per example, but the mse loss "
+                "needs one per target: 1 (the targets of ");
+}
+
 TEST_CASE("a regression run (mse, no metrics list) evaluates loss, rmse, mae and r2; --confusion is refused") {
   RunDir dir;
   write_regression_run(dir.path);

@@ -366,7 +366,8 @@ TEST_CASE("blox plot: the run's curves as an SVG a browser opens; a missing run 
   REQUIRE(plot.exit_code == 0);
   CHECK(plot.output == "run/metrics.svg\n");
   const std::string svg = read(dir.path / "run" / "metrics.svg");
-  CHECK(svg.find(">evaluation loss</text>") != std::string::npos);
+  CHECK(svg.find(">test loss</text>") != std::string::npos);  // the evaluated split, named
+  CHECK(svg.find(">test accuracy</text>") != std::string::npos);
   CHECK(svg.find(">accuracy</text>") != std::string::npos);
   CHECK(std::count(svg.begin(), svg.end(), '\n') > 20);
   // Well-formed XML, checked by an independent parser.
@@ -377,6 +378,18 @@ TEST_CASE("blox plot: the run's curves as an SVG a browser opens; a missing run 
   const Result missing = blox(dir.path, "plot nowhere");
   CHECK(missing.exit_code == 1);
   CHECK(missing.output.find("nowhere: cannot open") != std::string::npos);
+  // Several runs overlaid in one picture, each legend naming its run and split.
+  REQUIRE(blox(dir.path, "train mlp.yaml --quiet --set checkpoint.dir=run2 --set data.validation_fraction=0.2").exit_code == 0);
+  const Result both = blox(dir.path, "plot run run2/ -o both.svg");
+  REQUIRE_MESSAGE(both.exit_code == 0, both.output);
+  const std::string overlaid = read(dir.path / "both.svg");
+  for (const char* legend : {">run train loss</text>", ">run test loss</text>", ">run2 validation loss</text>",
+                             ">run test accuracy</text>", ">run2 validation accuracy</text>", ">run2 lr</text>"}) {
+    CHECK_MESSAGE(overlaid.find(legend) != std::string::npos, legend);
+  }
+  const Result no_output = blox(dir.path, "plot run run2");
+  CHECK(no_output.exit_code == 2);
+  CHECK(no_output.output.find("-o FILE.svg is required") != std::string::npos);
 }
 
 TEST_CASE("text runs: eval uses the checkpoint's vocabulary; resume refuses a changed training text") {
@@ -454,4 +467,29 @@ TEST_CASE("--device cuda without a GPU: a clear error from every command that co
   CHECK_FALSE(fs::exists(dir.path / "run_cuda"));
   // auto falls back to the CPU.
   CHECK(blox(dir.path, "eval run/last.safetensors --device auto").exit_code == 0);
+}
+
+TEST_CASE("blox train: finetune.freeze_batch_stats keeps a frozen batch norm's running statistics bit-equal") {
+  for (const bool fixed : {true, false}) {
+    CAPTURE(fixed);
+    RunDir dir;
+    write(dir.path / "mlp.yaml",
+          edited(mlp_config(1, 1), "    - {type: flatten}\n", "    - {type: batch_norm, name: bn}\n    - {type: flatten}\n") +
+              "finetune: {freeze: [model/bn], freeze_batch_stats: " + (fixed ? "true" : "false") + "}\n");
+    const Result r = blox(dir.path, "train mlp.yaml --quiet --set train.max_steps=3");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    // The statistics after the first and the third step: equal with the setting, moved without it.
+    const Checkpoint first = load_checkpoint((dir.path / "run" / "ckpt-000000001.safetensors").string());
+    const Checkpoint third = load_checkpoint((dir.path / "run" / "ckpt-000000003.safetensors").string());
+    const bool kept = at::equal(first.params["model/bn/mean"].value, third.params["model/bn/mean"].value) &&
+                      at::equal(first.params["model/bn/var"].value, third.params["model/bn/var"].value) &&
+                      third.params["model/bn/mean"].value.eq(0).all().item<bool>();  // never fed a batch's mean
+    CHECK(kept == fixed);
+  }
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(1, 0) + "finetune: {freeze: [model/hidden], freeze_batch_stats: true}\n");
+  const Result none = blox(dir.path, "validate mlp.yaml");
+  CHECK(none.exit_code == 2);
+  CHECK(none.output.find("error: finetune.freeze_batch_stats: no freeze glob selects a batch-norm layer's running "
+                         "statistics") != std::string::npos);
 }

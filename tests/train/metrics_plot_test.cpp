@@ -50,5 +50,25 @@ TEST_CASE("plot_metrics_svg: a loss panel with both losses, one per other metric
   const size_t accuracy = svg.find("<title>accuracy</title>");
   const size_t accuracy_points = svg.rfind("points=\"", accuracy);
   CHECK(count(svg.substr(accuracy_points, accuracy - accuracy_points), ",") == 2);
-  CHECK_THROWS_AS(plot_metrics_svg({}, "empty"), Error);
+  CHECK_THROWS_AS(plot_metrics_svg(std::vector<MetricsRow>{}, "empty"), Error);
+}
+
+TEST_CASE("plot_metrics_svg: several runs overlaid, a colour each, legends naming run and split") {
+  std::vector<RunCurves> runs{{"runs/a", {}}, {"runs/b", {}}};
+  for (int i = 1; i <= 3; ++i) {
+    runs[0].rows.push_back({10 * i, i, 0.1, 1.0 / i, 100.0, {{"loss", 0.9 / i}, {"accuracy", 0.2 * i}}, "validation"});
+    runs[1].rows.push_back({20 * i, i, 0.2, 2.0 / i, 100.0, {{"loss", 1.9 / i}, {"accuracy", 0.1 * i}}, "test"});
+  }
+  const std::string svg = plot_metrics_svg(runs, "two runs");
+  CHECK(count(svg, "<g transform") == 3);  // loss, accuracy, learning rate
+  CHECK(count(svg, "<polyline") == 8);     // per run: train loss, evaluation loss, accuracy, lr
+  for (const char* name : {"runs/a train loss", "runs/a validation loss", "runs/a validation accuracy", "runs/a lr",
+                           "runs/b train loss", "runs/b test loss", "runs/b test accuracy", "runs/b lr"}) {
+    CHECK_MESSAGE(svg.find(std::string("<title>") + name + "</title>") != std::string::npos, name);
+  }
+  CHECK(count(svg, "stroke=\"#1f77b4\"") == 4);  // run a's colour
+  CHECK(count(svg, "stroke=\"#ff7f0e\"") == 4);  // run b's
+  CHECK(count(svg, "stroke-dasharray") == 2);      // the train losses
+  runs[1].rows.clear();
+  CHECK_THROWS_WITH_AS(plot_metrics_svg(runs, "two runs"), doctest::Contains("runs/b: no metrics rows"), Error);
 }

@@ -180,21 +180,6 @@ YAML::Node load_with_includes(const std::string& path, SourceMap& sources, std::
   return result;
 }
 
-// "model.layers[2].rate" and "model.layers.2.rate" -> {"model", "layers", "2", "rate"}.
-std::vector<std::string> split_key_path(const std::string& path) {
-  std::vector<std::string> parts;
-  std::string current;
-  for (char c : path) {
-    if (c == '.' || c == '[' || c == ']') {
-      if (!current.empty()) parts.push_back(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) parts.push_back(current);
-  return parts;
-}
 
 void apply_override(YAML::Node root, const std::string& text, SourceMap& sources) {
   const size_t eq = text.find('=');
@@ -205,9 +190,11 @@ void apply_override(YAML::Node root, const std::string& text, SourceMap& sources
     throw ConfigError(fmt::format("--set: invalid UTF-8 at byte {} of the override", *at));
   }
   const std::string key = text.substr(0, eq);
-  YAML::Node value;
+  // `--set key=""` reaches here as "key=": an empty string, where YAML would read nothing (null).
+  const std::string raw = text.substr(eq + 1);
+  YAML::Node value(std::string{});
   try {
-    value = YAML::Load(text.substr(eq + 1));
+    if (!raw.empty()) value = YAML::Load(raw);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("--set '{}': the value is not valid YAML: {}", text, e.msg));
   }
@@ -263,6 +250,27 @@ void apply_override(YAML::Node root, const std::string& text, SourceMap& sources
 }
 
 }  // namespace
+
+std::vector<std::string> split_key_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string current;
+  for (char c : path) {
+    if (c == '.' || c == '[' || c == ']') {
+      if (!current.empty()) parts.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) parts.push_back(current);
+  return parts;
+}
+
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
 
 ConfigDocument ConfigDocument::load(const std::string& path, const std::vector<std::string>& overrides) {
   ConfigDocument doc;

@@ -10,6 +10,14 @@
 
 namespace bx {
 
+/// "model.layers[2].rate" and "model.layers.2.rate" -> {"model", "layers", "2", "rate"}, as
+/// --set reads a key path.
+std::vector<std::string> split_key_path(const std::string& path);
+
+/// `text` as a single-quoted YAML scalar ('' for '), so an override's value stays the string
+/// it is (a path with ': ' or '#', say).
+std::string yaml_quoted(const std::string& text);
+
 class ConfigDocument {
  public:
   /// Loads `path`. `include:` (a file or a list, relative to the including file) is merged

@@ -35,8 +35,10 @@ struct PreparedRun {
 /// pass. Throws ConfigError carrying the full diagnostics report (file:line:column, key path,
 /// expected/got, did-you-mean) when anything is wrong. Writes nothing. For text data the
 /// vocabulary size is `classes`: from `vocabulary` when given (a trained model's), else from
-/// the training file.
+/// the training file. With `stored_config` (a checkpoint's), the values fitted on the training
+/// data (config/fitted_data.h) are the stored ones, not fitted again.
 PreparedRun prepare_run(const std::string& path, const std::vector<std::string>& overrides = {},
-                        const std::optional<Vocabulary>& vocabulary = std::nullopt);
+                        const std::optional<Vocabulary>& vocabulary = std::nullopt,
+                        const std::string& stored_config = "");
 
 }  // namespace bx

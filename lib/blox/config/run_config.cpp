@@ -2,6 +2,7 @@
 #include "blox/config/run_config.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
@@ -35,13 +36,64 @@ std::string data_file(Options& o, const std::string& key, const std::string& dir
 }
 
 
+// `data.categories`: given values are kept (sorted), missing ones fitted on the training file
+// and written back, so the resolved config (and every checkpoint) holds them.
+CsvCategories read_categories(Options& data, const DataConfig& d, bool can_read_train) {
+  Options given = data.section("categories");
+  CsvCategories categories;
+  for (const auto& column : d.csv.categorical) {
+    if (!given.has(column)) continue;
+    std::vector<std::string> values = given.strings(column, {});
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    categories[column] = values;
+  }
+  if (categories.size() < d.csv.categorical.size() && can_read_train) {
+    const CsvCategories fitted = fit_csv_categories(d.train, d.csv);
+    for (const auto& [column, values] : fitted) {
+      if (categories.count(column)) continue;
+      given.known(column);
+      given.set_strings(column, values);
+      categories[column] = values;
+    }
+  }
+  given.finish();
+  return categories;
+}
+
+void read_csv_settings(Options& o, DataConfig& d) {
+  d.csv = read_settings(o, d.csv).value_or(d.csv);
+  const std::string& delimiter = d.csv.delimiter;
+  o.check(delimiter.size() == 1 || delimiter == "tab" || delimiter == "whitespace", "delimiter",
+          fmt::format("expected one character, tab or whitespace, got '{}'", delimiter));
+  char* end = nullptr;
+  const std::string& fill = d.csv.fill_missing;
+  o.check(fill == "error" || (!fill.empty() && (std::strtod(fill.c_str(), &end), *end == '\0')), "fill_missing",
+          fmt::format("expected error or a number, got '{}'", fill));
+  d.csv.classes = d.classes;
+}
+
+// The raw inputs of the training split (after the held-out part is taken out), for fitting.
+at::Tensor training_inputs(const DataConfig& d, uint64_t seed) {
+  TensorDataset train = open_dataset(d.source(d.train, d.train_labels));
+  if (d.validation_fraction > 0) train = split_holdout(train, d.validation_fraction, seed).first;
+  return train.inputs;
+}
+
 DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
+  const size_t problems_before = o.diagnostics().items().size();
   DataConfig d;
   d.format = data_format(o.choice("format", data_format_name(d.format), data_format_names()));
   d.train = data_file(o, "train", dir, true);
-  if (d.format == DataFormat::idx) d.train_labels = data_file(o, "train_labels", dir, true);
+  const bool csv = d.format == DataFormat::csv;
+  if (d.format == DataFormat::idx || csv) d.train_labels = data_file(o, "train_labels", dir, !csv);
   d.test = data_file(o, "test", dir, false);
-  if (d.format == DataFormat::idx && !d.test.empty()) d.test_labels = data_file(o, "test_labels", dir, true);
+  if (d.format == DataFormat::idx || csv) {
+    d.test_labels = data_file(o, "test_labels", dir, !d.test.empty() && !d.train_labels.empty());
+    o.check(d.test_labels.empty() || !d.test.empty(), "test_labels", "test_labels without test");
+    o.check(d.test_labels.empty() || !d.train_labels.empty(), "test_labels",
+            "test_labels without train_labels: the training file would hold its labels and the test file not");
+  }
   d.validation_fraction = o.number("validation_fraction", d.validation_fraction);
   o.check(d.validation_fraction >= 0 && d.validation_fraction < 1, "validation_fraction",
           fmt::format("expected a fraction in [0, 1), got {}", d.validation_fraction));
@@ -53,14 +105,28 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
     d.sequence_length = o.integer("sequence_length", d.sequence_length);
     o.check(d.sequence_length > 0, "sequence_length", fmt::format("expected an integer > 0, got {}", d.sequence_length));
   }
-  if (d.format == DataFormat::csv) {
-    d.csv.header = o.boolean("header", d.csv.header);
-    d.csv.label = o.string("label", d.csv.label);
-    d.csv.classes = d.classes;
+  // Values fitted on the training data need it readable and the settings above sound.
+  const auto can_fit = [&] { return o.diagnostics().items().size() == problems_before; };
+  if (csv) {
+    read_csv_settings(o, d);
+    if (!d.csv.categorical.empty()) d.csv.categories = read_categories(o, d, can_fit());
   }
   d.loader = read_settings(o, d.loader).value_or(d.loader);
   d.loader.seed = seed;
-  for (Options t : o.sections("transforms")) {
+  std::vector<Options> transforms = o.sections("transforms");
+  for (size_t i = 0; i < transforms.size(); ++i) {
+    Options& t = transforms[i];
+    if (t.scalar("type") == std::optional<std::string>("standardize") && !(t.has("mean") && t.has("std"))) {
+      if (i > 0) {
+        t.error("type", "standardize must be the first transform: it is fitted on the raw training inputs");
+      } else if (d.format == DataFormat::text) {
+        t.error("type", "standardize applies to idx and csv data, not to text");
+      } else if (can_fit()) {
+        const auto [mean, std] = fit_standardize(training_inputs(d, seed));
+        t.set_numbers("mean", mean);
+        t.set_numbers("std", std);
+      }
+    }
     if (auto transform = read_transform(t)) d.transforms.push_back(std::move(transform));
   }
   o.finish();
@@ -94,6 +160,15 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
 
   Options train = root.section("train");
   c.train = read_settings(train, c.train).value_or(c.train);
+  train.known("ema");  // absent: no EMA; a misspelt key still hears "did you mean 'ema'?"
+  if (train.has("ema")) {
+    const size_t problems = root.diagnostics().items().size();
+    Options ema = train.section("ema");
+    if (root.diagnostics().items().size() == problems) {  // a mapping: its keys are worth reading
+      c.train.ema = read_settings(ema, EmaConfig{}).value_or(EmaConfig{});
+      ema.finish();
+    }
+  }
   if (c.train.precision == "fp16" && c.device == "cpu") {
     train.error("precision", "fp16 needs a GPU (libtorch's CPU kernels have no fast fp16)",
                 "use bf16 on the CPU, or device: cuda");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,24 @@ struct DataConfig {
   }
 };
 
+/// `train.ema:` — an exponential moving average of the trainable params (train/ema.h).
+struct EmaConfig {
+  double decay = 0;  ///< required: in (0, 1)
+  bool warmup = true;
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("decay", decay, Rule().above(0).below(1).required(),
+          "after every update, each trainable param p's average moves as ema = decay * ema + (1 - decay) * p, "
+          "starting from the initial params (timm's ModelEmaV2(model, decay) on the params only: batch-norm "
+          "statistics stay the trained model's)");
+    visit("warmup", warmup, Rule(),
+          "the update that makes step t (1 at the first) uses min(decay, (1 + t) / (10 + t)), as TensorFlow's "
+          "ExponentialMovingAverage with num_updates, so early averages soon forget the initial params; false: "
+          "decay from the first update");
+  }
+};
+
 /// `train:` — how long and how each step runs.
 struct TrainConfig {
   int64_t epochs = 1;
@@ -54,6 +73,8 @@ struct TrainConfig {
   std::string early_stopping_metric;
   int64_t early_stopping_patience = 5;
   std::string precision = "fp32";
+  /// `ema:` (a section of its own, read by hand: its absence means no EMA).
+  std::optional<EmaConfig> ema;
 
   template <class Visit>
   void fields(Visit& visit) {
@@ -107,6 +128,7 @@ struct FinetuneConfig {
   std::string init_from;  ///< "": train from scratch
   std::string layout = "blox";
   std::vector<std::string> freeze;
+  bool freeze_batch_stats = false;
   bool strict = false;
   /// `rename:` (a list of {from, to}, read by hand): the first matching rule applies, a glob ->
   /// a full path, or a literal prefix rename "a/b/**" -> "c/**" keeping the rest of the path.
@@ -122,7 +144,13 @@ struct FinetuneConfig {
           "the names and layouts of init_from's tensors: blox (param paths) or pytorch (a state dict: keys "
           "module.tensor, each module renamed onto a layer, its tensors converted per layer kind)");
     visit("freeze", freeze, Rule(),
-          "globs of params kept fixed (* within a path segment, ** across; a node selects all below it)");
+          "globs of params kept fixed (* within a path segment, ** across; a node selects all below it). The "
+          "running statistics of a frozen batch-norm layer still follow each training batch (PyTorch's "
+          "behaviour), unless freeze_batch_stats");
+    visit("freeze_batch_stats", freeze_batch_stats, Rule(),
+          "batch-norm layers whose running statistics a freeze glob selects (a glob naming the layer or a node "
+          "above it) run as in eval during training: they normalize with those statistics and keep them "
+          "unchanged (Keras' frozen BatchNormalization)");
     visit("strict", strict, Rule(), "an error unless every param is copied and every tensor used");
   }
 };

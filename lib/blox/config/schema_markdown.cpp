@@ -51,10 +51,12 @@ std::string types_table(const std::string& title, const std::vector<std::pair<st
 std::string schema_markdown() {
   std::string out;
   out += section_table("`train`", settings_doc(TrainConfig{}));
+  out += section_table("`train.ema` (absent: no EMA)", settings_doc(EmaConfig{}));
   out += section_table("`checkpoint`", settings_doc(CheckpointConfig{}));
   out += section_table("`finetune`", settings_doc(FinetuneConfig{}));
   out += section_table("`dist` (data-parallel runs)", settings_doc(DistSettings{}));
   out += section_table("`data`: batching", settings_doc(LoaderSettings{}));
+  out += section_table("`data` with `format: csv`", settings_doc(CsvSettings{}));
   out += types_table("`data.transforms` types", builtin_transforms().docs());
   out += section_table("`loss`", settings_doc(LossSettings{}));
   out += types_table("`loss` types", builtin_losses().docs());

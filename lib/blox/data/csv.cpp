@@ -1,32 +1,63 @@
-// A strict numeric CSV reader: every field must parse completely, every row have the header's width.
+// A strict CSV reader: every row has the first row's width, every numeric field parses
+// completely, every missing or unknown value is an error unless the config says what to do.
 #include "blox/data/csv.h"
 
-#include <cerrno>
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <vector>
+#include <optional>
+#include <set>
 
+#include <ATen/ops/arange.h>
 #include <ATen/ops/from_blob.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"
+#include "blox/data/gzip_file.h"
 
 namespace bx {
 namespace {
 
-std::vector<std::string> split_fields(const std::string& line, char delimiter) {
+constexpr size_t kMaxCsvBytes = size_t{4} << 30;
+
+// A file's rows as text fields, with the line each came from.
+struct Table {
+  std::string path;
+  std::vector<std::string> names;  ///< the header's, or empty
+  std::vector<std::vector<std::string>> rows;
+  std::vector<int64_t> lines;
+  size_t width = 0;
+
+  std::string where(size_t row) const { return fmt::format("{}:{}", path, lines[row]); }
+  std::string column(size_t i) const {
+    return fmt::format("{} ('{}')", i + 1, names.empty() ? std::to_string(i) : names[i]);
+  }
+};
+
+std::string trimmed(const std::string& field) {
+  const size_t first = field.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return std::string();
+  return field.substr(first, field.find_last_not_of(" \t\r") - first + 1);
+}
+
+std::vector<std::string> split_fields(const std::string& line, const std::string& delimiter) {
   std::vector<std::string> fields;
+  if (delimiter == "whitespace") {
+    size_t start = line.find_first_not_of(" \t\r");
+    while (start != std::string::npos) {
+      const size_t end = line.find_first_of(" \t\r", start);
+      fields.push_back(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      start = end == std::string::npos ? end : line.find_first_not_of(" \t\r", end);
+    }
+    return fields;
+  }
+  const char separator = delimiter == "tab" ? '\t' : delimiter.at(0);
   size_t start = 0;
   while (true) {
-    const size_t end = line.find(delimiter, start);
-    std::string field = line.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    const size_t first = field.find_first_not_of(" \t\r");
-    const size_t last = field.find_last_not_of(" \t\r");
-    fields.push_back(first == std::string::npos ? std::string() : field.substr(first, last - first + 1));
+    const size_t end = line.find(separator, start);
+    fields.push_back(trimmed(line.substr(start, end == std::string::npos ? std::string::npos : end - start)));
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -35,70 +66,232 @@ std::vector<std::string> split_fields(const std::string& line, char delimiter) {
 
 bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
-size_t label_index(const CsvSettings& s, const std::vector<std::string>& names, size_t width, const std::string& where) {
-  if (s.label.empty()) return width - 1;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == s.label) return i;
-  }
-  char* end = nullptr;
-  const long index = std::strtol(s.label.c_str(), &end, 10);
-  if (end != s.label.c_str() && *end == '\0' && index >= 0 && static_cast<size_t>(index) < width) {
-    return static_cast<size_t>(index);
-  }
-  throw DataError(fmt::format("{}: no label column '{}' (columns: {}){}", where, s.label,
-                              names.empty() ? fmt::format("0..{}", width - 1) : fmt::format("{}", fmt::join(names, ", ")),
-                              did_you_mean(s.label, names)));
-}
-
-}  // namespace
-
-TensorDataset read_csv(const std::string& path, const CsvSettings& settings) {
-  std::ifstream in(path);
-  if (!in) throw DataError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::vector<std::string> names;
-  std::vector<float> features, targets;
-  size_t width = 0, label = 0;
-  std::string line;
-  for (int64_t number = 1; std::getline(in, line); ++number) {
-    if (blank(line)) continue;
+Table read_table(const std::string& path, const CsvSettings& settings) {
+  const std::string text = read_gz_file(path, kMaxCsvBytes);
+  Table table{path, {}, {}, {}, 0};
+  size_t start = 0;
+  for (int64_t number = 1; start < text.size(); ++number) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (number <= settings.skip_rows || blank(line)) continue;
     const std::string where = fmt::format("{}:{}", path, number);
     if (const size_t nul = line.find('\0'); nul != std::string::npos) {
       throw DataError(fmt::format("{}: a NUL byte at column {}; expected a text CSV file", where, nul + 1));
     }
     std::vector<std::string> fields = split_fields(line, settings.delimiter);
-    if (width == 0) {
-      width = fields.size();
-      if (width < 2) throw DataError(fmt::format("{}: a row needs at least a feature and a label, got {} field", where, width));
+    if (table.width == 0) {
+      table.width = fields.size();
       if (settings.header) {
-        names = fields;
-        label = label_index(settings, names, width, where);
+        table.names = std::move(fields);
         continue;
       }
-      label = label_index(settings, names, width, where);
     }
-    if (fields.size() != width) {
-      throw DataError(fmt::format("{}: ragged row: {} fields, expected {}", where, fields.size(), width));
+    if (fields.size() != table.width) {
+      throw DataError(fmt::format("{}: ragged row: {} fields, expected {}{}", where, fields.size(), table.width,
+                                  settings.delimiter == "," && fields.size() == 1
+                                      ? "; hint: is the file delimited otherwise (data.delimiter)?"
+                                      : ""));
     }
-    for (size_t i = 0; i < width; ++i) {
-      char* end = nullptr;
-      const double value = std::strtod(fields[i].c_str(), &end);
-      if (fields[i].empty() || end != fields[i].c_str() + fields[i].size() || !std::isfinite(value)) {
-        throw DataError(fmt::format("{}: column {} ('{}') is not a finite number: '{}'", where, i + 1,
-                                    names.empty() ? std::to_string(i) : names[i], fields[i]));
+    table.rows.push_back(std::move(fields));
+    table.lines.push_back(number);
+  }
+  if (table.rows.empty()) throw DataError(fmt::format("{}: no data rows", path));
+  return table;
+}
+
+// A column given by name (with a header) or 0-based index.
+size_t column_index(const Table& t, const std::string& spec, const std::string& what) {
+  for (size_t i = 0; i < t.names.size(); ++i) {
+    if (t.names[i] == spec) return i;
+  }
+  char* end = nullptr;
+  const long index = std::strtol(spec.c_str(), &end, 10);
+  if (end != spec.c_str() && *end == '\0' && index >= 0 && static_cast<size_t>(index) < t.width) {
+    return static_cast<size_t>(index);
+  }
+  throw DataError(fmt::format("{}: no {} column '{}' (columns: {}){}", t.path, what, spec,
+                              t.names.empty() ? fmt::format("0..{}", t.width - 1) : fmt::format("{}", fmt::join(t.names, ", ")),
+                              did_you_mean(spec, t.names)));
+}
+
+bool is_missing(const CsvSettings& s, const std::string& field) {
+  return std::find(s.missing_values.begin(), s.missing_values.end(), field) != s.missing_values.end();
+}
+
+std::optional<double> parse_number(const std::string& field) {
+  char* end = nullptr;
+  const double value = std::strtod(field.c_str(), &end);
+  if (field.empty() || end != field.c_str() + field.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::optional<double> fill_value(const CsvSettings& s) {
+  if (s.fill_missing == "error") return std::nullopt;
+  return parse_number(s.fill_missing);
+}
+
+[[noreturn]] void missing_error(const Table& t, size_t row, size_t column, const std::string& field) {
+  throw DataError(fmt::format("{}: column {} has a missing value ('{}'); hint: set data.fill_missing to a number, or "
+                              "remove the row",
+                              t.where(row), t.column(column), field));
+}
+
+double numeric_field(const Table& t, const CsvSettings& s, size_t row, size_t column) {
+  const std::string& field = t.rows[row][column];
+  if (is_missing(s, field)) {
+    if (const auto fill = fill_value(s)) return *fill;
+    missing_error(t, row, column, field);
+  }
+  const auto value = parse_number(field);
+  if (!value) {
+    throw DataError(fmt::format("{}: column {} is not a finite number: '{}'{}", t.where(row), t.column(column), field,
+                                s.categorical.empty() ? "; hint: list a column of strings in data.categorical"
+                                                      : ""));
+  }
+  return *value;
+}
+
+// How each feature column becomes features: numeric (no values) or categorical (its values).
+struct FeatureColumn {
+  size_t index;
+  const std::vector<std::string>* categories = nullptr;
+};
+
+std::vector<FeatureColumn> feature_columns(const Table& t, const CsvSettings& s, std::optional<size_t> label) {
+  std::map<size_t, const std::vector<std::string>*> categorical;
+  for (const auto& spec : s.categorical) {
+    const size_t i = column_index(t, spec, "categorical");
+    const auto found = s.categories.find(spec);
+    if (found == s.categories.end()) throw ConfigError(fmt::format("{}: no categories for column '{}'", t.path, spec));
+    if (label && i == *label) throw ConfigError(fmt::format("{}: column '{}' is the label, not a categorical feature", t.path, spec));
+    categorical[i] = &found->second;
+  }
+  std::vector<FeatureColumn> columns;
+  for (size_t i = 0; i < t.width; ++i) {
+    if (label && i == *label) continue;
+    const auto c = categorical.find(i);
+    columns.push_back({i, c == categorical.end() ? nullptr : c->second});
+  }
+  return columns;
+}
+
+at::Tensor encode_features(const Table& t, const CsvSettings& s, std::optional<size_t> label) {
+  const std::vector<FeatureColumn> columns = feature_columns(t, s, label);
+  const bool one_hot = s.categorical_encoding == "one_hot";
+  int64_t width = 0;
+  for (const auto& c : columns) width += c.categories && one_hot ? static_cast<int64_t>(c.categories->size()) : 1;
+  if (width == 0) throw DataError(fmt::format("{}: no feature columns", t.path));
+  std::vector<float> features(t.rows.size() * static_cast<size_t>(width), 0.0f);
+  for (size_t row = 0; row < t.rows.size(); ++row) {
+    float* out = features.data() + row * static_cast<size_t>(width);
+    for (const auto& c : columns) {
+      if (!c.categories) {
+        *out++ = static_cast<float>(numeric_field(t, s, row, c.index));
+        continue;
       }
-      (i == label ? targets : features).push_back(static_cast<float>(value));
+      const std::string& field = t.rows[row][c.index];
+      const auto& values = *c.categories;
+      const auto at = std::lower_bound(values.begin(), values.end(), field);
+      const bool known = at != values.end() && *at == field;
+      if (!known && !is_missing(s, field)) {
+        throw DataError(fmt::format("{}: column {} has '{}', not among the {} categories of the training file ({}); "
+                                    "hint: list it in data.categories",
+                                    t.where(row), t.column(c.index), field, values.size(), fmt::join(values, ", ")));
+      }
+      if (!known && !fill_value(s)) missing_error(t, row, c.index, field);
+      const int64_t position = known ? at - values.begin() : -1;
+      if (one_hot) {
+        if (known) out[position] = 1.0f;
+        out += values.size();
+      } else {
+        *out++ = static_cast<float>(position);
+      }
     }
   }
-  if (targets.empty()) throw DataError(fmt::format("{}: no data rows", path));
-  const int64_t n = static_cast<int64_t>(targets.size());
-  at::Tensor x = at::from_blob(features.data(), {n, static_cast<int64_t>(width) - 1}, at::kFloat).clone();
-  at::Tensor y = at::from_blob(targets.data(), {n}, at::kFloat).clone();
-  if (settings.classes > 0) {
-    if (!at::equal(y, y.round())) throw DataError(fmt::format("{}: class labels must be whole numbers", path));
-    y = y.to(at::kLong);
-    check_labels(y, settings.classes, path);
+  const int64_t n = static_cast<int64_t>(t.rows.size());
+  at::Tensor x = at::from_blob(features.data(), {n, width}, at::kFloat).clone();
+  if (s.shape.empty()) return x;
+  int64_t elements = 1;
+  for (int64_t d : s.shape) elements *= d;
+  if (elements != width) {
+    throw DataError(fmt::format("{}: {} features per row do not fill data.shape {} ({} values)", t.path, width,
+                                fmt::join(s.shape, "x"), elements));
   }
-  return make_dataset(std::move(x), std::move(y), path);
+  std::vector<int64_t> shape{n};
+  shape.insert(shape.end(), s.shape.begin(), s.shape.end());
+  return x.view(shape);
+}
+
+// The numeric columns `columns` of every row: (N) for one, else (N, T). Labels are never filled.
+at::Tensor encode_targets(const Table& t, const CsvSettings& s, const std::vector<size_t>& columns) {
+  std::vector<float> values;
+  for (size_t row = 0; row < t.rows.size(); ++row) {
+    for (size_t c : columns) {
+      if (is_missing(s, t.rows[row][c])) {
+        throw DataError(fmt::format("{}: column {} has a missing label ('{}'); labels are never filled: remove the row",
+                                    t.where(row), t.column(c), t.rows[row][c]));
+      }
+      values.push_back(static_cast<float>(numeric_field(t, s, row, c)));
+    }
+  }
+  const int64_t n = static_cast<int64_t>(t.rows.size());
+  at::Tensor y = at::from_blob(values.data(), {n, static_cast<int64_t>(columns.size())}, at::kFloat).clone();
+  if (columns.size() == 1) y = y.view({n});
+  if (s.classes > 0) {
+    if (!at::equal(y, y.round())) throw DataError(fmt::format("{}: class labels must be whole numbers", t.path));
+    y = y.to(at::kLong);
+    check_labels(y, s.classes, t.path);
+  }
+  return y;
+}
+
+}  // namespace
+
+TensorDataset read_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path) {
+  const Table table = read_table(path, settings);
+  if (!labels_path.empty()) {
+    const Table labels = read_table(labels_path, settings);
+    if (labels.rows.size() != table.rows.size()) {
+      throw DataError(fmt::format("{} holds {} rows but {} holds {} labels", path, table.rows.size(), labels_path,
+                                  labels.rows.size()));
+    }
+    std::vector<size_t> all(labels.width);
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    at::Tensor x = encode_features(table, settings, std::nullopt);  // features first: errors in file order
+    return make_dataset(std::move(x), encode_targets(labels, settings, all), path);
+  }
+  if (table.width < 2) {
+    throw DataError(fmt::format("{}: a row needs at least a feature and a label, got {} field", table.where(0), table.width));
+  }
+  const size_t label = settings.label.empty() ? table.width - 1 : column_index(table, settings.label, "label");
+  at::Tensor x = encode_features(table, settings, label);
+  return make_dataset(std::move(x), encode_targets(table, settings, {label}), path);
+}
+
+TensorDataset read_csv_features(const std::string& path, const CsvSettings& settings) {
+  const Table table = read_table(path, settings);
+  at::Tensor x = encode_features(table, settings, std::nullopt);
+  return make_dataset(x, at::arange(x.size(0), at::kLong), path);
+}
+
+int64_t csv_column_count(const std::string& path, const CsvSettings& settings) {
+  return static_cast<int64_t>(read_table(path, settings).width);
+}
+
+CsvCategories fit_csv_categories(const std::string& path, const CsvSettings& settings) {
+  const Table table = read_table(path, settings);
+  CsvCategories out;
+  for (const auto& spec : settings.categorical) {
+    const size_t column = column_index(table, spec, "categorical");
+    std::set<std::string> values;
+    for (const auto& row : table.rows) {
+      if (!is_missing(settings, row[column])) values.insert(row[column]);
+    }
+    out[spec].assign(values.begin(), values.end());
+  }
+  return out;
 }
 
 }  // namespace bx

@@ -1,23 +1,76 @@
-// CSV files of numeric features and one label column.
+// CSV tables (raw or gzip): numeric and categorical feature columns, a label column or a
+// separate labels file, missing values.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "blox/data/dataset.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
 
-/// Settings of the CSV reader; field names are the YAML keys.
+/// The values of each categorical column (by the name or index the config gives), sorted;
+/// a value's position is its index (and its one-hot column).
+using CsvCategories = std::map<std::string, std::vector<std::string>>;
+
+/// The CSV reader's settings. The fields are YAML keys of `data:` when `format: csv`.
 struct CsvSettings {
-  bool header = true;       ///< the first non-empty line names the columns
-  std::string label = "";   ///< the label column's name (needs header) or 0-based index; "": the last column
+  bool header = true;
+  std::string label;  ///< the label column's name or 0-based index; "": the last column
+  std::string delimiter = ",";
+  int64_t skip_rows = 0;
+  std::vector<std::string> categorical;
+  std::string categorical_encoding = "one_hot";
+  std::vector<std::string> missing_values{"", "NA", "?"};
+  std::string fill_missing = "error";
+  std::vector<int64_t> shape;
+
+  // Set by the data config, not keys of their own:
   int64_t classes = 0;      ///< > 0: integer class labels checked against [0, classes); 0: float targets
-  char delimiter = ',';
+  CsvCategories categories;  ///< `data.categories`, fitted on the training file when not given
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("header", header, Rule(), "csv: the first row (after skip_rows) names the columns");
+    visit("label", label, Rule(),
+          "csv: the label (or regression target) column, by name or 0-based index; \"\": the last column. With "
+          "train_labels/test_labels (a separate file whose columns are the targets) every column is a feature");
+    visit("delimiter", delimiter, Rule(), "csv: one character, `tab`, or `whitespace` (runs of spaces and tabs)");
+    visit("skip_rows", skip_rows, Rule::non_negative(), "csv: lines skipped at the top, before the header");
+    visit("categorical", categorical, Rule(),
+          "csv: columns (names or indices) holding strings; their values are fitted on the training file into "
+          "`data.categories` (written into the resolved config, so checkpoints keep them), unless given there");
+    visit("categorical_encoding", categorical_encoding, Rule::one_of({"one_hot", "index"}),
+          "csv: a categorical column becomes one 0/1 feature per value (one_hot), or one feature holding the "
+          "value's position (index)");
+    visit("missing_values", missing_values, Rule(), "csv: fields that mean a missing value");
+    visit("fill_missing", fill_missing, Rule(),
+          "csv: `error` (a missing feature is an error naming file, line and column), or a number put in its "
+          "place (a missing categorical value then has no one-hot feature set, or index -1). Labels are never "
+          "filled");
+    visit("shape", shape, Rule(),
+          "csv: each row's features as this shape, e.g. [1, 8, 8] for 8x8 images; []: a flat feature vector");
+  }
 };
 
-/// inputs float (N, F), targets int64 (N) for classes > 0 else float (N). Blank lines are
-/// skipped. Throws DataError with "file:line" for a ragged row, a non-numeric field, an
-/// unknown label column (with a "did you mean"), or a label out of range.
-TensorDataset read_csv(const std::string& path, const CsvSettings& settings);
+/// inputs float (N, F) (or (N, shape...)), targets int64 (N) for classes > 0, else float (N)
+/// or (N, T) for T target columns. With `labels_path` the targets are that file's columns and
+/// every column of `path` is a feature. Blank lines are skipped. Throws DataError with
+/// "file:line" for a ragged row, a non-numeric field, a missing value (unless filled), an
+/// unknown column (with a "did you mean"), a category not in `settings.categories`, or a label
+/// out of range.
+TensorDataset read_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path = "");
+
+/// Every column of `path` as a feature; targets are the row indices (new data to predict on).
+TensorDataset read_csv_features(const std::string& path, const CsvSettings& settings);
+
+/// The number of columns of `path`'s rows.
+int64_t csv_column_count(const std::string& path, const CsvSettings& settings);
+
+/// The sorted distinct values of each of `settings.categorical`'s columns in `path` (missing
+/// values left out).
+CsvCategories fit_csv_categories(const std::string& path, const CsvSettings& settings);
 
 }  // namespace bx

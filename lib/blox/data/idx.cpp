@@ -1,4 +1,4 @@
-// IDX reader over zlib's gz* API, which reads raw and gzip files alike.
+// IDX reader over gzip_file.h, which reads raw and gzip files alike.
 #include "blox/data/idx.h"
 
 #include <array>
@@ -8,11 +8,11 @@
 
 #include <ATen/ops/empty.h>
 #include <fmt/format.h>
-#include <zlib.h>
 
 #include "blox/core/errors.h"
 #include "blox/core/shape.h"
 #include "blox/data/dataset.h"
+#include "blox/data/gzip_file.h"
 
 namespace bx {
 namespace {
@@ -22,50 +22,12 @@ constexpr int kMaxDims = 8;
 constexpr int64_t kMaxElements = int64_t{1} << 34;  // 16 GiB: far above any IDX file, below overflow
 constexpr double kMaxDeflateRatio = 1032;           // deflate's largest expansion: bytes out per byte in
 
-struct GzCloser {
-  void operator()(gzFile_s* f) const { gzclose(f); }
-};
-
-// zlib's message for the file's error, without the path it puts in front.
-std::string gz_message(gzFile file, const std::string& path) {
-  int code = 0;
-  const std::string message = gzerror(file, &code);
-  return message.rfind(path + ": ", 0) == 0 ? message.substr(path.size() + 2) : message;
-}
-
-// Reads exactly n bytes; returns how many were read (less only at the end of the data). A
-// gzip stream that ends early (a missing trailer included) or fails its check is an error.
-size_t read_bytes(gzFile file, void* out, size_t n, const std::string& path) {
-  size_t done = 0;
-  auto* bytes = static_cast<unsigned char*>(out);
-  while (done < n) {
-    const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
-    const int got = gzread(file, bytes + done, chunk);
-    int code = Z_OK;
-    gzerror(file, &code);
-    if (got < 0 || code != Z_OK) {
-      throw DataError(fmt::format("{}: damaged gzip data: {}; hint: `gzip -t` checks the file", path,
-                                  gz_message(file, path)));
-    }
-    if (got == 0) break;
-    done += static_cast<size_t>(got);
-  }
-  return done;
-}
-
-}  // namespace
-
-namespace {
-
-using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
-
 // Opens `path` and reads its header, leaving the file at the first data byte.
 std::pair<GzFile, Shape> open_idx(const std::string& path) {
-  GzFile file(gzopen(path.c_str(), "rb"));
-  if (!file) throw DataError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  GzFile file = open_gz(path);
 
   std::array<unsigned char, 4> magic{};
-  if (read_bytes(file.get(), magic.data(), 4, path) != 4) {
+  if (read_gz_bytes(file.get(), magic.data(), 4, path) != 4) {
     throw DataError(fmt::format("{}: truncated: the file ends inside the 4-byte IDX magic number", path));
   }
   const int dims = magic[3];
@@ -82,7 +44,7 @@ std::pair<GzFile, Shape> open_idx(const std::string& path) {
   int64_t count = 1;
   for (int d = 0; d < dims; ++d) {
     std::array<unsigned char, 4> be{};
-    if (read_bytes(file.get(), be.data(), 4, path) != 4) {
+    if (read_gz_bytes(file.get(), be.data(), 4, path) != 4) {
       throw DataError(fmt::format("{}: truncated: the header declares {} dimensions but ends after {}", path, dims, d));
     }
     shape[d] = (int64_t{be[0]} << 24) | (int64_t{be[1]} << 16) | (int64_t{be[2]} << 8) | int64_t{be[3]};
@@ -111,13 +73,13 @@ at::Tensor read_idx(const std::string& path) {
                                 "can hold", path, format_shape(shape), expected, file_size));
   }
   at::Tensor out = at::empty(shape, at::kByte);
-  const size_t got = read_bytes(file.get(), out.data_ptr(), static_cast<size_t>(expected), path);
+  const size_t got = read_gz_bytes(file.get(), out.data_ptr(), static_cast<size_t>(expected), path);
   if (got != static_cast<size_t>(expected)) {
     throw DataError(fmt::format("{}: truncated: header shape {} needs {} bytes of data, the file has {}", path,
                                 format_shape(shape), expected, got));
   }
   unsigned char extra = 0;
-  if (read_bytes(file.get(), &extra, 1, path) != 0) {
+  if (read_gz_bytes(file.get(), &extra, 1, path) != 0) {
     throw DataError(fmt::format("{}: extra bytes of data follow the {} that header shape {} declares", path, expected,
                                 format_shape(shape)));
   }

@@ -2,6 +2,7 @@
 
 #include <ATen/ops/arange.h>
 #include <ATen/ops/zeros.h>
+#include <ATen/ops/zeros_like.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -34,7 +35,7 @@ TensorDataset open_dataset(const DataSource& s) {
       }
       return read_idx_classification(s.path, s.labels, s.classes);
     case DataFormat::csv:
-      return read_csv(s.path, s.csv);
+      return read_csv(s.path, s.csv, s.labels);
     case DataFormat::text:
       if (!s.vocabulary) throw ConfigError(fmt::format("{}: text data needs a vocabulary", s.path));
       return make_language_model_dataset(s.vocabulary->encode(read_utf8_file(s.path), s.path), s.sequence_length, s.path);
@@ -50,7 +51,7 @@ at::Tensor example_input(const DataSource& s) {
       return at::zeros({1, 1, dims[1], dims[2]});
     }
     case DataFormat::csv:
-      return at::zeros({1, read_csv(s.path, s.csv).inputs.size(1)});
+      return at::zeros_like(read_csv(s.path, s.csv, s.labels).inputs.narrow(0, 0, 1));
     case DataFormat::text:
       return at::zeros({1, s.sequence_length}, at::kLong);
   }

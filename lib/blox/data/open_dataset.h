@@ -25,7 +25,8 @@ const std::string& data_format_name(DataFormat format);
 struct DataSource {
   DataFormat format = DataFormat::idx;
   std::string path;
-  std::string labels;             ///< idx: the labels file; "": unlabelled images (targets: their indices)
+  std::string labels;             ///< idx: the labels file, "": unlabelled images (targets: their indices);
+                                  ///< csv: a file of target columns, "": a label column in `path`
   int64_t classes = 0;            ///< idx / csv: the class count (0: unchecked / float targets)
   CsvSettings csv;                ///< csv only
   int64_t sequence_length = 64;   ///< text only

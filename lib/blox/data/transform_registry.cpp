@@ -23,6 +23,15 @@ const TypeRegistry<TransformBuilder>& builtin_transforms() {
     r.add("normalize", {"(x - mean[c]) / std[c] per channel; kept for evaluation", settings_doc(NormalizeSettings{})},
           from_settings<NormalizeSettings>(
               [](const NormalizeSettings& s) { return std::make_shared<Normalize>(s.mean, s.std); }));
+    r.add("standardize",
+          {"normalize whose per-channel mean and std are fitted on the training split (the first transform "
+           "only); the fitted values are written into the resolved config, so checkpoints, eval, predict and export "
+           "use them",
+           settings_doc(StandardizeSettings{})},
+          from_settings<StandardizeSettings>([](const StandardizeSettings& s) -> std::shared_ptr<const Transform> {
+            if (s.mean.empty() || s.std.empty()) throw ConfigError("standardize: not fitted (mean and std are empty)");
+            return std::make_shared<Normalize>(s.mean, s.std);
+          }));
     r.add("random_horizontal_flip", {"mirrors images left-right (training only)", settings_doc(FlipSettings{})},
           from_settings<FlipSettings>([](const FlipSettings& s) { return std::make_shared<RandomHorizontalFlip>(s.p); }));
     r.add("random_crop", {"pads with zeros, crops back at a random offset (training only)", settings_doc(CropSettings{})},

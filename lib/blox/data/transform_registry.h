@@ -24,6 +24,16 @@ struct NormalizeSettings {
   }
 };
 
+struct StandardizeSettings {
+  std::vector<double> mean;
+  std::vector<double> std;
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("mean", mean, Rule(), "per channel (a table's feature); fitted on the training split when absent");
+    visit("std", std, Rule::positive(), "per channel; fitted (population std, 1 for a constant channel) when absent");
+  }
+};
+
 struct FlipSettings {
   double p = 0.5;
   template <class Visit>

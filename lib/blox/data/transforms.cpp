@@ -33,6 +33,23 @@ Normalize::Normalize(std::vector<double> mean, std::vector<double> std) : mean_(
   }
 }
 
+std::pair<std::vector<double>, std::vector<double>> fit_standardize(const at::Tensor& inputs) {
+  if (inputs.dim() < 2 || inputs.size(0) == 0) {
+    throw ShapeError(fmt::format("standardize: expected examples (N, C, ...), got shape {}", format_shape(inputs.sizes())));
+  }
+  // Per channel over every other axis, in double: sums of many floats lose digits.
+  const at::Tensor channels = inputs.to(at::kDouble).transpose(0, 1).reshape({inputs.size(1), -1});
+  const at::Tensor mean = channels.mean(1);
+  const at::Tensor std = (channels - mean.unsqueeze(1)).pow(2).mean(1).sqrt();
+  std::pair<std::vector<double>, std::vector<double>> out;
+  for (int64_t c = 0; c < inputs.size(1); ++c) {
+    out.first.push_back(mean[c].item<double>());
+    const double s = std[c].item<double>();
+    out.second.push_back(s > 1e-12 ? s : 1.0);
+  }
+  return out;
+}
+
 at::Tensor Normalize::apply(const at::Tensor& batch, at::Generator&) const {
   if (mean_.size() == 1) return (batch - mean_[0]) / std_[0];
   if (batch.dim() < 2 || batch.size(1) != static_cast<int64_t>(mean_.size())) {

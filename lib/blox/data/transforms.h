@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <ATen/core/Generator.h>
@@ -33,6 +34,11 @@ class Normalize final : public Transform {
  private:
   std::vector<double> mean_, std_;
 };
+
+/// The per-channel (axis 1: a table's feature, an image's channel) mean and population
+/// standard deviation of `inputs` (N, C, ...), as sklearn's StandardScaler fits them; a
+/// constant channel gets std 1 (left centred, not divided by zero).
+std::pair<std::vector<double>, std::vector<double>> fit_standardize(const at::Tensor& inputs);
 
 /// Mirrors each image (B, C, H, W) left-right with probability p.
 class RandomHorizontalFlip final : public Transform {

@@ -25,12 +25,14 @@ Layer::Output BatchNorm::forward(Params params, const at::Tensor& x, Mode mode) 
     throw ShapeError(fmt::format("BatchNorm '{}': expected input (B, C, ...), got shape {}", path(), format_shape(x.sizes())));
   }
   const int64_t channels = x.size(1);
+  const Param* stored_mean = params.find(param_path("mean"));
+  const bool fixed = stored_mean && stored_mean->meta.count(kFixedStatistics) > 0;
   ParamScope p(*this, std::move(params), x.device());
   const auto [scale, bias] = affine_params(p, channels, settings_.use_scale, settings_.use_bias);
-  const ParamOptions statistic{false, x.device(), {{"tag", "batch_norm_statistic"}}};
+  const ParamOptions statistic{false, x.device(), {{"tag", kBatchNormStatistic}}};
   const at::Tensor mean = p.get("mean", {channels}, init::zeros(), statistic);
   const at::Tensor var = p.get("var", {channels}, init::ones(), statistic);
-  if (!is_training(mode)) {
+  if (!is_training(mode) || fixed) {
     return {at::batch_norm(x, scale, bias, mean, var, false, 0.0, settings_.eps, true), p.release()};
   }
   if (x.numel() / channels <= 1) {

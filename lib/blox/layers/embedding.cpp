@@ -80,7 +80,10 @@ void register_embedding(LayerRegistry& registry) {
   for (auto& row : settings_doc(TiedOutputSettings{})) tied.fields.push_back(row);
   registry.add_parser("tied_output", tied, [](LayerBuild& b) -> std::shared_ptr<const Layer> {
     const std::string target = b.options.required_string("embedding");
-    auto embedding = std::dynamic_pointer_cast<const Embedding>(b.earlier("embedding", target));
+    // A missing key is reported once: not again as a search for a layer named ''.
+    auto embedding = b.options.has("embedding")
+                         ? std::dynamic_pointer_cast<const Embedding>(b.earlier("embedding", target))
+                         : nullptr;
     const auto settings = read_settings(b.options, TiedOutputSettings{});
     if (!embedding || !settings) return nullptr;
     return std::make_shared<TiedOutput>(b.graph, embedding, *settings);

@@ -40,6 +40,8 @@ class Optimizer {
   std::string slot_path(const std::string& slot, const std::string& param_path) const;
   /// "optim/<name>/step".
   const std::string& step_path() const { return step_path_; }
+  /// The globs of params that get no weight decay (optimizer.no_decay).
+  const std::vector<std::string>& no_decay() const { return no_decay_; }
 
  protected:
   /// `no_decay`: globs (see glob_selects) of params that get no weight decay, e.g. biases.

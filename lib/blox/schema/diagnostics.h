@@ -26,7 +26,8 @@ class Diagnostics {
   void error(Location where, std::string path, std::string message, std::string hint = "");
   bool empty() const { return items_.empty(); }
   const std::vector<Diagnostic>& items() const { return items_; }
-  /// "file:line:column: error: path: message (hint: ...)" lines and a count.
+  /// "file:line:column: error: path: message (hint: ...)" lines and a count; a problem recorded
+  /// again at the same place with the same message (a second reader of a key) is told once.
   std::string report() const;
   /// Throws ConfigError carrying report() when anything was recorded.
   void throw_if_any() const;

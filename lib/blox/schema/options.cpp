@@ -84,6 +84,20 @@ void Options::known(const std::string& key) { known_.push_back(key); }
 
 void Options::set_string(const std::string& key, const std::string& value) { node_->yaml[key] = value; }
 
+void Options::set_strings(const std::string& key, const std::vector<std::string>& values) {
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const auto& v : values) list.push_back(v);
+  list.SetStyle(YAML::EmitterStyle::Flow);
+  node_->yaml[key] = list;
+}
+
+void Options::set_numbers(const std::string& key, const std::vector<double>& values) {
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (double v : values) list.push_back(fmt::format("{}", v));  // shortest text that reads back the same double
+  list.SetStyle(YAML::EmitterStyle::Flow);
+  node_->yaml[key] = list;
+}
+
 void Options::error(const std::string& key, const std::string& message, const std::string& hint) {
   diagnostics_->error(location(key), key_path(key), message, hint);
 }

@@ -53,6 +53,9 @@ class Options {
   std::vector<Options> sections(const std::string& key);
   /// Replaces the value of `key` in the document (e.g. a path made absolute).
   void set_string(const std::string& key, const std::string& value);
+  /// Replaces `key` with a list (e.g. values fitted on the training data).
+  void set_strings(const std::string& key, const std::vector<std::string>& values);
+  void set_numbers(const std::string& key, const std::vector<double>& values);
   /// Marks `key` known without reading it (read elsewhere, e.g. "type").
   void known(const std::string& key);
 

@@ -12,6 +12,7 @@
 #include "blox/io/checkpoint.h"
 #include "blox/io/safetensors.h"
 #include "blox/io/weights_file.h"
+#include "blox/train/ema.h"
 #include "blox/train/pytorch_layout.h"
 
 namespace bx {
@@ -112,11 +113,17 @@ Matched match_pytorch(const NamedTensors& tensors, const Params& fresh, const Fi
   return m;
 }
 
-// The tensors of init_from with their names: a blox checkpoint's params but the run's own, or
-// every tensor of a file another framework wrote.
-NamedTensors read_source(const FinetuneConfig& finetune) {
-  const bool pytorch = finetune.layout == "pytorch";
+struct SourceTensors {
   NamedTensors tensors;
+  bool ema = false;  ///< a checkpoint's EMA weights stand in for its params
+};
+
+// The tensors of init_from with their names: a blox checkpoint's params but the run's own, as its
+// evaluations saw them (its EMA weights where it has them, unless !use_ema), or every tensor of a
+// file another framework wrote.
+SourceTensors read_source(const FinetuneConfig& finetune, bool use_ema) {
+  const bool pytorch = finetune.layout == "pytorch";
+  SourceTensors source;
   if (weights_origin(finetune.init_from) == WeightsOrigin::blox) {
     if (pytorch) {
       throw ConfigError(fmt::format("{}: a blox checkpoint, but finetune.layout is pytorch (for PyTorch state dicts); "
@@ -124,23 +131,25 @@ NamedTensors read_source(const FinetuneConfig& finetune) {
                                     finetune.init_from));
     }
     const Checkpoint checkpoint = load_checkpoint(finetune.init_from);
-    for (size_t i = 0; i < checkpoint.params.size(); ++i) {
-      if (!is_run_own(checkpoint.params.param(i))) {
-        tensors.emplace_back(checkpoint.params.key(i), checkpoint.params.param(i).value);
-      }
+    const Params params = evaluation_params(checkpoint.params, use_ema, finetune.init_from);
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (!is_run_own(params.param(i))) source.tensors.emplace_back(params.key(i), params.param(i).value);
     }
-    return tensors;
+    source.ema = use_ema && has_ema(checkpoint.params);
+    return source;
   }
-  return read_safetensors(finetune.init_from).tensors;
+  source.tensors = read_safetensors(finetune.init_from).tensors;
+  return source;
 }
 
 std::string joined(const std::vector<std::string>& keys) { return fmt::format("{}", fmt::join(keys, " + ")); }
 
 }  // namespace
 
-FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& finetune) {
+FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& finetune, bool use_ema) {
   const bool pytorch = finetune.layout == "pytorch";
-  const NamedTensors tensors = read_source(finetune);
+  const SourceTensors source = read_source(finetune, use_ema);
+  const NamedTensors& tensors = source.tensors;
   const Matched matched = pytorch ? match_pytorch(tensors, fresh, finetune) : match_by_path(tensors, finetune);
   int copied = 0, created = 0, skipped = 0, own_rng = 0;
   bool own_vocabulary = false;
@@ -195,16 +204,17 @@ FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& fi
   return {std::move(params),
           fmt::format("init_from {}{}: {} copied, {} new, {} skipped (shape), {} in the checkpoint unused; {} Rng "
                       "params from this run's seed{}{}",
-                      finetune.init_from, pytorch ? " (PyTorch layout)" : "", copied, created, skipped, unused, own_rng,
+                      finetune.init_from, pytorch ? " (PyTorch layout)" : source.ema ? " (its EMA weights)" : "",
+                      copied, created, skipped, unused, own_rng,
                       own_vocabulary ? ", the vocabulary from its data" : "", lines),
-          copied};
+          copied, source.ema};
 }
 
 FinetuneStart starting_params(const Params& fresh, const std::optional<Vocabulary>& vocabulary,
-                              const FinetuneConfig& finetune) {
+                              const FinetuneConfig& finetune, bool use_ema) {
   const Params params = vocabulary ? vocabulary->store(fresh.unlocked()).locked() : fresh;
   if (finetune.init_from.empty()) return {params, "", 0};
-  return init_from_checkpoint(params, finetune);
+  return init_from_checkpoint(params, finetune, use_ema);
 }
 
 }  // namespace bx

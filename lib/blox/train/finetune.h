@@ -15,6 +15,7 @@ struct FinetuneStart {
   Params params;       ///< the fresh params with every matching checkpoint value copied in
   std::string report;  ///< "init_from FILE: 4 copied, 2 new, ..." and a line per param not copied (no final newline)
   int64_t copied = 0;  ///< params that took a value from the file
+  bool ema = false;    ///< the values are the checkpoint's EMA weights (train.ema)
 };
 
 /// Copies `finetune.init_from`'s tensors into `fresh` where the shapes agree. The file is a blox
@@ -26,15 +27,17 @@ struct FinetuneStart {
 /// Params of the model the file lacks keep their fresh values ("new"), shape mismatches keep
 /// theirs ("skipped"), the file's keys nothing took are "unused"; the report names the file's
 /// keys where they differ from the path. Rng state and the text vocabulary belong to the run
-/// and are never copied. Throws ConfigError naming the file: with `strict`, for any new, skipped
-/// or unused param (listed); for two keys renamed onto one path; for a PyTorch tensor that
-/// cannot be converted; for layout pytorch on a blox checkpoint; for a torch.save pickle.
-/// CheckpointError for a damaged file.
-FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& finetune);
+/// and are never copied. A blox checkpoint with averages (train.ema) gives its EMA weights, as
+/// evaluation would (`use_ema` false: its raw params); its ema/ tensors themselves are neither
+/// copied nor counted unused: a new run's EMA starts from the params it starts with. Throws
+/// ConfigError naming the file: with `strict`, for any new, skipped or unused param (listed); for
+/// two keys renamed onto one path; for a PyTorch tensor that cannot be converted; for layout
+/// pytorch on a blox checkpoint; for a torch.save pickle. CheckpointError for a damaged file.
+FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& finetune, bool use_ema = true);
 
 /// The params a new run starts from: the model's fresh params with the text vocabulary stored
 /// (when there is one), then init_from's copied in (when set; the report is "" otherwise).
 FinetuneStart starting_params(const Params& fresh, const std::optional<Vocabulary>& vocabulary,
-                              const FinetuneConfig& finetune);
+                              const FinetuneConfig& finetune, bool use_ema = true);
 
 }  // namespace bx

@@ -41,8 +41,8 @@ std::optional<BadLoss> LossTally::first_bad(bool read_device) const {
 }
 
 double LossMark::mean_since(const LossTally& tally) const {
-  const int64_t n = tally.count() - count;
-  return n > 0 ? (tally.total() - total) / static_cast<double>(n) : 0.0;
+  const int64_t n = count_since(tally);
+  return n > 0 ? total_since(tally) / static_cast<double>(n) : 0.0;
 }
 
 }  // namespace bx

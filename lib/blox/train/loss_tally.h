@@ -45,12 +45,18 @@ class LossTally {
   at::Tensor device_bad_loss_;
 };
 
-/// A stretch of steps read from a tally: the mean loss since `start`.
+/// Where a stretch of steps began in a tally: its losses are the ones added since.
 struct LossMark {
   double total = 0;
   int64_t count = 0;
 
   static LossMark at(const LossTally& tally) { return {tally.total(), tally.count()}; }
+  /// A mark on a new tally whose stretch already holds `count` losses summing to `total`, added
+  /// before the tally began (by the run a resumed one continues): the stretch goes on across it.
+  static LossMark carrying(double total, int64_t count) { return {-total, -count}; }
+  /// The sum and the number of the losses since this mark.
+  double total_since(const LossTally& tally) const { return tally.total() - total; }
+  int64_t count_since(const LossTally& tally) const { return tally.count() - count; }
   /// The mean loss of the steps added since this mark (0 when none).
   double mean_since(const LossTally& tally) const;
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include <fmt/format.h>
@@ -19,7 +20,12 @@ struct Series {
   std::string name;
   const char* color;
   std::vector<std::pair<double, double>> points;  ///< (step, value), finite values only
+  bool dashed = false;  ///< a train loss among several runs' evaluation losses
 };
+
+// One colour per run when several are overlaid (matplotlib's first ones).
+constexpr const char* kRunColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
 struct Panel {
   std::string title;
@@ -38,15 +44,22 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-// `key` selects the value (a metric's name), `label` is what the legend says.
+// `key` selects the value (a metric's name) of the rows `take` accepts; `label` is what the
+// legend says.
+template <typename Take>
 Series series_of(const std::vector<MetricsRow>& rows, const std::string& key, const std::string& label,
-                 const char* color, double (*value)(const MetricsRow&, const std::string&)) {
+                 const char* color, double (*value)(const MetricsRow&, const std::string&), Take take) {
   Series s{label, color, {}};
   for (const auto& row : rows) {
     const double v = value(row, key);
-    if (std::isfinite(v)) s.points.emplace_back(static_cast<double>(row.step), v);
+    if (take(row) && std::isfinite(v)) s.points.emplace_back(static_cast<double>(row.step), v);
   }
   return s;
+}
+
+Series series_of(const std::vector<MetricsRow>& rows, const std::string& key, const std::string& label,
+                 const char* color, double (*value)(const MetricsRow&, const std::string&)) {
+  return series_of(rows, key, label, color, value, [](const MetricsRow&) { return true; });
 }
 
 double metric_value(const MetricsRow& row, const std::string& name) {
@@ -54,23 +67,69 @@ double metric_value(const MetricsRow& row, const std::string& name) {
   return it == row.metrics.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
 }
 
-std::vector<Panel> panels_of(const std::vector<MetricsRow>& rows) {
-  std::vector<std::string> metrics;
-  for (const auto& row : rows) {
+template <typename T>
+void add_once(std::vector<T>& list, const T& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+// What a legend calls metric `name` evaluated on `split` (unknown in rows of older runs).
+std::string evaluation_label(const std::string& split, const std::string& name) {
+  if (!split.empty()) return split + " " + name;
+  return name == "loss" ? "evaluation loss" : name;
+}
+
+// Adds `run`'s curves to the panels (made when missing): its train loss and lr, and each metric
+// once per split evaluated. One run keeps a colour per quantity; several get a colour each.
+void add_run(std::vector<Panel>& panels, const RunCurves& run, const char* run_color) {
+  auto panel = [&](const std::string& title) -> Panel& {
+    for (auto& p : panels) {
+      if (p.title == title) return p;
+    }
+    return panels.emplace_back(Panel{title, {}});
+  };
+  const std::string prefix = run.name.empty() ? "" : run.name + " ";
+  auto color = [&](const char* own) { return run_color ? run_color : own; };
+  std::vector<std::string> splits;
+  for (const auto& row : run.rows) {
+    if (!row.metrics.empty()) add_once(splits, row.split);
+  }
+  Series train = series_of(run.rows, "train_loss", prefix + "train loss", color("#1f77b4"),
+                           [](const MetricsRow& r, const std::string&) { return r.train_loss; });
+  train.dashed = run_color != nullptr;
+  panel("loss").series.push_back(std::move(train));
+  for (const auto& split : splits) {
+    auto on_split = [&split](const MetricsRow& r) { return r.split == split; };
+    panel("loss").series.push_back(
+        series_of(run.rows, "loss", prefix + evaluation_label(split, "loss"), color("#d62728"), metric_value, on_split));
+  }
+  for (const auto& row : run.rows) {
     for (const auto& [name, value] : row.metrics) {
-      if (name != "loss" && std::find(metrics.begin(), metrics.end(), name) == metrics.end()) metrics.push_back(name);
+      if (name != "loss") panel(name);  // the panels in the order the metrics come
     }
   }
-  std::vector<Panel> panels;
-  Panel losses{"loss", {}};
-  losses.series.push_back(
-      series_of(rows, "train_loss", "train loss", "#1f77b4", [](const MetricsRow& r, const std::string&) { return r.train_loss; }));
-  losses.series.push_back(series_of(rows, "loss", "evaluation loss", "#d62728", metric_value));
-  panels.push_back(std::move(losses));
-  for (const auto& name : metrics) panels.push_back({name, {series_of(rows, name, name, "#2ca02c", metric_value)}});
-  panels.push_back({"learning rate", {series_of(rows, "lr", "lr", "#7f7f7f", [](const MetricsRow& r, const std::string&) {
-                      return r.lr;
-                    })}});
+  for (auto& p : panels) {
+    if (p.title == "loss" || p.title == "learning rate") continue;
+    for (const auto& split : splits) {
+      auto on_split = [&split](const MetricsRow& r) { return r.split == split; };
+      Series s = series_of(run.rows, p.title, prefix + evaluation_label(split, p.title), color("#2ca02c"), metric_value,
+                           on_split);
+      if (!s.points.empty()) p.series.push_back(std::move(s));
+    }
+  }
+}
+
+std::vector<Panel> panels_of(const std::vector<RunCurves>& runs) {
+  std::vector<Panel> panels{{"loss", {}}};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    add_run(panels, runs[i], runs.size() > 1 ? kRunColors[i % std::size(kRunColors)] : nullptr);
+  }
+  Panel rates{"learning rate", {}};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const char* color = runs.size() > 1 ? kRunColors[i % std::size(kRunColors)] : "#7f7f7f";
+    rates.series.push_back(series_of(runs[i].rows, "lr", runs[i].name.empty() ? "lr" : runs[i].name + " lr", color,
+                                     [](const MetricsRow& r, const std::string&) { return r.lr; }));
+  }
+  panels.push_back(std::move(rates));
   return panels;
 }
 
@@ -103,23 +162,31 @@ std::string draw_panel(const Panel& panel, double top, double x_lo, double x_hi)
     out += fmt::format("<text x=\"{:.2f}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{:.6g}</text>\n", px(t),
                        kPlotHeight + 15, t);
   }
-  double legend_x = kLeft + kPlotWidth - 10;
+  // Legends right to left above the plot, further lines inside its top when they reach the title.
+  const double right = kLeft + kPlotWidth - 10;
+  double legend_x = right, legend_y = -8;
   for (auto it = panel.series.rbegin(); it != panel.series.rend(); ++it) {
     const Series& s = *it;
     if (s.points.empty()) continue;
     std::string points;
     for (const auto& [x, y] : s.points) points += fmt::format("{:.2f},{:.2f} ", px(x), py(y));
     points.pop_back();
-    out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" points=\"{}\"><title>{}</title></polyline>\n",
-                       s.color, points, escape(s.name));
+    out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"{} points=\"{}\"><title>{}</title></polyline>\n",
+                       s.color, s.dashed ? " stroke-dasharray=\"5,3\"" : "", points, escape(s.name));
     if (s.points.size() <= 60) {
       for (const auto& [x, y] : s.points) {
         out += fmt::format("<circle cx=\"{:.2f}\" cy=\"{:.2f}\" r=\"2.5\" fill=\"{}\"/>\n", px(x), py(y), s.color);
       }
     }
-    out += fmt::format("<text x=\"{:.0f}\" y=\"-8\" font-size=\"12\" text-anchor=\"end\" fill=\"{}\">{}</text>\n",
-                       legend_x, s.color, escape(s.name));
-    legend_x -= 9.0 * static_cast<double>(s.name.size()) + 16;
+    const double width = 9.0 * static_cast<double>(s.name.size()) + 16;
+    const double limit = legend_y < 0 ? kLeft + 9.0 * static_cast<double>(panel.title.size()) + 20 : kLeft;
+    if (legend_x - width < limit && legend_x < right) {
+      legend_x = right;
+      legend_y = legend_y < 0 ? 14 : legend_y + 14;
+    }
+    out += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" font-size=\"12\" text-anchor=\"end\" fill=\"{}\">{}</text>\n",
+                       legend_x, legend_y, s.color, escape(s.name));
+    legend_x -= width;
   }
   return out + "</g>\n";
 }
@@ -143,13 +210,20 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 }
 
 std::string plot_metrics_svg(const std::vector<MetricsRow>& rows, const std::string& title) {
-  if (rows.empty()) throw Error(fmt::format("{}: no metrics rows to plot", title));
-  double x_lo = static_cast<double>(rows.front().step), x_hi = x_lo;
-  for (const auto& row : rows) {
-    x_lo = std::min(x_lo, static_cast<double>(row.step));
-    x_hi = std::max(x_hi, static_cast<double>(row.step));
+  return plot_metrics_svg(std::vector<RunCurves>{{"", rows}}, title);
+}
+
+std::string plot_metrics_svg(const std::vector<RunCurves>& runs, const std::string& title) {
+  double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo;
+  for (const auto& run : runs) {
+    if (run.rows.empty()) throw Error(fmt::format("{}: no metrics rows to plot", run.name.empty() ? title : run.name));
+    for (const auto& row : run.rows) {
+      x_lo = std::min(x_lo, static_cast<double>(row.step));
+      x_hi = std::max(x_hi, static_cast<double>(row.step));
+    }
   }
-  const std::vector<Panel> panels = panels_of(rows);
+  if (runs.empty()) throw Error(fmt::format("{}: no metrics rows to plot", title));
+  const std::vector<Panel> panels = panels_of(runs);
   const double height = kTop + static_cast<double>(panels.size()) * (kPanelHeight + kGap);
   std::string svg = fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -37,6 +37,10 @@ LoaderSettings evaluation_loader_settings(const DataConfig& config) {
   return settings;
 }
 
+std::string evaluation_split(const DataConfig& config) {
+  return config.validation_fraction > 0 ? "validation" : "test";
+}
+
 TensorDataset load_split(const DataConfig& c, uint64_t seed, const std::string& split,
                          const std::optional<Vocabulary>& vocabulary) {
   RunData d = load_run_data(c, seed, vocabulary);

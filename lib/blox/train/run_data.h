@@ -25,6 +25,10 @@ RunData load_run_data(const DataConfig& config, uint64_t seed, const std::option
 std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config);
 LoaderSettings evaluation_loader_settings(const DataConfig& config);
 
+/// The split a training run evaluates (RunData::evaluation): "validation" when
+/// data.validation_fraction holds a part out, else "test".
+std::string evaluation_split(const DataConfig& config);
+
 /// One split by name: "train", "validation" (held-out part) or "test"; for `blox eval`.
 TensorDataset load_split(const DataConfig& config, uint64_t seed, const std::string& split,
                          const std::optional<Vocabulary>& vocabulary = std::nullopt);

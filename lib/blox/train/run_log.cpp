@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "blox/core/errors.h"
@@ -47,6 +49,18 @@ constexpr RowField kRowFields[] = {{"lr", "train/lr", &MetricsRow::lr},
 
 std::string evaluation_tag(const std::string& metric) { return "eval/" + metric; }
 
+// The key (and CSV column) naming the evaluated split; added after the first metrics files, so
+// readers find it by name and an older CSV goes on without it.
+constexpr const char* kSplitKey = "split";
+
+std::vector<std::string> split_fields(const std::string& line, char separator) {
+  std::vector<std::string> fields;
+  std::string field;
+  std::istringstream in(line);
+  while (std::getline(in, field, separator)) fields.push_back(field);
+  return fields;
+}
+
 const RowField* row_field(const std::string& key) {
   for (const RowField& f : kRowFields) {
     if (key == f.key) return &f;
@@ -54,10 +68,22 @@ const RowField* row_field(const std::string& key) {
   return nullptr;
 }
 
-// A metrics.jsonl object as a row: its numeric values, by key.
+// One CSV field of `row`: the value under `column`, or "" when the row has none.
+std::string csv_field(const MetricsRow& row, const std::string& column) {
+  if (column == "step") return std::to_string(row.step);
+  if (column == "epoch") return std::to_string(row.epoch);
+  if (column == "examples_per_second") return fmt::format("{:.1f}", row.examples_per_second);
+  if (const RowField* field = row_field(column)) return fmt::format("{}", row.*(field->value));
+  if (column == kSplitKey) return row.metrics.empty() ? "" : row.split;
+  auto it = row.metrics.find(column);
+  return it == row.metrics.end() ? "" : fmt::format("{}", it->second);
+}
+
+// A metrics.jsonl object as a row: its numeric values, by key, and the evaluated split.
 MetricsRow row_of(const nlohmann::json& json) {
   MetricsRow row;
   for (const auto& [key, value] : json.items()) {
+    if (key == kSplitKey && value.is_string()) row.split = value.get<std::string>();
     if (!value.is_number()) continue;
     if (key == "step") row.step = value.get<int64_t>();
     else if (key == "epoch") row.epoch = value.get<int64_t>();
@@ -116,19 +142,26 @@ void RunLog::record(const MetricsRow& row) {
   nlohmann::json json = {{"step", row.step}, {"epoch", row.epoch}};
   for (const RowField& f : kRowFields) json[f.key] = row.*(f.value);
   for (const auto& [k, v] : row.metrics) json[k] = v;
+  if (!row.metrics.empty()) json[kSplitKey] = row.split;
   std::ofstream(fs::path(dir_) / "metrics.jsonl", std::ios::app) << json.dump() << "\n";
 
   const fs::path csv = fs::path(dir_) / "metrics.csv";
-  const bool fresh = !fs::exists(csv);
-  std::ofstream out(csv, std::ios::app);
-  if (fresh) {
-    out << "step,epoch,lr,train_loss,examples_per_second";
-    for (const auto& name : metrics_) out << "," << name;
-    out << "\n";
+  if (csv_columns_.empty()) {
+    std::ifstream existing(csv);
+    std::string header;
+    if (std::getline(existing, header) && !header.empty()) csv_columns_ = split_fields(header, ',');
   }
-  out << fmt::format("{},{},{},{},{:.1f}", row.step, row.epoch, row.lr, row.train_loss, row.examples_per_second);
-  for (const auto& name : metrics_) out << "," << (row.metrics.count(name) ? fmt::format("{}", row.metrics.at(name)) : "");
-  out << "\n";
+  std::ofstream out(csv, std::ios::app);
+  if (csv_columns_.empty()) {
+    csv_columns_ = {"step", "epoch"};
+    for (const RowField& f : kRowFields) csv_columns_.push_back(f.key);
+    csv_columns_.insert(csv_columns_.end(), metrics_.begin(), metrics_.end());
+    csv_columns_.push_back(kSplitKey);
+    out << fmt::format("{}\n", fmt::join(csv_columns_, ","));
+  }
+  std::vector<std::string> fields;
+  for (const auto& column : csv_columns_) fields.push_back(csv_field(row, column));
+  out << fmt::format("{}\n", fmt::join(fields, ","));
   out.close();  // the text files first: a crash between the writes leaves a row the next start adds
   if (tensorboard_) events().write(row.step, tensorboard_scalars(row));
 }

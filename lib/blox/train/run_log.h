@@ -19,6 +19,7 @@ struct MetricsRow {
   double train_loss = 0;          ///< mean over the steps since the previous row
   double examples_per_second = 0; ///< training examples over training time since the previous row
   Metrics metrics;                ///< the evaluation's (empty when there was none)
+  std::string split;              ///< the evaluated split ("validation", "test"); "" without metrics
 };
 
 /// Reads a metrics.jsonl file. Throws DataError naming file:line for a line that is not a JSON
@@ -37,7 +38,9 @@ class RunLog {
   RunLog(std::string dir, std::vector<std::string> metrics, bool tensorboard = false);
 
   void write_config(const std::string& yaml) const;
-  /// Appends to every file (the CSV gets its header when new).
+  /// Appends to every file. A new CSV gets the header step, epoch, lr, train_loss,
+  /// examples_per_second, the metrics, split; an existing one keeps its own columns (an older
+  /// run's may lack split), so a resumed run's rows stay aligned with its header.
   void record(const MetricsRow& row);
   /// Drops the rows after `step` (a resumed run does those steps again), atomically per file.
   /// With tensorboard, the event files then hold what metrics.jsonl holds: rows it lacks (the
@@ -50,6 +53,7 @@ class RunLog {
 
   std::string dir_;
   std::vector<std::string> metrics_;
+  std::vector<std::string> csv_columns_;  ///< the CSV header's, read at the first row
   bool tensorboard_ = false;
   std::optional<EventWriter> events_;  ///< opened at the first row or truncation
 };

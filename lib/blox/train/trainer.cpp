@@ -13,6 +13,7 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "blox/core/errors.h"
 #include "blox/io/checkpoint.h"
@@ -20,8 +21,10 @@
 #include "blox/io/run_lock.h"
 #include "blox/optim/clipping.h"
 #include "blox/train/cadence.h"
+#include "blox/train/compute_threads.h"
 #include "blox/train/data_parallel.h"
 #include "blox/train/device.h"
+#include "blox/train/ema.h"
 #include "blox/train/finetune.h"
 #include "blox/train/loss_tally.h"
 #include "blox/optim/loss.h"
@@ -59,6 +62,24 @@ struct Window {
   double seconds = 0;  ///< training time only (no evaluation, no saving)
 
   double examples_per_second() const { return static_cast<double>(examples) / std::max(seconds, 1e-9); }
+
+  // A checkpoint carries a stretch's losses as tracking values "train_loss/<name>/sum" and
+  // ".../steps", so that a resumed run's rows and epoch line cover the steps a straight run's do.
+  void save(const LossTally& tally, const std::string& name, std::map<std::string, double>& tracking) const {
+    tracking["train_loss/" + name + "/sum"] = losses.total_since(tally);
+    tracking["train_loss/" + name + "/steps"] = static_cast<double>(losses.count_since(tally));
+  }
+  /// The stretch a checkpoint carried (none from one that carried nothing), on a new tally.
+  static Window resumed(const std::map<std::string, double>& tracking, const std::string& name) {
+    auto value = [&](const char* what) {
+      const auto it = tracking.find("train_loss/" + name + "/" + what);
+      return it == tracking.end() ? 0.0 : it->second;
+    };
+    Window w;
+    w.steps = static_cast<int64_t>(value("steps"));
+    w.losses = LossMark::carrying(value("sum"), w.steps);
+    return w;
+  }
 };
 
 class Trainer {
@@ -70,6 +91,8 @@ class Trainer {
  private:
   /// The dummy pass's params, with the text vocabulary stored when there is one.
   Params initial_params() const;
+  /// The model's params and state, and the averages of train.ema: what a checkpoint holds.
+  Params saved_params() const;
   void restore(const std::string& resume);
   /// The checkpoint to resume from (the newest readable one of `resume`) and its file.
   std::pair<Checkpoint, std::string> read_resume_checkpoint(const std::string& resume) const;
@@ -89,6 +112,8 @@ class Trainer {
   StopReason serve(const Moment& m, const LoaderPosition& at);
   /// The epoch summary line, or a mid-epoch evaluation's line.
   void report(const Moment& m, const Metrics& metrics);
+  /// Once, on stderr: keep_best or early stopping would select on the test split.
+  void warn_if_selecting_on_test() const;
   /// The lines that say why the run stops (or that SIGUSR1 saved), after the save.
   void announce(const Moment& m, StopReason why, bool early_stopped);
   TrainOutcome finish(StopReason why);
@@ -104,6 +129,7 @@ class Trainer {
   const RunData data_;
   Loader loader_;
   std::unique_ptr<Loader> eval_loader_;
+  const std::string eval_split_;  ///< the split eval_loader_ reads, named in lines and rows
   const LossFn loss_;
   GradTransform transform_grads_;
   RunLog log_;
@@ -112,6 +138,7 @@ class Trainer {
   MetricWatch stopping_;
 
   TrainState state_;
+  Params ema_;  ///< train.ema's averages of the trainable params (empty: no EMA)
   int64_t step_ = 0;
   int64_t epoch_ = 0;  ///< the epoch being trained (0-based) = epochs completed before it
   LoaderPosition position_;
@@ -133,6 +160,7 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
       numerics_(StepNumerics::of(precision_from_name(run_.train.precision))),
       data_(load_run_data(run_.data, run_.seed)),
       loader_(data_.train, dp.shard(loader_settings(run_.data.loader, device_)), run_.data.transforms),
+      eval_split_(evaluation_split(run_.data)),
       loss_(make_loss(run_.loss)),
       log_(run_.checkpoint.dir, run_.metrics, run_.train.tensorboard),
       progress_({options.quiet || !dp.is_main(), options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
@@ -143,6 +171,7 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
   if (data_.evaluation) {
     eval_loader_ = std::make_unique<Loader>(dp_.shard(*data_.evaluation), evaluation_loader_settings(run_.data),
                                             evaluation_transforms(run_.data));
+    if (dp_.is_main()) warn_if_selecting_on_test();
   }
   if (run_.train.clip_grad_value > 0 || run_.train.clip_grad_norm > 0) {
     transform_grads_ = [value = run_.train.clip_grad_value, norm = run_.train.clip_grad_norm](Params grads, at::Tensor&) {
@@ -160,7 +189,7 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
   }
   // Every rank starts from rank 0's params; dropout then differs per rank (its rank folded into
   // the Rng seed, never saved: checkpoints hold rank 0's state).
-  dp_.same_as_main(state_.trainable.merge(state_.state));
+  dp_.same_as_main(saved_params());
   if (dp_.rank() > 0) state_.state = prepared_.model.rng->fold_in_seed(std::move(state_.state), dp_.rank());
 }
 
@@ -174,10 +203,16 @@ Params Trainer::initial_params() const {
   return starting_params(prepared_.model.params, data_.vocabulary, FinetuneConfig{}).params;  // no init_from
 }
 
+Params Trainer::saved_params() const {
+  const Params params = state_.trainable.merge(state_.state);
+  return ema_.empty() ? params : params.merge(ema_);
+}
+
 void Trainer::start_fresh() {
   FinetuneStart start = starting_params(prepared_.model.params, data_.vocabulary, run_.finetune);
   if (!start.report.empty()) progress_.line(start.report);
   state_ = make_train_state(params_to_device(start.params, device_), *run_.optimizer, numerics_);
+  if (run_.train.ema) ema_ = start_ema(state_.trainable);
   if (dp_.is_main()) {
     log_.write_config(prepared_.document.dump());
     log_.truncate_after(0);  // rows of a start that never saved (see train())
@@ -190,8 +225,10 @@ void Trainer::restore(const std::string& resume) {
   std::string file;
   if (dp_.is_main()) std::tie(c, file) = read_resume_checkpoint(resume);
   Params params = initial_params();
+  if (run_.train.ema) params = params.merge(start_ema(params.split().first));  // where the saved averages go
   if (dp_.is_main()) params = with_saved_values(params, c.params, file);
-  state_ = make_train_state(params_to_device(params, device_), *run_.optimizer, numerics_);
+  std::tie(params, ema_) = split_ema(params_to_device(params, device_));
+  state_ = make_train_state(std::move(params), *run_.optimizer, numerics_);
   if (dp_.is_main()) state_.optimizer = params_to_device(restored_optimizer(c.optimizer, file), device_);
   dp_.same_as_main(state_.optimizer);
   const nlohmann::json position = nlohmann::json::parse(dp_.same_as_main(
@@ -205,6 +242,8 @@ void Trainer::restore(const std::string& resume) {
   const auto tracking = position["tracking"].get<std::map<std::string, double>>();
   best_.restore(tracking);
   stopping_.restore(tracking);
+  row_window_ = Window::resumed(tracking, "since_row");
+  epoch_window_ = Window::resumed(tracking, "epoch");
   last_saved_step_ = step_;
   if (dp_.is_main()) {
     log_.truncate_after(step_);
@@ -280,6 +319,7 @@ void Trainer::step_on(const std::vector<MicroBatch>& group) {
   require_finite_loss(/*read_device=*/false);
   state_ = std::move(r.next);
   ++step_;
+  if (!ema_.empty()) ema_ = update_ema(std::move(ema_), state_.trainable, *run_.train.ema, step_);
   int64_t examples = 0;
   for (const auto& micro : group) examples += micro.first.size(0) * dp_.world_size();  // global
   const double seconds = seconds_since(started);
@@ -312,7 +352,7 @@ StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
   const bool evaluate_now = due.evaluate && eval_loader_;
   if (evaluate_now || due.save) dp_.average_state(state_.state);  // each rank's batch-norm statistics
   if (evaluate_now) {
-    const Params params = state_.trainable.merge(state_.state);
+    const Params params = evaluation_params(saved_params(), /*use_ema=*/true);
     metrics = metrics_of(dp_.agree(evaluation_sums(*prepared_.model.layer, params, *eval_loader_, loss_, device_, numerics_.precision)),
                          run_.metrics);
     outcome_.metrics = metrics;
@@ -323,7 +363,7 @@ StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
   if (due.record || !metrics.empty()) {
     if (dp_.is_main()) {
       log_.record({step_, epoch_ + 1, lr_, row_window_.losses.mean_since(losses_), row_window_.examples_per_second(),
-                   metrics});
+                   metrics, eval_split_});
     }
     row_window_ = {LossMark::at(losses_)};
   }
@@ -336,13 +376,28 @@ StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
 }
 
 void Trainer::report(const Moment& m, const Metrics& metrics) {
-  if (m.epoch_end) {
-    progress_.line(fmt::format("epoch {:3d}  step {:6d}  train loss {:.4f}  {}{}{:.0f} examples/s  {}", epoch_ + 1,
-                               step_, epoch_window_.losses.mean_since(losses_), format_metrics(metrics), metrics.empty() ? "" : "  ",
-                               epoch_window_.examples_per_second(), format_duration(progress_.elapsed())));
+  const std::string evaluated = metrics.empty() ? "" : fmt::format("{}: {}", eval_split_, format_metrics(metrics));
+  if (m.epoch_end) {  // labelled: metrics.jsonl's train_loss is the mean since the previous row
+    progress_.line(fmt::format("epoch {:3d}  step {:6d}  train loss (epoch mean) {:.4f}  {}{}{:.0f} examples/s  {}",
+                               epoch_ + 1, step_, epoch_window_.losses.mean_since(losses_), evaluated,
+                               metrics.empty() ? "" : "  ", epoch_window_.examples_per_second(),
+                               format_duration(progress_.elapsed())));
   } else if (!metrics.empty()) {
-    progress_.line(fmt::format("step {:6d}  (epoch {})  {}", step_, epoch_ + 1, format_metrics(metrics)));
+    progress_.line(fmt::format("step {:6d}  (epoch {})  {}", step_, epoch_ + 1, evaluated));
   }
+}
+
+void Trainer::warn_if_selecting_on_test() const {
+  std::vector<std::string> selecting;
+  if (!run_.checkpoint.keep_best.empty()) selecting.push_back("checkpoint.keep_best " + run_.checkpoint.keep_best);
+  if (!run_.train.early_stopping_metric.empty()) {
+    selecting.push_back("train.early_stopping_metric " + run_.train.early_stopping_metric);
+  }
+  if (selecting.empty() || eval_split_ != "test") return;
+  fmt::print(stderr,
+             "warning: {} watch{} the test split (no data.validation_fraction): a model chosen on test data makes "
+             "its test score optimistic; hint: hold out a validation split, e.g. data.validation_fraction: 0.1\n",
+             fmt::join(selecting, " and "), selecting.size() == 1 ? "es" : "");
 }
 
 void Trainer::announce(const Moment& m, StopReason why, bool early_stopped) {
@@ -368,13 +423,15 @@ TrainOutcome Trainer::finish(StopReason why) {
 
 void Trainer::save(const LoaderPosition& at, int64_t epochs_done) {
   if (last_saved_step_ == step_) return;
-  dp_.require_identical(state_.trainable, step_);
+  dp_.require_identical(ema_.empty() ? state_.trainable : state_.trainable.merge(ema_), step_);
   if (dp_.is_main()) {  // rank 0's state is every rank's (same params, averaged statistics)
     auto on_host = [](const std::string&, const Param& p) { return p.value.cpu(); };
-    Checkpoint c{state_.trainable.merge(state_.state).map(on_host), state_.optimizer.map(on_host), step_, epochs_done, at,
+    Checkpoint c{saved_params().map(on_host), state_.optimizer.map(on_host), step_, epochs_done, at,
                  prepared_.document.dump(), {}};
     best_.save(c.tracking);
     stopping_.save(c.tracking);
+    row_window_.save(losses_, "since_row", c.tracking);
+    if (at.epoch == epoch_) epoch_window_.save(losses_, "epoch", c.tracking);  // saved mid-epoch: it goes on
     save_run_checkpoint(run_.checkpoint.dir, c, run_.checkpoint.keep_last);
   }
   dp_.barrier();  // no rank goes on (or stops) before the checkpoint is complete
@@ -454,7 +511,7 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   } else if (options.resume.empty()) {
     require_no_earlier_run(prepared.run.checkpoint.dir);
   }
-  if (prepared.run.threads > 0) at::set_num_threads(static_cast<int>(prepared.run.threads));
+  if (prepared.run.threads > 0) set_compute_threads(static_cast<int>(prepared.run.threads));
   // Every rank has checked the directory before it joins, so before rank 0 writes to it.
   const DataParallel dp(env, prepared.run.dist, device);
   Trainer trainer(prepared, chosen, dp, device);
