@@ -125,7 +125,8 @@ TEST_CASE("blox train --resume: rows and epoch lines carry the train loss of the
   REQUIRE(resumed_losses.size() == 8);
   REQUIRE(straight_losses.size() == 8);
   for (const auto& [step, loss] : straight_losses) {
-    CAPTURE(step);
+    const auto at_step = step;  // clang 14: lambdas (CAPTURE) take variables, not bindings
+    CAPTURE(at_step);
     CHECK(resumed_losses.at(step) == doctest::Approx(loss).epsilon(1e-12));
     CHECK(resumed_losses.at(step) > 0);
   }

@@ -101,7 +101,8 @@ TEST_CASE("blox sweep: a 2x2 grid trains four runs ranked by accuracy; a re-run 
   auto after = snapshot(sweep);
   for (const char* rewritten : {"sweep.csv", "sweep.jsonl", "sweep.json", ".lock"}) after.erase((sweep / rewritten).string());
   for (const auto& [path, file] : after) {
-    CAPTURE(path);
+    const std::string file_path = path;  // clang 14: lambdas (CAPTURE) take variables, not bindings
+    CAPTURE(file_path);
     REQUIRE(before.count(path) == 1);
     CHECK(before.at(path) == file);
   }
@@ -184,7 +185,8 @@ TEST_CASE("blox sweep: a bad --grid, an unknown key, a metric the run does not c
       {"--grid 'optimizer.learning_rate=[0.001]' --random 2", "--random 2: expected 1 to 1"},
   };
   for (const auto& [args, expected] : cases) {
-    CAPTURE(args);
+    const std::string arguments = args;  // clang 14: lambdas (CAPTURE) take variables, not bindings
+    CAPTURE(arguments);
     const Result r = blox(dir.path, "sweep mlp.yaml " + args);
     CHECK(r.exit_code == 2);
     CHECK_MESSAGE(r.output.find(expected) != std::string::npos, r.output);
