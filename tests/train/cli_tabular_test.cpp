@@ -92,8 +92,19 @@ TEST_CASE("tabular: config errors of the csv keys are located") {
   CHECK_MESSAGE(bad.output.find("data.delimiter: expected one character, tab or whitespace, got ';;'") !=
                     std::string::npos,
                 bad.output);
-  CHECK_MESSAGE(bad.output.find("data.fill_missing: expected error or a number, got 'often'") != std::string::npos,
+  CHECK_MESSAGE(bad.output.find("data.fill_missing: expected error or a finite number, got 'often'") !=
+                    std::string::npos,
                 bad.output);
+  write(run.path / "shape.yaml", edited(kShopConfig, "categorical: [colour],", "categorical: [colour], shape: [2, -1, -1],"));
+  const Result shape = blox(run.path, "validate shape.yaml");  // not a libtorch view error later
+  CHECK(shape.exit_code == 2);
+  CHECK_MESSAGE(shape.output.find("data.shape: expected an integer > 0, got -1") != std::string::npos, shape.output);
+  CHECK_MESSAGE(shape.output.find("not fitted") == std::string::npos, shape.output);  // no follow-on noise
+  write(run.path / "nan.yaml", edited(kShopConfig, "categorical: [colour],", "categorical: [colour], fill_missing: nan,"));
+  const Result nan = blox(run.path, "validate nan.yaml");
+  CHECK(nan.exit_code == 2);
+  CHECK_MESSAGE(nan.output.find("data.fill_missing: expected error or a finite number, got 'nan'") != std::string::npos,
+                nan.output);
   write(run.path / "second.yaml",
         edited(kShopConfig, "transforms: [{type: standardize}]",
                "transforms: [{type: normalize, mean: [0], std: [1]}, {type: standardize}]"));

@@ -2,6 +2,7 @@
 #include "blox/config/run_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -68,8 +69,9 @@ void read_csv_settings(Options& o, DataConfig& d) {
           fmt::format("expected one character, tab or whitespace, got '{}'", delimiter));
   char* end = nullptr;
   const std::string& fill = d.csv.fill_missing;
-  o.check(fill == "error" || (!fill.empty() && (std::strtod(fill.c_str(), &end), *end == '\0')), "fill_missing",
-          fmt::format("expected error or a number, got '{}'", fill));
+  const double value = std::strtod(fill.c_str(), &end);
+  o.check(fill == "error" || (!fill.empty() && *end == '\0' && std::isfinite(value)), "fill_missing",
+          fmt::format("expected error or a finite number, got '{}'", fill));
   d.csv.classes = d.classes;
 }
 
@@ -126,6 +128,7 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
         t.set_numbers("mean", mean);
         t.set_numbers("std", std);
       }
+      if (!(t.has("mean") && t.has("std"))) continue;  // not fitted: an error above, or one elsewhere
     }
     if (auto transform = read_transform(t)) d.transforms.push_back(std::move(transform));
   }

@@ -50,7 +50,7 @@ struct CsvSettings {
           "csv: `error` (a missing feature is an error naming file, line and column), or a number put in its "
           "place (a missing categorical value then has no one-hot feature set, or index -1). Labels are never "
           "filled");
-    visit("shape", shape, Rule(),
+    visit("shape", shape, Rule::positive(),
           "csv: each row's features as this shape, e.g. [1, 8, 8] for 8x8 images; []: a flat feature vector");
   }
 };
