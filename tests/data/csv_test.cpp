@@ -96,6 +96,8 @@ TEST_CASE("read_csv: targets from a separate file, one column or several") {
   CHECK(at::equal(d.targets, at::tensor({10.0f, 20.0f, 30.0f})));
   CHECK(at::equal(read_csv(features.path(), s, two.path()).targets,
                   at::tensor({1.0f, -1.0f, 2.0f, -2.0f, 3.0f, -3.0f}).view({3, 2})));
+  CHECK_THROWS_WITH_AS(read_csv(features.path(), csv(false, "", 3), two.path()),
+                       doctest::Contains("2 columns; class labels are one column"), DataError);
   CHECK_THROWS_WITH_AS(read_csv(features.path(), s, short_file.path()),
                        doctest::Contains("holds 3 rows but"), DataError);
 }

@@ -257,6 +257,10 @@ TensorDataset read_csv(const std::string& path, const CsvSettings& settings, con
       throw DataError(fmt::format("{} holds {} rows but {} holds {} labels", path, table.rows.size(), labels_path,
                                   labels.rows.size()));
     }
+    if (settings.classes > 0 && labels.width != 1) {
+      throw DataError(fmt::format("{}: {} columns; class labels are one column (data.classes is set)", labels_path,
+                                  labels.width));
+    }
     std::vector<size_t> all(labels.width);
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
     at::Tensor x = encode_features(table, settings, std::nullopt);  // features first: errors in file order
