@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "blox/config/model_builder.h"
-#include "blox/train/compute_threads.h"
-#include "blox/train/device.h"
-#include "blox/train/step_timing.h"
+#include "blox/runtime/compute_threads.h"
+#include "blox/runtime/device.h"
+#include "blox/inspect/step_timing.h"
 #include "commands.h"
 
 namespace blox_app {

@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "blox/core/errors.h"
-#include "blox/train/device.h"
+#include "blox/runtime/device.h"
 #include "blox/optim/loss.h"
-#include "blox/optim/loss_metrics.h"
-#include "blox/train/confusion.h"
-#include "blox/train/metrics.h"
+#include "blox/metrics/catalogue.h"
+#include "blox/metrics/confusion.h"
+#include "blox/metrics/evaluation.h"
 #include "blox/train/run_data.h"
 #include "checkpoint_run.h"
 #include "commands.h"

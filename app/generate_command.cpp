@@ -9,8 +9,8 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/utf8.h"
-#include "blox/train/device.h"
-#include "blox/train/generate.h"
+#include "blox/runtime/device.h"
+#include "blox/infer/generate.h"
 #include "checkpoint_run.h"
 #include "commands.h"
 

@@ -10,7 +10,7 @@
 #include "blox/core/errors.h"
 #include "blox/io/checkpoint.h"
 #include "blox/io/param_table.h"
-#include "blox/train/model_summary.h"
+#include "blox/inspect/model_summary.h"
 #include "commands.h"
 
 namespace blox_app {

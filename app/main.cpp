@@ -13,7 +13,7 @@
 #include <torch/csrc/api/include/torch/version.h>
 
 #include "blox/core/errors.h"
-#include "blox/core/host_allocator.h"
+#include "blox/runtime/host_allocator.h"
 #include "blox/core/suggest.h"
 #include "commands.h"
 

@@ -8,7 +8,7 @@
 #include "blox/core/errors.h"
 
 #include "blox/io/atomic_file.h"
-#include "blox/train/metrics_plot.h"
+#include "blox/inspect/metrics_plot.h"
 #include "commands.h"
 
 namespace blox_app {

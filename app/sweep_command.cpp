@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
-#include "blox/train/stop_signals.h"
-#include "blox/train/sweep.h"
+#include "blox/runtime/stop_signals.h"
+#include "blox/sweep/sweep.h"
 #include "commands.h"
 
 namespace blox_app {

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "blox/config/model_builder.h"
-#include "blox/core/host_allocator.h"
+#include "blox/core/physical_memory.h"
 #include "blox/io/param_table.h"
 #include "blox/io/run_lock.h"
 #include "blox/train/run_data.h"

@@ -2,7 +2,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Re-enacts, in C++, each claim of the seed documents (pax tutorials and README, blox's
 // "sharp bits") that applies to blox. Each case names the section it comes from.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

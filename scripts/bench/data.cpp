@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "blox/blox.h"
-#include "blox/core/host_allocator.h"
+#include "blox/runtime/host_allocator.h"
 
 namespace {
 

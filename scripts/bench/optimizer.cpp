@@ -10,7 +10,7 @@
 
 #include "bench_util.h"
 #include "blox/blox.h"
-#include "blox/core/host_allocator.h"
+#include "blox/runtime/host_allocator.h"
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <map>
 #include <sstream>
 
-#include "cli_runner.h"
+#include "support/cli_runner.h"
 #include "data/files.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 namespace fs = std::filesystem;
 

@@ -4,7 +4,7 @@
 
 #include "blox/config/model_builder.h"
 #include "data/files.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 namespace fs = std::filesystem;

@@ -1,5 +1,5 @@
 // Glob patterns over param paths.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -1,5 +1,5 @@
 // grad over Params.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -1,5 +1,5 @@
 // Graph: paths, node names, and one module per node.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -1,7 +1,7 @@
 // Initializers: fans, bounds, moments and determinism.
 #include <cmath>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

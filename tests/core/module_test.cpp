@@ -1,7 +1,7 @@
 // Module: lazy param creation, shape checks, set_param and the const forward.
 #include <type_traits>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

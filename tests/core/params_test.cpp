@@ -1,5 +1,5 @@
 // Params: immutability, order, locking, split/merge, freeze, counts and donation ownership.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -2,7 +2,7 @@
 #include <ATen/autocast_mode.h>
 
 #include "blox/core/torch_compat.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

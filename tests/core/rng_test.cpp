@@ -1,5 +1,5 @@
 // Rng: seed and counter in params, keys from fold_in, determinism.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

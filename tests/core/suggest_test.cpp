@@ -1,5 +1,5 @@
 // "Did you mean" suggestions.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -1,6 +1,6 @@
 // Strict UTF-8: what is refused (and where), and round trips of every sequence length.
 #include "blox/core/utf8.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -9,11 +9,11 @@
 
 #include "blox/config/model_builder.h"
 #include "blox/io/checkpoint.h"
-#include "blox/train/device.h"
+#include "blox/runtime/device.h"
 #include "blox/train/loss_tally.h"
 #include "blox/train/run_data.h"
-#include "blox/train/step_timing.h"
-#include "helpers.h"
+#include "blox/inspect/step_timing.h"
+#include "support/helpers.h"
 #include "train/run_helpers.h"
 
 using namespace bx;

@@ -2,7 +2,7 @@
 #include <zlib.h>
 
 #include "data/files.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

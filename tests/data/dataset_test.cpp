@@ -1,6 +1,6 @@
 // Classification datasets from IDX pairs, label checks, held-out splits.
 #include "data/files.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

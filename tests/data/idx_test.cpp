@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "data/files.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "cli_runner.h"
+#include "support/cli_runner.h"
 #include "data/files.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -1,6 +1,6 @@
 // Text: UTF-8, the vocabulary (and its storage with the model), language-model windows.
 #include "data/files.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -1,5 +1,5 @@
 // Transforms: exact values, and randomness only from the generator.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -8,7 +8,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "blox/export/onnx_export.h"
-#include "helpers.h"
+#include "support/helpers.h"
 #include "train/run_helpers.h"
 
 using namespace bx;

@@ -7,7 +7,7 @@
 #include <functional>
 #include <tuple>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 namespace fs = std::filesystem;

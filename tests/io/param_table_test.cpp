@@ -1,6 +1,6 @@
 // The param summaries' memory estimate: a warning once training would take over half the memory.
 #include "blox/io/param_table.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

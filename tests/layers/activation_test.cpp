@@ -1,5 +1,5 @@
 // Activation: every function against its ATen reference; no params, no state.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

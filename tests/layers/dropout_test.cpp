@@ -1,5 +1,5 @@
 // Dropout: scaling, Rng use, purity in eval mode, and validation.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

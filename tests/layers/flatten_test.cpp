@@ -1,5 +1,5 @@
 // Flatten: shapes and errors.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

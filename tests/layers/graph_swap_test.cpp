@@ -1,7 +1,7 @@
 // A trained model's params driving a separately built eval graph (seeds §4: train vs eval graphs).
 #include <ATen/ops/cross_entropy_loss.h>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

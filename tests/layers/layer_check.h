@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 namespace bx::test {
 

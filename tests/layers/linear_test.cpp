@@ -1,5 +1,5 @@
 // Linear: lazy shapes, params, numerics and gradients against at::linear.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

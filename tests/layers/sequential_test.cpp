@@ -1,5 +1,5 @@
 // Sequential: composition, hierarchical paths and mode propagation.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -1,5 +1,5 @@
 // Gradient accumulation: 4 micro-batches give the update of one batch 4x larger.
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -2,7 +2,7 @@
 #include <torch/types.h>  // clip_grad.h relies on it
 #include <torch/nn/utils/clip_grad.h>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

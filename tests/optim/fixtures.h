@@ -1,7 +1,7 @@
 // Params and gradients shared by the optimizer tests.
 #pragma once
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 namespace bx::test {
 

@@ -4,7 +4,7 @@
 
 #include <ATen/ops/cross_entropy_loss.h>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -6,8 +6,8 @@
 #include <ATen/ops/l1_loss.h>
 #include <ATen/ops/mse_loss.h>
 
-#include "blox/optim/loss_metrics.h"
-#include "helpers.h"
+#include "blox/metrics/catalogue.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

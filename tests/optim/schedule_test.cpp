@@ -2,7 +2,7 @@
 // (golden values printed by scripts/golden/schedules.py).
 #include <cmath>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -6,7 +6,7 @@
 
 #include "blox/train/ema.h"
 #include "blox/train/finetune.h"
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
 // init_from_checkpoint: copy by path after rename rules, the report table, strict mode.
 #include <filesystem>
 
-#include "helpers.h"
+#include "support/helpers.h"
 #include "blox/train/finetune.h"
 
 using namespace bx;

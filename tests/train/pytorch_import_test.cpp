@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "helpers.h"
+#include "support/helpers.h"
 #include "train/run_helpers.h"
 #include "blox/io/safetensors.h"
 #include "blox/train/finetune.h"

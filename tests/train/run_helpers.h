@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "cli_runner.h"
+#include "support/cli_runner.h"
 #include "data/files.h"
 
 extern char** environ;

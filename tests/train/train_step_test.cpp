@@ -1,7 +1,7 @@
 // train_step: the same update as a hand-written step, buffers reused in place, state carried.
 #include <ATen/ops/cross_entropy_loss.h>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 using namespace bx;
 

@@ -11,7 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "blox/data/transform_registry.h"
-#include "blox/optim/loss_metrics.h"
+#include "blox/metrics/catalogue.h"
 #include "blox/optim/optimizer_registry.h"
 #include "blox/optim/schedule_registry.h"
 #include "blox/schema/settings.h"
@@ -153,7 +153,7 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
   c.loss = loss_read.value_or(c.loss);
   loss.finish();
 
-  // Which metrics fit, and the default list, depend on the loss (optim/loss_metrics.h).
+  // Which metrics fit, and the default list, depend on the loss (metrics/catalogue.h).
   c.metrics = root.strings("metrics", default_metrics(loss_task(c.loss.type)));
   for (const auto& m : c.metrics) {
     const auto problem = metric_misfit(m, c.loss.type);

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
-#include "blox/core/host_allocator.h"
+#include "blox/core/physical_memory.h"
 #include "blox/core/rng.h"
 #include "blox/core/shape.h"
 

@@ -17,7 +17,7 @@ namespace bx {
 /// The training objective: a scalar from a model's outputs and the batch's targets.
 using LossFn = std::function<at::Tensor(const at::Tensor& output, const at::Tensor& targets)>;
 
-/// What a loss's outputs mean; it decides which metrics fit the run (loss_metrics.h).
+/// What a loss's outputs mean; it decides which metrics fit the run (lib/blox/metrics/catalogue.h).
 enum class LossTask {
   classification,  ///< logits (..., C) against integer class indices (...)
   regression,      ///< values (..., K) against float targets (..., K), or (...) when K is 1

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
-#include "blox/train/stop_signals.h"
+#include "blox/runtime/stop_signals.h"
 
 namespace bx {
 namespace {

@@ -15,7 +15,7 @@
 #include "blox/dist/collectives.h"
 #include "blox/dist/dist_settings.h"
 #include "blox/train/cadence.h"
-#include "blox/train/metrics.h"
+#include "blox/metrics/evaluation.h"
 #include "blox/train/train_step.h"
 
 namespace bx {

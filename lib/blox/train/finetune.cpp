@@ -13,7 +13,7 @@
 #include "blox/io/safetensors.h"
 #include "blox/io/weights_file.h"
 #include "blox/train/ema.h"
-#include "blox/train/pytorch_layout.h"
+#include "blox/io/pytorch_layout.h"
 
 namespace bx {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "blox/io/tensorboard_events.h"
-#include "blox/train/metrics.h"
+#include "blox/metrics/evaluation.h"
 
 namespace bx {
 

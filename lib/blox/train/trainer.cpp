@@ -21,18 +21,18 @@
 #include "blox/io/run_lock.h"
 #include "blox/optim/clipping.h"
 #include "blox/train/cadence.h"
-#include "blox/train/compute_threads.h"
+#include "blox/runtime/compute_threads.h"
 #include "blox/train/data_parallel.h"
-#include "blox/train/device.h"
+#include "blox/runtime/device.h"
 #include "blox/train/ema.h"
 #include "blox/train/finetune.h"
 #include "blox/train/loss_tally.h"
 #include "blox/optim/loss.h"
-#include "blox/train/metric_watch.h"
+#include "blox/metrics/metric_watch.h"
 #include "blox/train/progress.h"
 #include "blox/train/run_data.h"
 #include "blox/train/run_log.h"
-#include "blox/train/stop_signals.h"
+#include "blox/runtime/stop_signals.h"
 
 namespace bx {
 namespace {

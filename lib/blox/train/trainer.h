@@ -5,7 +5,7 @@
 
 #include "blox/config/model_builder.h"
 #include "blox/train/cadence.h"
-#include "blox/train/metrics.h"
+#include "blox/metrics/evaluation.h"
 
 namespace bx {
 
