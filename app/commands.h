@@ -10,6 +10,7 @@
 namespace blox_app {
 
 /// Registers a subcommand; `run` is set to its action, returning the exit code.
+void add_version_command(CLI::App& app, std::function<int()>& run);
 void add_validate_command(CLI::App& app, std::function<int()>& run);
 void add_inspect_command(CLI::App& app, std::function<int()>& run);
 void add_train_command(CLI::App& app, std::function<int()>& run);
@@ -33,5 +34,9 @@ int terminal_columns();
 void add_device_option(CLI::App& command, std::string& device);
 /// `overrides` plus "device=DEVICE" when one was given.
 std::vector<std::string> with_device(std::vector<std::string> overrides, const std::string& device);
+/// The trained model of eval, predict, generate and export: CONFIG (or a checkpoint alone) and --checkpoint.
+void add_model_options(CLI::App& command, std::string& target, std::string& checkpoint);
+/// The --no-ema flag of the commands that run a trained model.
+void add_no_ema_flag(CLI::App& command, bool& no_ema);
 
 }  // namespace blox_app

@@ -5,7 +5,8 @@
 #include <fmt/format.h>
 
 #include "blox/export/onnx_export.h"
-#include "checkpoint_run.h"
+#include "blox/infer/trained_model.h"
+#include "blox/io/output_path.h"
 #include "commands.h"
 
 namespace blox_app {
@@ -21,8 +22,7 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("export", "write a checkpoint's model (eval mode) as an ONNX file");
-  cmd->add_option("config", flags->target, "a checkpoint (its stored config is used), or the YAML config")->required();
-  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config; without one, a config with finetune.init_from runs the imported model as it is)");
+  add_model_options(*cmd, flags->target, flags->checkpoint);
   cmd->add_option("-o,--output", flags->output, "the .onnx file (default: the checkpoint's path with .onnx)");
   cmd->add_option("--opset", flags->options.opset,
                   fmt::format("the ONNX opset, {} to {} (default {})", bx::kMinOnnxOpset, bx::kMaxOnnxOpset,
@@ -36,12 +36,12 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
   add_no_ema_flag(*cmd, flags->no_ema);
   cmd->callback([flags, &run] {
     run = [flags] {
-      const CheckpointRun opened =
-          open_checkpoint_run(flags->target, flags->checkpoint, flags->overrides, "export", !flags->no_ema);
+      const bx::TrainedModel opened =
+          bx::load_trained_model(flags->target, flags->checkpoint, flags->overrides, "export", !flags->no_ema);
       const std::string source = flags->checkpoint.empty() ? flags->target : flags->checkpoint;
       const std::string output =
           flags->output.empty() ? std::filesystem::path(source).replace_extension(".onnx").string() : flags->output;
-      require_replaceable_output(output, {flags->target, flags->checkpoint}, "export");
+      bx::require_replaceable_output(output, {flags->target, flags->checkpoint}, "export");
       bx::OnnxExportOptions options = flags->options;
       options.config = opened.checkpoint.config;
       options.step = opened.checkpoint.step;

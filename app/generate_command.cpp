@@ -11,7 +11,7 @@
 #include "blox/core/utf8.h"
 #include "blox/runtime/device.h"
 #include "blox/infer/generate.h"
-#include "checkpoint_run.h"
+#include "blox/infer/trained_model.h"
 #include "commands.h"
 
 namespace blox_app {
@@ -31,9 +31,7 @@ void add_generate_command(CLI::App& app, std::function<int()>& run) {
       "sample text from a character language model, streamed as it is drawn. LSTM / GRU models carry their state "
       "from character to character; models with attention (or other layers that mix positions) are re-run on the "
       "last data.sequence_length characters at every step");
-  cmd->add_option("config", flags->target, "the YAML config, or a checkpoint alone (its stored config is used)")
-      ->required();
-  cmd->add_option("--checkpoint", flags->checkpoint, "the .safetensors checkpoint (with a YAML config)");
+  add_model_options(*cmd, flags->target, flags->checkpoint);
   cmd->add_option("--prompt", flags->prompt,
                   "the text to continue, printed first; empty (the default): the text starts as if after a line break");
   cmd->add_option("--length", flags->options.length, "characters to generate (default 200)");
@@ -51,8 +49,8 @@ void add_generate_command(CLI::App& app, std::function<int()>& run) {
       if (const auto bad = bx::invalid_utf8_at(flags->prompt)) {
         throw bx::ConfigError(fmt::format("generate --prompt: invalid UTF-8 at byte {}", *bad));
       }
-      const CheckpointRun opened = open_checkpoint_run(flags->target, flags->checkpoint,
-                                                       with_device(flags->overrides, flags->device), "generate");
+      const bx::TrainedModel opened = bx::load_trained_model(flags->target, flags->checkpoint,
+                                                             with_device(flags->overrides, flags->device), "generate");
       const std::optional<bx::Vocabulary> vocabulary = bx::Vocabulary::find(opened.checkpoint.params);
       if (!vocabulary) throw bx::ConfigError("generate needs a text model: the checkpoint has no vocabulary");
       const bx::RunConfig& run_config = opened.prepared.run;

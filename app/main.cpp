@@ -10,7 +10,6 @@
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
-#include <torch/csrc/api/include/torch/version.h>
 
 #include "blox/core/errors.h"
 #include "blox/runtime/host_allocator.h"
@@ -60,17 +59,6 @@ std::optional<int> unknown_command(const CLI::App& app, int argc, char** argv) {
   return kExitUsage;
 }
 
-int print_version() {
-  std::cout << "blox " BLOX_VERSION " (libtorch " << TORCH_VERSION << ", CUDA "
-#ifdef BLOX_WITH_CUDA
-            << "enabled"
-#else
-            << "not in this build"
-#endif
-            << ")\n";
-  return 0;
-}
-
 }  // namespace
 
 namespace blox_app {
@@ -84,9 +72,7 @@ int main(int argc, char** argv) {
   CLI::App app{"blox: train neural networks from YAML config files"};
   app.require_subcommand(1);
   std::function<int()> run;
-  app.add_subcommand("version", "print the version of blox and of the libtorch it runs on")->callback([&run] {
-    run = print_version;
-  });
+  blox_app::add_version_command(app, run);
   blox_app::add_validate_command(app, run);
   blox_app::add_inspect_command(app, run);
   blox_app::add_train_command(app, run);

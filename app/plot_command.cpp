@@ -8,6 +8,7 @@
 #include "blox/core/errors.h"
 
 #include "blox/io/atomic_file.h"
+#include "blox/io/run_directory.h"
 #include "blox/inspect/metrics_plot.h"
 #include "commands.h"
 
@@ -35,7 +36,7 @@ void add_plot_command(CLI::App& app, std::function<int()>& run) {
       std::vector<bx::RunCurves> runs;
       std::vector<std::string> files;
       for (const auto& given : flags->run_dirs) {
-        const fs::path metrics = fs::is_directory(given) ? fs::path(given) / "metrics.jsonl" : fs::path(given);
+        const fs::path metrics = fs::is_directory(given) ? fs::path(bx::run_files::metrics_log(given)) : fs::path(given);
         // Each run goes by the name it was given as (a directory, without a trailing slash).
         const std::string name = several ? fs::path(given).lexically_normal().string() : "";
         runs.push_back({name.size() > 1 && name.back() == '/' ? name.substr(0, name.size() - 1) : name,

@@ -12,23 +12,6 @@
 #include "commands.h"
 
 namespace blox_app {
-namespace {
-
-// DESIGN's exit codes: a signal's stop as train's (130 / 143, after the trial's checkpoint), a
-// failed or unfinished trial as a runtime failure.
-int exit_code(const bx::SweepOutcome& outcome) {
-  if (outcome.stop == bx::StopReason::interrupted) return 130;
-  if (outcome.stop == bx::StopReason::terminated) return 143;
-  if (outcome.failed > 0 || outcome.unfinished > 0) {
-    fmt::print(stderr, "blox sweep: {} trial(s) failed, {} not finished (see the summary)\n", outcome.failed,
-               outcome.unfinished);
-    return 1;
-  }
-  return 0;
-}
-
-}  // namespace
-
 void add_sweep_command(CLI::App& app, std::function<int()>& run) {
   struct Flags {
     std::string config;
@@ -90,7 +73,7 @@ void add_sweep_command(CLI::App& app, std::function<int()>& run) {
       options.quiet = flags->quiet;
       options.terminal = ::isatty(STDOUT_FILENO) == 1;
       options.columns = terminal_columns();
-      return exit_code(bx::run_sweep(definition, options));
+      return bx::exit_code(bx::run_sweep(definition, options));
     };
   });
 }

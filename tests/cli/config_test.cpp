@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_runner.h"
-#include "data/files.h"
+#include "support/files.h"
 #include "support/helpers.h"
 
 namespace fs = std::filesystem;

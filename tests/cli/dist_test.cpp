@@ -3,7 +3,7 @@
 
 #include "blox/io/checkpoint.h"
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 using namespace bx;
 using namespace bx::test;

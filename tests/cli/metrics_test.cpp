@@ -9,7 +9,7 @@
 
 #include "blox/metrics/confusion.h"
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 namespace fs = std::filesystem;
 using namespace bx;

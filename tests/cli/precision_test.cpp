@@ -2,7 +2,7 @@
 // fp16 is refused without a GPU, before anything is written.
 #include "blox/io/checkpoint.h"
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 using namespace bx;
 using namespace bx::test;

@@ -10,7 +10,7 @@
 
 #include "blox/sweep/grid.h"
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 namespace fs = std::filesystem;
 using namespace bx;

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 using namespace bx;
 using namespace bx::test;

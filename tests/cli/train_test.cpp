@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 namespace fs = std::filesystem;
 using namespace bx;

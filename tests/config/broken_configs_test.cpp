@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "support/cli_runner.h"
-#include "data/files.h"
+#include "support/files.h"
 #include "support/helpers.h"
 
 namespace fs = std::filesystem;

@@ -10,18 +10,14 @@
 
 #include "blox/core/errors.h"
 
+#include "support/temp_dir.h"
+
 using namespace bx;
 namespace fs = std::filesystem;
 
 namespace {
-struct Dir {
-  fs::path path = fs::temp_directory_path() / ("blox_document_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
-  Dir() { fs::create_directories(path); }
-  ~Dir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
+struct Dir : bx::test::TempDir {
+  Dir() : TempDir("document") {}
 };
 }  // namespace
 

@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "blox/config/model_builder.h"
-#include "data/files.h"
+#include "support/files.h"
 #include "support/helpers.h"
 
 using namespace bx;

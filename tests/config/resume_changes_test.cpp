@@ -59,3 +59,19 @@ TEST_CASE("unresumable_changes: only keys outside resumable_keys(), and max_step
     CHECK(key != "metrics");
   }
 }
+
+TEST_CASE("resumable_keys: exactly the fields whose rule says Rule::resumable(), section by section") {
+  const std::vector<std::string> expected{"device", "threads", "data.prefetch", "train.epochs", "train.max_steps",
+                                          "train.eval_every_epochs", "train.eval_every_steps", "train.log_every_steps",
+                                          "train.tensorboard", "train.early_stopping_patience", "train.precision",
+                                          "checkpoint.dir", "checkpoint.every_epochs", "checkpoint.every_steps",
+                                          "checkpoint.keep_last", "dist.timeout_seconds"};
+  CHECK(resumable_keys() == expected);
+}
+
+TEST_CASE("check_resume: the changes and, among them, the refused ones") {
+  const std::string now = "seed: 4\n" + stored.substr(stored.find('\n') + 1) + "threads: 2\n";
+  const ResumeCheck check = check_resume(stored, now);
+  CHECK(keys(check.changes) == std::vector<std::string>{"seed", "threads"});
+  CHECK(keys(check.refused) == std::vector<std::string>{"seed"});
+}

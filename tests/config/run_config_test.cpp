@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "data/files.h"
+#include "support/files.h"
 #include "schema/yaml_options.h"
 
 using namespace bx;
@@ -68,4 +68,37 @@ TEST_CASE("read_run_config: fp16 on the CPU is a located error") {
   const std::string report = doc.diagnostics()->report();
   CHECK_MESSAGE(report.find("train.precision: fp16 needs a GPU") != std::string::npos, report);
   CHECK(report.find("use bf16 on the CPU") != std::string::npos);
+}
+
+TEST_CASE("read_run_config: which data files go together depends on the format, each refusal located") {
+  const std::string s = test::source_path("datasets/fashion-mnist-subset/");
+  const auto report_of = [](const std::string& yaml) {
+    ConfigDocument doc = test::yaml_document(yaml);
+    Options root = doc.root();
+    read_run_config(root, ".");
+    root.finish();
+    return doc.diagnostics()->report();
+  };
+  const std::string images = "  train: " + s + "train-images-idx3-ubyte.gz\n";
+  std::string report = report_of("data:\n" + images);
+  CHECK_MESSAGE(report.find("data: missing required key 'train_labels'") != std::string::npos, report);
+  report = report_of(data_section() + "  test: " + s + "t10k-images-idx3-ubyte.gz\n");
+  CHECK_MESSAGE(report.find("data: missing required key 'test_labels'") != std::string::npos, report);
+  const std::string text = test::source_path("datasets/licenses-corpus/corpus.txt");
+  report = report_of("data:\n  format: text\n  train: " + text + "\n  train_labels: " + text + "\n");
+  CHECK_MESSAGE(report.find("data.train_labels: format text has no labels files") != std::string::npos, report);
+  report = report_of("data:\n  format: text\n  train: " + text + "\n  classes: 10\n");
+  CHECK_MESSAGE(report.find("data.classes: format text takes its classes from the vocabulary") != std::string::npos, report);
+  report = report_of(data_section() + "  validation_fraction: 1.5\nseed: -1\nthreads: -2\ndevice: gpu\n");
+  CHECK_MESSAGE(report.find("data.validation_fraction: expected a value in [0, 1), got 1.5") != std::string::npos, report);
+  CHECK(report.find("seed: expected an integer >= 0, got -1") != std::string::npos);
+  CHECK(report.find("threads: expected an integer >= 0, got -2") != std::string::npos);
+  CHECK(report.find("device: expected one of cpu, cuda, auto, got 'gpu'") != std::string::npos);
+}
+
+TEST_CASE("precision_problem: fp16 on the CPU only, the one statement of the rule") {
+  CHECK(precision_problem(Precision::fp16, c10::kCPU));
+  CHECK_FALSE(precision_problem(Precision::bf16, c10::kCPU));
+  CHECK_FALSE(precision_problem(Precision::fp32, c10::kCPU));
+  CHECK_FALSE(precision_problem(Precision::fp16, c10::Device(c10::kCUDA, 0)));
 }

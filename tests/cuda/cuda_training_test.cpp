@@ -14,7 +14,7 @@
 #include "blox/train/run_data.h"
 #include "blox/inspect/step_timing.h"
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 using namespace bx;
 using namespace bx::test;

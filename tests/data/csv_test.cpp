@@ -1,7 +1,7 @@
 // The CSV reader: headers, label columns, and one error per kind of bad row.
 #include <zlib.h>
 
-#include "data/files.h"
+#include "support/files.h"
 #include "support/helpers.h"
 
 using namespace bx;

@@ -1,5 +1,5 @@
 // Classification datasets from IDX pairs, label checks, held-out splits.
-#include "data/files.h"
+#include "support/files.h"
 #include "support/helpers.h"
 
 using namespace bx;

@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "data/files.h"
+#include "support/files.h"
 #include "support/helpers.h"
 
 using namespace bx;

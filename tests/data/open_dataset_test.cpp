@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "blox/core/errors.h"
-#include "data/files.h"
+#include "support/files.h"
 
 using namespace bx;
 

@@ -1,5 +1,5 @@
 // Text: UTF-8, the vocabulary (and its storage with the model), language-model windows.
-#include "data/files.h"
+#include "support/files.h"
 #include "support/helpers.h"
 
 using namespace bx;

@@ -9,7 +9,7 @@
 
 #include "blox/export/onnx_export.h"
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 using namespace bx;
 namespace fs = std::filesystem;

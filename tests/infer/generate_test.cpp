@@ -11,7 +11,7 @@
 #include "blox/config/model_builder.h"
 #include "blox/infer/generate.h"
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 namespace fs = std::filesystem;
 using namespace bx;

@@ -5,7 +5,7 @@
 
 #include "blox/config/model_builder.h"
 #include "support/cli_runner.h"
-#include "data/files.h"
+#include "support/files.h"
 #include "support/helpers.h"
 
 using namespace bx;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <tuple>
 
+#include "support/temp_dir.h"
 #include "support/helpers.h"
 
 using namespace bx;
@@ -14,11 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("blox_ckpt_" + std::to_string(std::rand()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 Checkpoint sample() {
   test::Net n{"model", 3};

@@ -14,20 +14,16 @@
 #include "blox/io/tensorboard_events.h"
 #include "blox/io/tfrecord.h"
 
+#include "support/temp_dir.h"
+
 using namespace bx;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("blox_events_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
-  ~TempDir() { fs::remove_all(path); }
-};
+using bx::test::TempDir;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string slurp(const fs::path& p) { return bx::test::read_text(p); }
 
 std::vector<int64_t> steps(const EventFile& file) {
   std::vector<int64_t> s;

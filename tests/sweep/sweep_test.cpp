@@ -15,16 +15,14 @@
 #include "blox/sweep/summary.h"
 #include "blox/sweep/trial.h"
 
+#include "support/temp_dir.h"
+
 using namespace bx;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("blox_sweep_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
+using bx::test::TempDir;
 
 void write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 

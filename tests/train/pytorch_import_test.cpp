@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "support/helpers.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 #include "blox/io/safetensors.h"
 #include "blox/train/finetune.h"
 

@@ -10,7 +10,7 @@
 #include "blox/core/errors.h"
 #include "blox/io/tensorboard_events.h"
 #include "blox/train/run_log.h"
-#include "train/run_helpers.h"
+#include "support/run_helpers.h"
 
 using namespace bx;
 using namespace bx::test;

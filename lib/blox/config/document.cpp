@@ -14,6 +14,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include "blox/core/file_text.h"
 #include "blox/schema/options_node.h"
 #include "blox/core/errors.h"
 #include "blox/core/utf8.h"
@@ -101,12 +102,16 @@ void require_one_document(const std::string& text, const std::string& path) {
                                 located(path, marks.starts[1])));
 }
 
-YAML::Node parse_file(const std::string& path) {
+std::string read_config_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw ConfigError(fmt::format("{}: is a directory, expected a YAML config file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot read the config file", path));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::optional<std::string> text = read_file_text(path);
+  if (!text) throw ConfigError(fmt::format("{}: cannot read the config file", path));
+  return std::move(*text);
+}
+
+// `text` is the config named `path` in messages.
+YAML::Node parse_text(const std::string& text, const std::string& path) {
   // Every string of a config may reach a checkpoint's JSON header: UTF-8 only, as YAML says.
   if (const auto at = invalid_utf8_at(text)) {
     const auto before = text.begin() + static_cast<std::ptrdiff_t>(*at);
@@ -148,10 +153,12 @@ void merge(YAML::Node base, const YAML::Node& over, const std::string& path, con
   }
 }
 
-YAML::Node load_with_includes(const std::string& path, SourceMap& sources, std::set<std::string>& active) {
+// `text`: the config's own text when it is not read from `path` (a checkpoint's stored config).
+YAML::Node load_with_includes(const std::string& path, SourceMap& sources, std::set<std::string>& active,
+                              const std::string* text = nullptr) {
   const std::string canonical = fs::weakly_canonical(path).string();
   if (!active.insert(canonical).second) throw ConfigError(fmt::format("{}: include cycle through this file", path));
-  YAML::Node own = parse_file(path);
+  YAML::Node own = parse_text(text ? *text : read_config_file(path), path);
   YAML::Node result(YAML::NodeType::Map);
   if (own["include"]) {
     const YAML::Node inc = own["include"];
@@ -273,12 +280,22 @@ std::string yaml_quoted(const std::string& text) {
 }
 
 ConfigDocument ConfigDocument::load(const std::string& path, const std::vector<std::string>& overrides) {
+  return load(path, overrides, nullptr);
+}
+
+ConfigDocument ConfigDocument::parse(const std::string& text, const std::string& path,
+                                     const std::vector<std::string>& overrides) {
+  return load(path, overrides, &text);
+}
+
+ConfigDocument ConfigDocument::load(const std::string& path, const std::vector<std::string>& overrides,
+                                    const std::string* text) {
   ConfigDocument doc;
   doc.path_ = path;
   doc.state_ = std::make_shared<State>();
   doc.state_->sources = std::make_shared<SourceMap>(path);
   std::set<std::string> active;
-  doc.state_->root = load_with_includes(path, *doc.state_->sources, active);
+  doc.state_->root = load_with_includes(path, *doc.state_->sources, active, text);
   for (const auto& o : overrides) apply_override(doc.state_->root, o, *doc.state_->sources);
   doc.diagnostics_ = std::make_shared<Diagnostics>();
   return doc;

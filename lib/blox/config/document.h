@@ -26,6 +26,10 @@ class ConfigDocument {
   /// Unreadable files, YAML syntax errors, include cycles and bad overrides throw ConfigError
   /// naming file, line and column (or the override).
   static ConfigDocument load(const std::string& path, const std::vector<std::string>& overrides = {});
+  /// As load, with `text` standing for the file's contents (a checkpoint's stored config): `path`
+  /// names it in messages, and its folder is where relative paths and includes resolve.
+  static ConfigDocument parse(const std::string& text, const std::string& path,
+                              const std::vector<std::string>& overrides = {});
 
   /// The whole document, reading through the shared diagnostics.
   Options root() const;
@@ -35,6 +39,8 @@ class ConfigDocument {
   const std::string& path() const { return path_; }
 
  private:
+  static ConfigDocument load(const std::string& path, const std::vector<std::string>& overrides,
+                             const std::string* text);
   struct State;
   std::shared_ptr<State> state_;
   std::shared_ptr<Diagnostics> diagnostics_;

@@ -107,7 +107,16 @@ PreparedRun prepare_run(const std::string& path, const std::vector<std::string>&
   std::vector<std::string> all = stored_config.empty() ? std::vector<std::string>()
                                                        : fitted_data_overrides(stored_config, path, overrides);
   all.insert(all.end(), overrides.begin(), overrides.end());  // the command line's win
-  ConfigDocument document = ConfigDocument::load(path, all);
+  return prepare_document(ConfigDocument::load(path, all), vocabulary);
+}
+
+PreparedRun prepare_stored_run(const std::string& config_text, const std::string& path,
+                               const std::vector<std::string>& overrides, const std::optional<Vocabulary>& vocabulary) {
+  return prepare_document(ConfigDocument::parse(config_text, path, overrides), vocabulary);
+}
+
+PreparedRun prepare_document(ConfigDocument document, const std::optional<Vocabulary>& vocabulary) {
+  const std::string path = document.path();
   Options root = document.root();
   const std::string dir = std::filesystem::path(path).parent_path().string();
   RunConfig run = read_run_config(root, dir.empty() ? "." : dir);

@@ -41,4 +41,13 @@ PreparedRun prepare_run(const std::string& path, const std::vector<std::string>&
                         const std::optional<Vocabulary>& vocabulary = std::nullopt,
                         const std::string& stored_config = "");
 
+/// As prepare_run, for `config_text`: a checkpoint's stored, resolved config (its fitted values
+/// and absolute data paths included), named `path` (the checkpoint) in messages.
+PreparedRun prepare_stored_run(const std::string& config_text, const std::string& path,
+                               const std::vector<std::string>& overrides = {},
+                               const std::optional<Vocabulary>& vocabulary = std::nullopt);
+
+/// As prepare_run, for a loaded document (its overrides applied).
+PreparedRun prepare_document(ConfigDocument document, const std::optional<Vocabulary>& vocabulary = std::nullopt);
+
 }  // namespace bx

@@ -6,7 +6,10 @@
 #include <set>
 
 #include <fmt/format.h>
+
 #include <yaml-cpp/yaml.h>
+
+#include "blox/config/run_config.h"
 
 namespace bx {
 namespace {
@@ -41,16 +44,30 @@ void compare(const YAML::Node& stored, const YAML::Node& now, const std::string&
   }
 }
 
+// Collects the key paths of the fields a resume may change.
+struct ResumableKeys {
+  std::string prefix;
+  std::vector<std::string>* keys;
+
+  template <class T>
+  void operator()(const char* key, const T&, const Rule& rule, const char*) const {
+    if (rule.is_resumable()) keys->push_back(prefix + key);
+  }
+};
+
 }  // namespace
 
 const std::vector<std::string>& resumable_keys() {
-  // How long, how often, what is recorded, where and how fast: none changes the batches, the
-  // model or an update. checkpoint.dir: the resumed directory always wins (blox train).
-  static const std::vector<std::string> keys{
-      "train.epochs",        "train.max_steps",          "train.log_every_steps", "train.eval_every_steps",
-      "train.eval_every_epochs", "train.early_stopping_patience", "train.tensorboard", "train.precision",
-      "checkpoint.dir",      "checkpoint.every_steps",   "checkpoint.every_epochs", "checkpoint.keep_last",
-      "data.prefetch",       "threads",                  "device",                "dist.timeout_seconds"};
+  // The fields whose rule says so (Rule::resumable): how long, how often, what is recorded,
+  // where and how fast; none changes the batches, the model or an update.
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> out;
+    for_each_run_settings([&out](const std::string& section, auto settings) {
+      ResumableKeys collect{section.empty() ? "" : section + ".", &out};
+      settings.fields(collect);
+    });
+    return out;
+  }();
   return keys;
 }
 
@@ -74,6 +91,13 @@ std::vector<ConfigChange> unresumable_changes(const std::vector<ConfigChange>& c
     if (!listed || (c.key == "train.max_steps" && schedule_follows_max_steps)) out.push_back(c);
   }
   return out;
+}
+
+ResumeCheck check_resume(const std::string& stored_yaml, const std::string& new_yaml) {
+  ResumeCheck check;
+  check.changes = config_changes(stored_yaml, new_yaml);
+  check.refused = unresumable_changes(check.changes, new_yaml);
+  return check;
 }
 
 std::string format_changes(const std::vector<ConfigChange>& changes) {

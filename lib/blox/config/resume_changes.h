@@ -26,6 +26,16 @@ std::vector<ConfigChange> config_changes(const std::string& stored_yaml, const s
 /// the schedule takes its length from it (schedule.total_steps 0).
 std::vector<ConfigChange> unresumable_changes(const std::vector<ConfigChange>& changes, const std::string& new_yaml);
 
+/// A resume's view of two resolved configs: every change, and those it may not make.
+struct ResumeCheck {
+  std::vector<ConfigChange> changes;
+  std::vector<ConfigChange> refused;  ///< unresumable_changes(changes)
+};
+
+/// The one check of a config against the one a run started with (blox train --resume, a sweep
+/// continuing an interrupted trial): config_changes, then unresumable_changes.
+ResumeCheck check_resume(const std::string& stored_yaml, const std::string& new_yaml);
+
 /// "  key: stored -> now" lines, one per change.
 std::string format_changes(const std::vector<ConfigChange>& changes);
 

@@ -23,8 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string data_file(Options& o, const std::string& key, const std::string& dir, bool required) {
-  const std::string value = required ? o.required_string(key) : o.string(key, "");
+// `value` (data.`key`) resolved against the config's folder, checked to exist and written back
+// absolute; "" stays "".
+std::string data_file(Options& o, const std::string& key, const std::string& value, const std::string& dir) {
   if (value.empty()) return value;
   const std::string path = fs::path(value).is_absolute() ? value : (fs::path(dir) / value).string();
   // The error_code forms: a path the system refuses (too long, say) is "does not exist", not a throw.
@@ -85,28 +86,27 @@ at::Tensor training_inputs(const DataConfig& d, uint64_t seed) {
 DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   const size_t problems_before = o.diagnostics().items().size();
   DataConfig d;
-  d.format = data_format(o.choice("format", data_format_name(d.format), data_format_names()));
-  d.train = data_file(o, "train", dir, true);
+  if (const std::optional<DataFiles> files = read_settings(o, DataFiles{})) static_cast<DataFiles&>(d) = *files;
+  d.format = data_format(d.format_name);
   const bool csv = d.format == DataFormat::csv;
-  if (d.format == DataFormat::idx || csv) d.train_labels = data_file(o, "train_labels", dir, !csv);
-  d.test = data_file(o, "test", dir, false);
-  if (d.format == DataFormat::idx || csv) {
-    d.test_labels = data_file(o, "test_labels", dir, !d.test.empty() && !d.train_labels.empty());
-    o.check(d.test_labels.empty() || !d.test.empty(), "test_labels", "test_labels without test");
-    o.check(d.test_labels.empty() || !d.train_labels.empty(), "test_labels",
-            "test_labels without train_labels: the training file would hold its labels and the test file not");
-  }
-  d.validation_fraction = o.number("validation_fraction", d.validation_fraction);
-  o.check(d.validation_fraction >= 0 && d.validation_fraction < 1, "validation_fraction",
-          fmt::format("expected a fraction in [0, 1), got {}", d.validation_fraction));
-  if (d.format != DataFormat::text) {
-    d.classes = o.integer("classes", 0);
-    o.check(d.classes >= 0, "classes", fmt::format("expected an integer >= 0, got {}", d.classes));
-  }
-  if (d.format == DataFormat::text) {
-    d.sequence_length = o.integer("sequence_length", d.sequence_length);
-    o.check(d.sequence_length > 0, "sequence_length", fmt::format("expected an integer > 0, got {}", d.sequence_length));
-  }
+  const bool text = d.format == DataFormat::text;
+  d.train = data_file(o, "train", d.train, dir);
+  d.train_labels = data_file(o, "train_labels", d.train_labels, dir);
+  d.test = data_file(o, "test", d.test, dir);
+  d.test_labels = data_file(o, "test_labels", d.test_labels, dir);
+  // Which files go together depends on the format.
+  o.check(!d.train_labels.empty() || d.format != DataFormat::idx, "",
+          "missing required key 'train_labels' (format idx keeps the labels in a file of their own)");
+  o.check(!d.test_labels.empty() || d.test.empty() || d.format != DataFormat::idx, "",
+          "missing required key 'test_labels' (format idx keeps the test labels in a file of their own)");
+  o.check(!text || (d.train_labels.empty() && d.test_labels.empty()), d.train_labels.empty() ? "test_labels" : "train_labels",
+          "format text has no labels files (each character's target is the next one)");
+  o.check(d.test_labels.empty() || !d.test.empty(), "test_labels", "test_labels without test");
+  o.check(d.test_labels.empty() || !d.train_labels.empty(), "test_labels",
+          "test_labels without train_labels: the training file would hold its labels and the test file not");
+  o.check(!csv || d.test.empty() || d.train_labels.empty() || !d.test_labels.empty(), "",
+          "missing required key 'test_labels' (with train_labels, the test split's targets are in a file too)");
+  o.check(!text || d.classes == 0, "classes", "format text takes its classes from the vocabulary of the training text");
   // Values fitted on the training data need it readable and the settings above sound.
   const auto can_fit = [&] { return o.diagnostics().items().size() == problems_before; };
   if (csv) {
@@ -140,13 +140,10 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
 
 RunConfig read_run_config(Options& root, const std::string& config_dir) {
   RunConfig c;
-  const int64_t seed = root.integer("seed", 0);
-  root.check(seed >= 0, "seed", fmt::format("expected an integer >= 0, got {}", seed));
-  c.seed = static_cast<uint64_t>(seed);
-  c.device = root.choice("device", c.device, {"cpu", "cuda", "auto"});
-  c.threads = root.integer("threads", c.threads);
-  root.check(c.threads >= 0, "threads", fmt::format("expected an integer >= 0, got {}", c.threads));
-  c.data = read_data(root.section("data"), config_dir, c.seed);
+  if (const std::optional<RootSettings> settings = read_settings(root, RootSettings{})) {
+    static_cast<RootSettings&>(c) = *settings;
+  }
+  c.data = read_data(root.section("data"), config_dir, static_cast<uint64_t>(c.seed));
 
   Options loss = root.section("loss");
   const std::optional<LossSettings> loss_read = read_settings(loss, c.loss);
@@ -172,9 +169,11 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
       ema.finish();
     }
   }
-  if (c.train.precision == "fp16" && c.device == "cpu") {
-    train.error("precision", "fp16 needs a GPU (libtorch's CPU kernels have no fast fp16)",
-                "use bf16 on the CPU, or device: cuda");
+  // "auto" and "cuda" may find a GPU: the trainer checks again on the device it gets.
+  if (c.device == "cpu") {
+    if (const auto problem = precision_problem(precision_from_name(c.train.precision), c10::kCPU)) {
+      train.error("precision", problem->message, problem->hint);
+    }
   }
   train.finish();
 

@@ -14,6 +14,7 @@
 #include "blox/data/open_dataset.h"
 #include "blox/data/transforms.h"
 #include "blox/dist/dist_settings.h"
+#include "blox/runtime/device.h"
 #include "blox/optim/loss.h"
 #include "blox/optim/optimizer.h"
 #include "blox/optim/schedule.h"
@@ -21,16 +22,55 @@
 
 namespace bx {
 
-/// `data:` — where examples come from and how they are batched.
-struct DataConfig {
-  DataFormat format = DataFormat::idx;
+/// The top-level keys of a run.
+struct RootSettings {
+  int64_t seed = 0;
+  std::string device = "cpu";
+  int64_t threads = 0;  ///< 0: libtorch's default
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("seed", seed, Rule::non_negative(), "init, dropout, shuffling and augmentation all derive from it");
+    visit("device", device, Rule::one_of(device_names()).resumable(),
+          "where to train: cpu, cuda, or auto (a GPU when there is one)");
+    visit("threads", threads, Rule::non_negative().resumable(),
+          "libtorch intra-op threads, and OpenBLAS's (which otherwise runs a pool of its own beside libtorch's, "
+          "oversubscribing the cores); 0: their defaults (OPENBLAS_NUM_THREADS still applies)");
+  }
+};
+
+/// `data:` — the files and splits (the CSV reading and batching keys: CsvSettings, LoaderSettings).
+struct DataFiles {
+  std::string format_name = "idx";  ///< data_format_names(); DataConfig::format holds it read
   std::string train;           ///< idx: images file; csv / text: the file
-  std::string train_labels;    ///< idx only
+  std::string train_labels;    ///< idx: required; csv: optional
   std::string test;            ///< optional evaluation split
   std::string test_labels;
   double validation_fraction = 0.0;  ///< held out of train, seeded; 0: none
   int64_t classes = 0;               ///< idx / csv classification; text: from the vocabulary
   int64_t sequence_length = 64;      ///< text only
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("format", format_name, Rule::one_of(data_format_names()),
+          "idx (MNIST format, raw or gzip), csv (numeric, with categorical columns), or UTF-8 text");
+    visit("train", train, Rule().required(),
+          "idx: the images file; csv / text: the file. Relative paths are relative to the config");
+    visit("train_labels", train_labels, Rule(),
+          "idx: the labels file (required); csv: a file whose columns are the targets (then every column of "
+          "train is a feature)");
+    visit("test", test, Rule(), "an evaluation split, in train's format");
+    visit("test_labels", test_labels, Rule(), "the test split's labels, as train_labels");
+    visit("validation_fraction", validation_fraction, Rule::fraction(), "held out of train by a seeded split; 0: none");
+    visit("classes", classes, Rule::non_negative(),
+          "class count (idx, csv classification); text takes the vocabulary size from the training text");
+    visit("sequence_length", sequence_length, Rule::positive(), "text: characters per example");
+  }
+};
+
+/// `data:` — where examples come from and how they are batched.
+struct DataConfig : DataFiles {
+  DataFormat format = DataFormat::idx;  ///< DataFiles::format, read
   CsvSettings csv;
   LoaderSettings loader;
   std::vector<std::shared_ptr<const Transform>> transforms;
@@ -78,16 +118,16 @@ struct TrainConfig {
 
   template <class Visit>
   void fields(Visit& visit) {
-    visit("epochs", epochs, Rule::positive(), "passes over the training data");
-    visit("max_steps", max_steps, Rule::non_negative(), "stop after this many updates; 0: no limit");
-    visit("eval_every_epochs", eval_every_epochs, Rule::non_negative(),
+    visit("epochs", epochs, Rule::positive().resumable(), "passes over the training data");
+    visit("max_steps", max_steps, Rule::non_negative().resumable(), "stop after this many updates; 0: no limit");
+    visit("eval_every_epochs", eval_every_epochs, Rule::non_negative().resumable(),
           "evaluate after every this many epochs; 0: only after the last");
-    visit("eval_every_steps", eval_every_steps, Rule::non_negative(),
+    visit("eval_every_steps", eval_every_steps, Rule::non_negative().resumable(),
           "also evaluate every this many steps; 0: off. Each evaluation is a row of metrics.jsonl/csv");
-    visit("log_every_steps", log_every_steps, Rule::non_negative(),
+    visit("log_every_steps", log_every_steps, Rule::non_negative().resumable(),
           "a metrics row (train loss, lr, examples/s) every this many steps and, when stdout is not a terminal, "
           "a progress line (a terminal gets one live line); 0: neither");
-    visit("tensorboard", tensorboard, Rule(),
+    visit("tensorboard", tensorboard, Rule().resumable(),
           "also write every metrics row to a TensorBoard event file in checkpoint.dir (tags train/loss, "
           "train/lr, train/examples_per_second, eval/<metric>)");
     visit("clip_grad_norm", clip_grad_norm, Rule::non_negative(), "global-norm gradient clipping; 0: off");
@@ -95,9 +135,9 @@ struct TrainConfig {
     visit("accumulate", accumulate, Rule::positive(), "micro-batches per update (gradient accumulation)");
     visit("early_stopping_metric", early_stopping_metric, Rule(),
           "stop when this metric stops improving; \"\": off");
-    visit("early_stopping_patience", early_stopping_patience, Rule::positive(),
+    visit("early_stopping_patience", early_stopping_patience, Rule::positive().resumable(),
           "evaluations without improvement before stopping");
-    visit("precision", precision, Rule::one_of(precision_names()),
+    visit("precision", precision, Rule::one_of(precision_names()).resumable(),
           "the forward's arithmetic: fp32; bf16 (autocast, CPU or CUDA); fp16 (autocast with dynamic loss "
           "scaling, CUDA only). Params, gradients, optimizer state and checkpoints stay fp32");
   }
@@ -113,10 +153,11 @@ struct CheckpointConfig {
 
   template <class Visit>
   void fields(Visit& visit) {
-    visit("dir", dir, Rule(), "the run directory (relative to the working directory)");
-    visit("every_epochs", every_epochs, Rule::non_negative(), "save after every this many epochs; 0: off");
-    visit("every_steps", every_steps, Rule::non_negative(), "save every this many steps; 0: off");
-    visit("keep_last", keep_last, Rule::positive(), "numbered checkpoints kept (best is kept besides)");
+    visit("dir", dir, Rule().resumable(),
+          "the run directory (relative to the working directory); a resume goes on in the directory it resumes");
+    visit("every_epochs", every_epochs, Rule::non_negative().resumable(), "save after every this many epochs; 0: off");
+    visit("every_steps", every_steps, Rule::non_negative().resumable(), "save every this many steps; 0: off");
+    visit("keep_last", keep_last, Rule::positive().resumable(), "numbered checkpoints kept (best is kept besides)");
     visit("keep_best", keep_best, Rule(),
           "a metric: every evaluation that improves it saves and points best.safetensors at it; \"\": off");
   }
@@ -155,10 +196,7 @@ struct FinetuneConfig {
   }
 };
 
-struct RunConfig {
-  uint64_t seed = 0;
-  std::string device = "cpu";  ///< cpu | cuda | auto
-  int64_t threads = 0;         ///< 0: libtorch's default
+struct RunConfig : RootSettings {
   DataConfig data;
   LossSettings loss;
   std::vector<std::string> metrics{"loss", "accuracy"};  ///< read: default_metrics() of the loss when not given
@@ -169,6 +207,35 @@ struct RunConfig {
   FinetuneConfig finetune;
   DistSettings dist;
 };
+
+/// Calls `visit(section, settings)` for every settings struct a run reads from a mapping ("" is
+/// the top level; data holds three), so what walks every key (the keys a resume may change, the
+/// schema tables) sees them all. Layers, optimizers, schedules and transforms have their own
+/// registries.
+template <class Visit>
+void for_each_run_settings(Visit&& visit) {
+  // Named defaults, not temporaries: GCC 12 stops with an internal error on CsvSettings{} here.
+  const RootSettings root;
+  const DataFiles files;
+  const CsvSettings csv;
+  const LoaderSettings loader;
+  const LossSettings loss;
+  const TrainConfig train;
+  const EmaConfig ema;
+  const CheckpointConfig checkpoint;
+  const FinetuneConfig finetune;
+  const DistSettings dist;
+  visit("", root);
+  visit("data", files);
+  visit("data", csv);
+  visit("data", loader);
+  visit("loss", loss);
+  visit("train", train);
+  visit("train.ema", ema);
+  visit("checkpoint", checkpoint);
+  visit("finetune", finetune);
+  visit("dist", dist);
+}
 
 /// Reads every section except `model:` (built by build_model). Problems go to the document's
 /// diagnostics; `config_dir` resolves relative data paths.

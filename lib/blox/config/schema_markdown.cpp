@@ -1,10 +1,14 @@
 #include "blox/config/schema_markdown.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "blox/config/resume_changes.h"
 #include "blox/config/run_config.h"
 #include "blox/core/errors.h"
+#include "blox/metrics/catalogue.h"
 #include "blox/data/transform_registry.h"
 #include "blox/layers/builtin_layers.h"
 #include "blox/optim/loss.h"
@@ -46,10 +50,48 @@ std::string types_table(const std::string& title, const std::vector<std::pair<st
   return out + "\n";
 }
 
+// The default metrics per loss, and every metric with the losses it fits and its direction.
+std::string metrics_tables() {
+  std::vector<std::pair<LossTask, std::vector<std::string>>> by_task;
+  for (const auto& [type, doc] : builtin_losses().docs()) {
+    const LossTask task = loss_task(type);
+    auto it = std::find_if(by_task.begin(), by_task.end(), [task](const auto& entry) { return entry.first == task; });
+    if (it == by_task.end()) it = by_task.insert(by_task.end(), {task, {}});
+    it->second.push_back(fmt::format("`{}`", type));
+  }
+  std::string out = "### `metrics`: the default per loss\n\n| task | losses | default `metrics` |\n|---|---|---|\n";
+  for (const auto& [task, losses] : by_task) {
+    out += fmt::format("| {} | {} | `[{}]` |\n", task_name(task), fmt::join(losses, ", "),
+                       fmt::join(default_metrics(task), ", "));
+  }
+  out += "\n### `metrics`: every metric\n\n| metric | fits | better |\n|---|---|---|\n";
+  for (const MetricInfo& metric : metric_catalog()) {
+    std::vector<std::string> tasks;
+    for (const LossTask task : metric.tasks) tasks.push_back(task_name(task));
+    out += fmt::format("| `{}` | {} | {} |\n", metric.name, fmt::join(tasks, ", "), metric.lower_is_better ? "lower" : "higher");
+  }
+  return out + "\n";
+}
+
+// The keys a resume may change (config/resume_changes.h), from their rules.
+std::string resumable_list() {
+  std::string out = "### What a resume may change\n\n";
+  for (const std::string& key : resumable_keys()) {
+    out += fmt::format("- `{}`{}\n", key,
+                       key == "train.max_steps"   ? " (not when a schedule takes its length from it: `schedule.total_steps: 0`)"
+                       : key == "checkpoint.dir" ? " (the resumed directory wins)"
+                                                 : "");
+  }
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string schema_markdown() {
   std::string out;
+  out += section_table("Top level", settings_doc(RootSettings{}));
+  out += section_table("`data`: files and splits", settings_doc(DataFiles{}));
+  out += metrics_tables();
   out += section_table("`train`", settings_doc(TrainConfig{}));
   out += section_table("`train.ema` (absent: no EMA)", settings_doc(EmaConfig{}));
   out += section_table("`checkpoint`", settings_doc(CheckpointConfig{}));
@@ -64,6 +106,7 @@ std::string schema_markdown() {
   out += types_table("Optimizers (`optimizer.type`; every one also takes `no_decay`)", builtin_optimizers().docs());
   out += section_table("`schedule`: keys of every type", settings_doc(ScheduleCommonSettings{}));
   out += types_table("Schedules (`schedule.type`)", builtin_schedules().docs());
+  out += resumable_list();
   return out;
 }
 

@@ -21,6 +21,12 @@ Precision precision_from_name(const std::string& name) {
   throw ConfigError(fmt::format("precision: expected one of {}, got '{}'", fmt::join(names, ", "), name));
 }
 
+std::optional<PrecisionProblem> precision_problem(Precision precision, c10::Device device) {
+  if (precision != Precision::fp16 || !device.is_cpu()) return std::nullopt;
+  return PrecisionProblem{"fp16 needs a GPU (libtorch's CPU kernels have no fast fp16)",
+                          "use bf16 on the CPU, or device: cuda"};
+}
+
 const std::string& precision_name(Precision precision) { return precision_names().at(static_cast<size_t>(precision)); }
 
 AutocastScope::AutocastScope(Precision precision, c10::Device device) {

@@ -3,6 +3,7 @@
 // type, reductions and losses in fp32) while params, gradients and optimizer state stay fp32.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,13 @@ const std::vector<std::string>& precision_names();
 /// The precision a name names (ConfigError for another name).
 Precision precision_from_name(const std::string& name);
 const std::string& precision_name(Precision precision);
+
+/// Why `precision` cannot run on `device`, with a hint: fp16 needs a GPU (libtorch's CPU kernels
+/// have no fast fp16). The one statement of that rule; nothing when it can run.
+struct PrecisionProblem {
+  std::string message, hint;
+};
+std::optional<PrecisionProblem> precision_problem(Precision precision, c10::Device device);
 
 /// Autocast to `precision` on `device` for its lifetime (nothing for fp32); the previous
 /// autocast state comes back at its end. Wrap forward passes only, not backward.

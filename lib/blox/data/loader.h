@@ -36,7 +36,7 @@ struct LoaderSettings {
     visit("batch_size", batch_size, Rule::positive(), "examples per step");
     visit("shuffle", shuffle, Rule(), "epoch k's order is a pure function of (seed, k)");
     visit("drop_last", drop_last, Rule(), "drop a last, smaller batch");
-    visit("prefetch", prefetch, Rule::non_negative(), "batches prepared ahead on a background thread; 0: none");
+    visit("prefetch", prefetch, Rule::non_negative().resumable(), "batches prepared ahead on a background thread; 0: none");
   }
 };
 

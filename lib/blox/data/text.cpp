@@ -10,6 +10,7 @@
 #include <ATen/ops/from_blob.h>
 #include <fmt/format.h>
 
+#include "blox/core/file_text.h"
 #include "blox/core/errors.h"
 #include "blox/core/utf8.h"
 
@@ -21,9 +22,10 @@ const char* const kVocabularyPath = "data/vocabulary";
 }  // namespace
 
 std::u32string read_utf8_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string why;
+  const std::optional<std::string> read = read_file_text(path, &why);
+  if (!read) throw DataError(fmt::format("{}: cannot open: {}", path, why));
+  const std::string& bytes = *read;
   if (const auto at = invalid_utf8_at(bytes)) throw DataError(fmt::format("{}: invalid UTF-8 at byte {}", path, *at));
   return decode_utf8(bytes);
 }

@@ -12,7 +12,7 @@ struct DistSettings {
 
   template <class Visit>
   void fields(Visit& visit) {
-    visit("timeout_seconds", timeout_seconds, Rule::positive(),
+    visit("timeout_seconds", timeout_seconds, Rule::positive().resumable(),
           "a collective waiting longer on a dead or hung process fails the run");
   }
 };

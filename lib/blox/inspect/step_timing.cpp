@@ -52,8 +52,8 @@ StepTimings time_training_step(const PreparedRun& prepared, int iterations, int 
   Params params = prepared.model.params;
   if (data.vocabulary) params = data.vocabulary->store(params.unlocked()).locked();
   const StepNumerics numerics = StepNumerics::of(precision_from_name(run.train.precision));
-  if (numerics.precision == Precision::fp16 && device.is_cpu()) {
-    throw ConfigError("bench: train.precision fp16 needs a GPU; hint: --device cuda, or bf16 on the CPU");
+  if (const auto problem = precision_problem(numerics.precision, device)) {
+    throw ConfigError(fmt::format("bench: train.precision: {}; hint: {}", problem->message, problem->hint));
   }
   TrainState state = make_train_state(params_to_device(params, device), *run.optimizer, numerics);
   const at::Tensor x = batch_to_device(batch->inputs, device);

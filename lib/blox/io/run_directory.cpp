@@ -14,9 +14,19 @@
 #include "blox/core/errors.h"
 
 namespace bx {
-namespace {
 
 namespace fs = std::filesystem;
+
+namespace run_files {
+std::string config(const std::string& dir) { return (fs::path(dir) / "config.yaml").string(); }
+std::string metrics_log(const std::string& dir) { return (fs::path(dir) / "metrics.jsonl").string(); }
+std::string metrics_table(const std::string& dir) { return (fs::path(dir) / "metrics.csv").string(); }
+std::string last_checkpoint(const std::string& dir) { return (fs::path(dir) / "last.safetensors").string(); }
+std::string best_checkpoint(const std::string& dir) { return (fs::path(dir) / "best.safetensors").string(); }
+std::string lock(const std::string& dir) { return (fs::path(dir) / ".lock").string(); }
+}  // namespace run_files
+
+namespace {
 
 std::string numbered(const std::string& dir, int64_t step) {
   return (fs::path(dir) / fmt::format("ckpt-{:09d}.safetensors", step)).string();
@@ -50,22 +60,22 @@ void save_run_checkpoint(const std::string& dir, const Checkpoint& checkpoint, i
   if (ec) throw CheckpointError(fmt::format("{}: cannot create the run directory: {}", dir, ec.message()));
   const std::string file = numbered(dir, checkpoint.step);
   save_checkpoint(file, checkpoint);
-  link_atomically(file, (fs::path(dir) / "last.safetensors").string());
+  link_atomically(file, run_files::last_checkpoint(dir));
   const std::vector<std::string> numbered_files = numbered_checkpoints(dir);
   const auto excess = static_cast<int64_t>(numbered_files.size()) - keep_last;
   for (int64_t i = 0; i < excess; ++i) fs::remove(numbered_files[static_cast<size_t>(i)]);
 }
 
 void mark_best_checkpoint(const std::string& dir, int64_t step) {
-  link_atomically(numbered(dir, step), (fs::path(dir) / "best.safetensors").string());
+  link_atomically(numbered(dir, step), run_files::best_checkpoint(dir));
 }
 
 void require_no_earlier_run(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return;
   std::vector<std::string> found = numbered_checkpoints(dir);
-  for (const char* name : {"last.safetensors", "metrics.jsonl"}) {
-    if (fs::exists(fs::path(dir) / name)) found.push_back(name);
+  for (const std::string& file : {run_files::last_checkpoint(dir), run_files::metrics_log(dir)}) {
+    if (fs::exists(file, ec)) found.push_back(file);
   }
   if (!found.empty()) {
     throw ConfigError(fmt::format(
@@ -78,7 +88,7 @@ void require_no_earlier_run(const std::string& dir) {
 bool holds_checkpoint(const std::string& dir) {
   std::error_code ec;
   return fs::is_directory(dir, ec) &&
-         (fs::exists(fs::path(dir) / "last.safetensors", ec) || !numbered_checkpoints(dir).empty());
+         (fs::exists(run_files::last_checkpoint(dir), ec) || !numbered_checkpoints(dir).empty());
 }
 
 std::vector<std::string> resume_candidates(const std::string& dir_or_file) {
@@ -89,7 +99,7 @@ std::vector<std::string> resume_candidates(const std::string& dir_or_file) {
   }
   const std::vector<std::string> numbered_files = numbered_checkpoints(dir_or_file);
   std::vector<std::string> out;
-  const std::string last = (fs::path(dir_or_file) / "last.safetensors").string();
+  const std::string last = run_files::last_checkpoint(dir_or_file);
   if (fs::exists(last)) out.push_back(last);
   out.insert(out.end(), numbered_files.rbegin(), numbered_files.rend());  // newest first
   if (out.empty()) throw CheckpointError(fmt::format("{}: no checkpoint to resume from", dir_or_file));

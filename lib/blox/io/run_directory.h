@@ -8,6 +8,16 @@
 
 namespace bx {
 
+/// The files of a run directory, each named here once.
+namespace run_files {
+std::string config(const std::string& dir);           ///< config.yaml: the run's resolved config
+std::string metrics_log(const std::string& dir);      ///< metrics.jsonl: one JSON object per row
+std::string metrics_table(const std::string& dir);    ///< metrics.csv: the same rows as a table
+std::string last_checkpoint(const std::string& dir);  ///< last.safetensors: a link to the newest
+std::string best_checkpoint(const std::string& dir);  ///< best.safetensors: a link to the best
+std::string lock(const std::string& dir);             ///< .lock: held by the process writing the run
+}  // namespace run_files
+
 /// Saves `checkpoint` as <dir>/ckpt-<step>.safetensors (atomically), then points
 /// <dir>/last.safetensors at it (an atomically replaced hard link), then removes the oldest
 /// numbered checkpoints beyond `keep_last`. A crash at any point leaves `last` on a complete file.

@@ -12,7 +12,9 @@
 
 #include <fmt/format.h>
 
+#include "blox/core/file_text.h"
 #include "blox/core/errors.h"
+#include "blox/io/run_directory.h"
 
 namespace bx {
 namespace fs = std::filesystem;
@@ -39,13 +41,12 @@ RunLock::RunLock(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw ConfigError(fmt::format("checkpoint.dir '{}': cannot create it: {}", dir, ec.message()));
-  const std::string path = (fs::path(dir) / ".lock").string();
+  const std::string path = run_files::lock(dir);
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw ConfigError(fmt::format("checkpoint.dir '{}': cannot write in it: {}", dir, std::strerror(errno)));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
-    std::ifstream in(path);
-    std::string holder((std::istreambuf_iterator<char>(in)), {});
+    std::string holder = read_file_text(path).value_or("");
     ::close(fd_);
     fd_ = -1;
     if (error == EWOULDBLOCK) {

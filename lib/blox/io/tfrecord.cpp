@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "blox/core/file_text.h"
 #include "blox/core/errors.h"
 #include "blox/io/crc32c.h"
 
@@ -75,11 +76,10 @@ TfRecords parse_tfrecords(std::string_view bytes, const std::string& name) {
 }
 
 TfRecords read_tfrecords(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
-  const std::string bytes(std::istreambuf_iterator<char>(in), {});
-  if (in.bad()) throw DataError(fmt::format("{}: read failed: {}", path, std::strerror(errno)));
-  return parse_tfrecords(bytes, path);
+  std::string why;
+  const std::optional<std::string> bytes = read_file_text(path, &why);
+  if (!bytes) throw DataError(fmt::format("{}: cannot read: {}", path, why));
+  return parse_tfrecords(*bytes, path);
 }
 
 }  // namespace bx

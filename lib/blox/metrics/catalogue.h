@@ -1,6 +1,6 @@
 // The evaluation metrics a config may name (`metrics:`), which losses each one fits and the
-// list a run gets when it names none. Here, beside the losses, because the config reader checks
-// them; lib/blox/metrics/evaluation.h computes them.
+// list a run gets when it names none. Below config/, whose reader checks them;
+// lib/blox/metrics/evaluation.h computes them; configs/README.md's tables are generated from here.
 #pragma once
 
 #include <optional>

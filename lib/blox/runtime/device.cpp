@@ -8,6 +8,11 @@
 
 namespace bx {
 
+const std::vector<std::string>& device_names() {
+  static const std::vector<std::string> names{"cpu", "cuda", "auto"};
+  return names;
+}
+
 c10::Device resolve_device(const std::string& name, int64_t local_rank) {
   if (name == "cpu") return c10::kCPU;
   if (at::hasCUDA()) {

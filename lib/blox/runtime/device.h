@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
@@ -9,6 +10,9 @@
 #include "blox/core/params.h"
 
 namespace bx {
+
+/// The device names a config and --device take: cpu, cuda, auto (the one list of them).
+const std::vector<std::string>& device_names();
 
 /// "cpu", "cuda" or "auto" (a GPU when there is one). A GPU is the `local_rank`-th of this
 /// machine (one per process of a data-parallel run), made the current device. Throws

@@ -11,7 +11,7 @@ namespace {
 std::atomic<int> g_stop_signal{0};
 
 void on_signal(int signal) {
-  if (signal == SIGINT && g_stop_signal.load() == SIGINT) _exit(130);  // second Ctrl-C: now
+  if (signal == SIGINT && g_stop_signal.load() == SIGINT) _exit(kExitInterrupted);  // second Ctrl-C: now
   g_stop_signal.store(signal);
 }
 

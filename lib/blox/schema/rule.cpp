@@ -51,6 +51,12 @@ Rule Rule::required() const {
   return r;
 }
 
+Rule Rule::resumable() const {
+  Rule r = *this;
+  r.resumable_ = true;
+  return r;
+}
+
 std::string Rule::describe() const {
   if (!choices_.empty()) return fmt::format("one of {}", fmt::join(choices_, ", "));
   if (low_ && high_) {

@@ -29,9 +29,13 @@ class Rule {
   Rule required() const;
   /// An integer that may also be written `classes` (the dataset's class count).
   Rule or_classes() const;
+  /// A resume may change the value (blox train --resume): it steers how long a run goes on,
+  /// what it records or where it computes, never what it trains.
+  Rule resumable() const;
 
   bool is_required() const { return required_; }
   bool takes_classes() const { return classes_; }
+  bool is_resumable() const { return resumable_; }
   const std::vector<std::string>& choices() const { return choices_; }
 
   /// What the rule asks for, e.g. "> 0", "in [0, 1)", "one of a, b"; "" when anything goes.
@@ -51,6 +55,7 @@ class Rule {
   std::vector<std::string> choices_;
   bool required_ = false;
   bool classes_ = false;
+  bool resumable_ = false;
 };
 
 }  // namespace bx

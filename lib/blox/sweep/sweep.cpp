@@ -1,5 +1,5 @@
 // The sweep reads each trial's state from its directory before and after training it, so what
-// it reports and what a re-run does follow from the files alone (sweep_trial.h).
+// it reports and what a re-run does follow from the files alone (trial.h).
 #include "blox/sweep/sweep.h"
 
 #include <algorithm>
@@ -12,11 +12,13 @@
 #include <c10/util/Exception.h>
 #include <fmt/format.h>
 
+#include "blox/core/file_text.h"
 #include "blox/config/document.h"
 #include "blox/config/model_builder.h"
 #include "blox/config/resume_changes.h"
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"
+#include "blox/io/run_directory.h"
 #include "blox/io/run_lock.h"
 #include "blox/metrics/catalogue.h"
 #include "blox/metrics/metric_watch.h"
@@ -33,10 +35,7 @@ namespace fs = std::filesystem;
 // How many trial problems the up-front check prints in full (a bad key fails every trial alike).
 constexpr size_t kProblemsShown = 5;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string read_text(const std::string& path) { return read_file_text(path).value_or(""); }
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
@@ -144,9 +143,9 @@ std::vector<std::string> Sweep::trial_problems(const TrialResult& r) const {
   }
   if (r.state.status == TrialStatus::interrupted) {
     // It goes on from its checkpoint: only what a resume may change may differ from its start.
-    const std::string stored_path = (fs::path(r.dir) / "config.yaml").string();
+    const std::string stored_path = run_files::config(r.dir);
     const std::string now = prepared->document.dump();
-    const std::vector<ConfigChange> refused = unresumable_changes(config_changes(read_text(stored_path), now), now);
+    const std::vector<ConfigChange> refused = check_resume(read_text(stored_path), now).refused;
     if (!refused.empty()) {
       problems.push_back(fmt::format("the trial started under another config ({}) and a resume may not change (stored -> "
                                      "new):\n{}hint: restore the config, or --dir OTHER for a new sweep",
@@ -342,6 +341,16 @@ SweepOutcome Sweep::run() {
 SweepOutcome run_sweep(const SweepDefinition& definition, const SweepOptions& options) {
   Sweep sweep(definition, options);
   return sweep.run();
+}
+
+int exit_code(const SweepOutcome& outcome) {
+  if (const int signal_code = exit_code(outcome.stop)) return signal_code;
+  if (outcome.failed > 0 || outcome.unfinished > 0) {
+    fmt::print(stderr, "blox sweep: {} trial(s) failed, {} not finished (see the summary)\n", outcome.failed,
+               outcome.unfinished);
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace bx

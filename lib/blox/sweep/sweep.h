@@ -32,11 +32,15 @@ struct SweepOutcome {
   int unfinished = 0;                      ///< trials neither finished nor failed
 };
 
+/// The sweep process's exit code: a signal's stop as train's (130 / 143, after the trial's
+/// checkpoint); a failed or unfinished trial a runtime failure (1, said on stderr); else 0.
+int exit_code(const SweepOutcome& outcome);
+
 /// Runs the sweep. Before anything is trained or written, every trial's config is prepared
 /// (prepare_run with the shared --set, the trial's values and its checkpoint.dir), the metric is
 /// checked against each trial's metrics and evaluation data, an interrupted trial's config
 /// against the one it started with (resume_changes.h), and DIR/sweep.json against this sweep
-/// (sweep_definition.h): any problem is one ConfigError listing them. Then, under a lock on DIR,
+/// (definition.h): any problem is one ConfigError listing them. Then, under a lock on DIR,
 /// each trial not done is trained (resumed when interrupted); finished and failed ones get
 /// DIR/<trial>/trial.json, and DIR/sweep.jsonl / sweep.csv are rewritten after each. A stop
 /// signal ends the trial being trained with its checkpoint and starts no other. A ConfigError or

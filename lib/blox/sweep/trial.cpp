@@ -9,6 +9,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/io/atomic_file.h"
+#include "blox/io/run_directory.h"
 #include "blox/metrics/metric_watch.h"
 #include "blox/train/run_log.h"
 
@@ -37,7 +38,7 @@ TrialState read_trial_state(const std::string& dir) {
   std::ifstream in(path);
   if (!in) {
     std::error_code ec;
-    const bool started = fs::exists(fs::path(dir) / "config.yaml", ec);
+    const bool started = fs::exists(run_files::config(dir), ec);
     return {started ? TrialStatus::interrupted : TrialStatus::pending, ""};
   }
   const nlohmann::json mark = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
@@ -79,7 +80,7 @@ int64_t last_saved_step(const std::string& dir) {
 TrialScore read_trial_score(const std::string& dir, const std::string& metric) {
   TrialScore score;
   score.steps = last_saved_step(dir);
-  const std::string path = (fs::path(dir) / "metrics.jsonl").string();
+  const std::string path = run_files::metrics_log(dir);
   std::error_code ec;
   if (!fs::exists(path, ec)) return score;
   MetricWatch watch("sweep", metric);  // best as keep_best judges it

@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <string>
 
+#include "blox/config/run_config.h"
+
 namespace bx {
 
 enum class StopSignal { none, interrupt, terminate, save_and_continue };  ///< SIGINT, SIGTERM, SIGUSR1
@@ -32,17 +34,19 @@ enum class StopReason {
   terminated,      ///< SIGTERM, after a checkpoint
 };
 
+/// The process's exit code after a run (or a sweep) stopped for `reason`: 130 / 143 for a signal
+/// (runtime/stop_signals.h), else 0.
+int exit_code(StopReason reason);
+
 /// "finished", "max_steps", ... (for messages and logs).
 const char* stop_reason_name(StopReason reason);
 
+/// What the cadence reads, as the config declares it (config/run_config.h): train's epochs,
+/// max_steps, eval_every_epochs, eval_every_steps and log_every_steps; checkpoint's every_epochs
+/// and every_steps (0: off; eval / save every 0 epochs: only after the last).
 struct CadenceSettings {
-  int64_t epochs = 1;
-  int64_t max_steps = 0;          ///< 0: no limit
-  int64_t eval_every_epochs = 1;  ///< 0: only after the last epoch
-  int64_t eval_every_steps = 0;   ///< 0: off
-  int64_t log_every_steps = 50;   ///< 0: off
-  int64_t save_every_epochs = 1;  ///< 0: only after the last epoch
-  int64_t save_every_steps = 0;   ///< 0: off
+  TrainConfig train;
+  CheckpointConfig checkpoint;
 };
 
 /// A point between steps.
@@ -52,6 +56,16 @@ struct Moment {
   bool epoch_end = false;
   bool epoch_stepped = true;  ///< the epoch had steps (a run resumed at an epoch's end has none)
   StopSignal signal = StopSignal::none;
+
+  /// After step `step` of epoch `epoch`, with data left in the epoch.
+  static Moment mid_epoch(int64_t step, int64_t epoch, StopSignal signal = StopSignal::none) {
+    return {step, epoch, false, true, signal};
+  }
+  /// The end of epoch `epoch` at step `step`; `stepped`: the epoch had steps (a run resumed at
+  /// an epoch's end has none).
+  static Moment end_of_epoch(int64_t step, int64_t epoch, bool stepped = true, StopSignal signal = StopSignal::none) {
+    return {step, epoch, true, stepped, signal};
+  }
 };
 
 /// What a point calls for.
@@ -70,9 +84,9 @@ class Cadence {
   explicit Cadence(CadenceSettings settings) : s_(settings) {}
 
   /// train.max_steps is reached: the step loop ends the epoch here.
-  bool at_max_steps(int64_t step) const { return s_.max_steps > 0 && step >= s_.max_steps; }
+  bool at_max_steps(int64_t step) const { return s_.train.max_steps > 0 && step >= s_.train.max_steps; }
   /// The epoch of `m` is the run's last (by epochs or by max_steps).
-  bool last_epoch(const Moment& m) const { return m.epoch + 1 == s_.epochs || at_max_steps(m.step); }
+  bool last_epoch(const Moment& m) const { return m.epoch + 1 == s_.train.epochs || at_max_steps(m.step); }
 
   Due due(const Moment& m) const;
   /// Why the run stops once `m` is served; `early_stopped`: the evaluation at `m` said so.

@@ -11,6 +11,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/io/atomic_file.h"
+#include "blox/io/run_directory.h"
 
 namespace bx {
 namespace {
@@ -135,7 +136,7 @@ EventWriter& RunLog::events() {
 }
 
 void RunLog::write_config(const std::string& yaml) const {
-  write_file_atomically((fs::path(dir_) / "config.yaml").string(), yaml);
+  write_file_atomically(run_files::config(dir_), yaml);
 }
 
 void RunLog::record(const MetricsRow& row) {
@@ -143,9 +144,9 @@ void RunLog::record(const MetricsRow& row) {
   for (const RowField& f : kRowFields) json[f.key] = row.*(f.value);
   for (const auto& [k, v] : row.metrics) json[k] = v;
   if (!row.metrics.empty()) json[kSplitKey] = row.split;
-  std::ofstream(fs::path(dir_) / "metrics.jsonl", std::ios::app) << json.dump() << "\n";
+  std::ofstream(run_files::metrics_log(dir_), std::ios::app) << json.dump() << "\n";
 
-  const fs::path csv = fs::path(dir_) / "metrics.csv";
+  const fs::path csv = run_files::metrics_table(dir_);
   if (csv_columns_.empty()) {
     std::ifstream existing(csv);
     std::string header;
@@ -167,12 +168,12 @@ void RunLog::record(const MetricsRow& row) {
 }
 
 void RunLog::truncate_after(int64_t step) {
-  const fs::path jsonl = fs::path(dir_) / "metrics.jsonl";
+  const fs::path jsonl = run_files::metrics_log(dir_);
   filter_lines(jsonl, [step](size_t, const std::string& line) {
     const std::optional<nlohmann::json> row = parse_row(line);
     return !row || (*row)["step"].get<int64_t>() <= step;  // a damaged line predates any resume point
   });
-  filter_lines(fs::path(dir_) / "metrics.csv",
+  filter_lines(run_files::metrics_table(dir_),
                [step](size_t number, const std::string& line) { return number == 0 || leading_integer(line) <= step; });
   if (!tensorboard_) return;
   events_.reset();  // closed before its file is replaced

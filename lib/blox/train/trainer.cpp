@@ -47,11 +47,7 @@ LoaderSettings loader_settings(LoaderSettings settings, c10::Device device) {
   return settings;
 }
 
-CadenceSettings cadence_settings(const RunConfig& run) {
-  const TrainConfig& t = run.train;
-  return {t.epochs, t.max_steps, t.eval_every_epochs, t.eval_every_steps, t.log_every_steps,
-          run.checkpoint.every_epochs, run.checkpoint.every_steps};
-}
+CadenceSettings cadence_settings(const RunConfig& run) { return {run.train, run.checkpoint}; }
 
 
 // Statistics of a stretch of steps (since the last metrics row; since the epoch began).
@@ -453,10 +449,10 @@ TrainOutcome Trainer::run() {
         break;
       }
       if (!mid_epoch) continue;  // the epoch's end serves this point
-      const StopReason why = serve({step_, epoch_, false, true, signal_}, at);
+      const StopReason why = serve(Moment::mid_epoch(step_, epoch_, signal_), at);
       if (why != StopReason::none) return finish(why);
     }
-    const StopReason why = serve({step_, epoch_, true, epoch_window_.steps > 0, signal_}, position_);
+    const StopReason why = serve(Moment::end_of_epoch(step_, epoch_, epoch_window_.steps > 0, signal_), position_);
     epoch_window_ = {LossMark::at(losses_)};
     if (why != StopReason::none) return finish(why);
   }
@@ -477,9 +473,9 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   // What can be refused is refused before anything is written.
   const LaunchEnv env = launch_env();
   const c10::Device device = resolve_device(prepared.run.device, env.local_rank);
-  if (device.is_cpu() && prepared.run.train.precision == "fp16") {
-    throw ConfigError("train.precision fp16 needs a GPU, and this run is on the CPU (device: auto found none); "
-                      "hint: use bf16 on the CPU");
+  if (const auto problem = precision_problem(precision_from_name(prepared.run.train.precision), device)) {
+    throw ConfigError(fmt::format("train.precision: {}, and this run is on the CPU (device: {}); hint: {}",
+                                  problem->message, prepared.run.device, problem->hint));
   }
   // A resume never writes into another run (blox train points checkpoint.dir at the resumed one).
   std::error_code ec;

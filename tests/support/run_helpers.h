@@ -15,8 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "support/temp_dir.h"
 #include "support/cli_runner.h"
-#include "data/files.h"
+#include "support/files.h"
 
 extern char** environ;
 
@@ -29,10 +30,8 @@ using Result = test::CommandResult;
 // Runs blox in `dir` with one thread everywhere, so runs are bitwise reproducible.
 inline Result blox(const fs::path& dir, const std::string& args) { return test::run_blox(args, dir.string()); }
 
-struct RunDir {
-  fs::path path = fs::temp_directory_path() / ("blox_train_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
-  RunDir() { fs::create_directories(path); }
-  ~RunDir() { fs::remove_all(path); }
+struct RunDir : TempDir {
+  RunDir() : TempDir("train") {}
 };
 
 inline std::string mlp_config(int epochs, int every_steps, const std::string& extra = "") {
@@ -65,10 +64,7 @@ inline std::string edited(std::string config, const std::string& from, const std
   return config.replace(at, from.size(), to);
 }
 
-inline std::string read(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+inline std::string read(const fs::path& path) { return read_text(path); }
 
 inline size_t lines(const fs::path& path) {
   const std::string text = read(path);

@@ -1,0 +1,78 @@
+#include "blox/infer/prediction_run.h"
+
+#include <filesystem>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "blox/core/errors.h"
+#include "blox/data/csv.h"
+#include "blox/data/open_dataset.h"
+#include "blox/infer/predict.h"
+#include "blox/infer/prediction_tensors.h"
+#include "blox/io/atomic_file.h"
+#include "blox/metrics/catalogue.h"
+#include "blox/runtime/device.h"
+#include "blox/train/run_data.h"
+
+namespace bx {
+
+PredictionInput read_prediction_input(const DataConfig& config, const std::string& path) {
+  if (config.format == DataFormat::text) {
+    throw ConfigError("predict --input: data format 'text' is not supported (idx and csv are); "
+                      "hint: use blox eval for language models");
+  }
+  if (config.format == DataFormat::csv) {
+    // New rows to predict on lack the label column the training file has (or, with a separate
+    // labels file, hold features only); rows with it are scored as well.
+    const bool labelled =
+        config.train_labels.empty() && csv_column_count(path, config.csv) == csv_column_count(config.train, config.csv);
+    return {labelled ? read_csv(path, config.csv) : read_csv_features(path, config.csv), labelled};
+  }
+  return {open_dataset(config.source(path, "")), false};  // IDX images alone carry no labels
+}
+
+std::string prediction_format(const PredictionRequest& request) {
+  std::string format = request.format;
+  const std::filesystem::path extension = std::filesystem::path(request.output).extension();
+  if (format.empty()) format = extension == ".jsonl" ? "jsonl" : extension == ".safetensors" ? "safetensors" : "csv";
+  if (format == "safetensors" && request.output.empty()) {
+    throw ConfigError("predict --format safetensors: needs -o FILE (binary output is not written to a terminal)");
+  }
+  if (request.limit > 0 && format != "safetensors") throw ConfigError("predict --limit: applies to --format safetensors only");
+  return format;
+}
+
+std::string predict(const TrainedModel& model, const PredictionRequest& request, std::ostream& out) {
+  const std::string format = prediction_format(request);
+  const RunConfig& run = model.prepared.run;
+  const PredictionInput input =
+      request.input.empty()
+          ? PredictionInput{load_split(run.data, run.seed, request.split, Vocabulary::find(model.checkpoint.params)), true}
+          : read_prediction_input(run.data, request.input);
+  Loader loader(input.data, evaluation_loader_settings(run.data), evaluation_transforms(run.data));
+  const c10::Device device = resolve_device(run.device);
+  const Params params = params_to_device(model.checkpoint.params, device);
+  const Layer& layer = *model.prepared.model.layer;
+  if (format == "safetensors") {
+    std::optional<Loader> raw;
+    if (!evaluation_transforms(run.data).empty()) raw.emplace(input.data, evaluation_loader_settings(run.data));
+    const TensorFile tensors =
+        prediction_tensors(layer, params, loader, request.limit, input.labelled, device, raw ? &*raw : nullptr);
+    write_file_atomically(request.output, [&](const WriteBytes& write) { write_safetensors(tensors, write); });
+    return fmt::format("{} examples' inputs and outputs written to {}", tensors.tensors[0].second.size(0), request.output);
+  }
+  const PredictionOptions options{parse_prediction_format(format, "--format"),
+                                  loss_task(run.loss.type) == LossTask::classification, input.labelled};
+  if (request.output.empty()) {
+    write_predictions(layer, params, loader, options, out, device);
+    return "";
+  }
+  std::ostringstream rows;
+  const int64_t count = write_predictions(layer, params, loader, options, rows, device);
+  write_file_atomically(request.output, rows.str());
+  return fmt::format("{} predictions written to {}", count, request.output);
+}
+
+}  // namespace bx

@@ -1,0 +1,41 @@
+// blox predict's work: a trained model's predictions for a split or a data file, written as
+// CSV, JSON Lines or safetensors tensors.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "blox/data/dataset.h"
+#include "blox/infer/trained_model.h"
+
+namespace bx {
+
+/// What to predict on and where the rows go.
+struct PredictionRequest {
+  std::string split = "test";  ///< a split of the run's data, when `input` is ""
+  std::string input;           ///< a data file in the run's format
+  std::string output;          ///< "": the stream given to predict(); else replaced atomically
+  std::string format;          ///< csv, jsonl or safetensors; "": from the output's extension, else csv
+  int64_t limit = 0;           ///< safetensors only: the first N examples (0: all)
+};
+
+/// The examples to predict on, and whether their targets are labels (else example indices).
+struct PredictionInput {
+  TensorDataset data;
+  bool labelled = false;
+};
+
+/// A data file in the run's format: IDX images come without labels; CSV rows with or without
+/// the training file's label column. Throws ConfigError for text data.
+PredictionInput read_prediction_input(const DataConfig& data, const std::string& path);
+
+/// The format `request` asks for, checked against its other choices (ConfigError: safetensors
+/// without an output file, a limit outside safetensors).
+std::string prediction_format(const PredictionRequest& request);
+
+/// Writes `model`'s predictions as `request` says: to `request.output` (atomically) or else to
+/// `out`. Returns a line for stderr saying what was written where ("" when rows went to `out`).
+std::string predict(const TrainedModel& model, const PredictionRequest& request, std::ostream& out);
+
+}  // namespace bx
