@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/runtime/child_process.h"
 
 namespace bx {
 namespace {
@@ -45,33 +45,6 @@ int free_loopback_port() {
   return ntohs(address.sin_port);
 }
 
-[[noreturn]] void exec_worker(const std::vector<std::string>& argv, int rank, int nproc, int port) {
-  ::setpgid(0, 0);                  // the terminal's signals reach the launcher, which forwards them once
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a launcher that dies takes its workers with it
-  for (int s : {SIGINT, SIGTERM, SIGUSR1}) std::signal(s, SIG_DFL);
-  ::setenv("RANK", std::to_string(rank).c_str(), 1);
-  ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
-  ::setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
-  ::setenv("MASTER_ADDR", "127.0.0.1", 1);
-  ::setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  ::execv("/proc/self/exe", args.data());
-  std::fprintf(stderr, "blox: cannot start worker %d: %s\n", rank, std::strerror(errno));
-  std::_Exit(127);
-}
-
-std::string describe(int status) {
-  if (WIFSIGNALED(status)) {
-    const int s = WTERMSIG(status);
-    return fmt::format("was killed by signal {} ({})", s, strsignal(s));
-  }
-  return fmt::format("exited with code {}", WEXITSTATUS(status));
-}
-
-int code_of(int status) { return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status); }
-
 }  // namespace
 
 std::vector<std::string> without_nproc(const std::vector<std::string>& args) {
@@ -94,11 +67,16 @@ int launch_local(const std::vector<std::string>& argv, int nproc, int grace_seco
   action.sa_handler = forward;
   sigemptyset(&action.sa_mask);
   for (int s : {SIGINT, SIGTERM, SIGUSR1}) ::sigaction(s, &action, nullptr);
-  std::fflush(nullptr);
   for (int rank = 0; rank < nproc; ++rank) {
-    const pid_t pid = ::fork();
+    ChildSpec worker;
+    worker.argv = argv;
+    worker.environment = {{"RANK", std::to_string(rank)},
+                          {"LOCAL_RANK", std::to_string(rank)},
+                          {"WORLD_SIZE", std::to_string(nproc)},
+                          {"MASTER_ADDR", "127.0.0.1"},
+                          {"MASTER_PORT", std::to_string(port)}};
+    const pid_t pid = start_child(worker, fmt::format("worker {}", rank));
     if (pid < 0) throw DistError(fmt::format("--nproc: cannot start worker {}: {}", rank, std::strerror(errno)));
-    if (pid == 0) exec_worker(argv, rank, nproc, port);
     g_workers[static_cast<size_t>(rank)] = pid;
   }
 
@@ -129,7 +107,7 @@ int launch_local(const std::vector<std::string>& argv, int nproc, int grace_seco
         g_workers[r] = 0;
       }
     }
-    const int code = code_of(status);
+    const int code = exit_code_of_status(status);
     if (code == 0) continue;
     // A stop the launcher forwarded ends every worker with 130 / 143: that is no failure.
     const bool stopped = g_forwarded != 0 && WIFEXITED(status) && (code == 130 || code == 143);
@@ -137,7 +115,7 @@ int launch_local(const std::vector<std::string>& argv, int nproc, int grace_seco
     if (!stopped && !failed) {
       failed = true;
       std::fprintf(stderr, "blox: worker rank %d of %d (pid %d) %s; stopping the other workers\n", rank, nproc, pid,
-                   describe(status).c_str());
+                   describe_status(status).c_str());
       deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
       for (pid_t w : g_workers) {
         if (w > 0) ::kill(w, SIGTERM);

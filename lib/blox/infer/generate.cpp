@@ -26,16 +26,27 @@
 #include "blox/core/rng.h"
 #include "blox/core/shape.h"
 #include "blox/layers/activation.h"
+#include "blox/layers/attention.h"
+#include "blox/layers/batch_norm.h"
+#include "blox/layers/conv.h"
 #include "blox/layers/dropout.h"
 #include "blox/layers/embedding.h"
+#include "blox/layers/flatten.h"
 #include "blox/layers/linear.h"
 #include "blox/layers/norm.h"
+#include "blox/layers/pool.h"
 #include "blox/layers/recurrent.h"
 #include "blox/layers/residual.h"
 #include "blox/layers/sequential.h"
+#include "blox/layers/transformer.h"
 
 namespace bx {
 namespace {
+
+template <class... Kinds>
+bool is_any(const Layer& layer) {
+  return (... || (dynamic_cast<const Kinds*>(&layer) != nullptr));
+}
 
 void check_ids(const at::Tensor& ids) {
   if (ids.dim() != 1 || ids.numel() == 0 || ids.scalar_type() != at::kLong) {
@@ -54,24 +65,17 @@ at::Tensor last_logits(const at::Tensor& output, int64_t positions) {
   return output.select(0, 0).select(0, positions - 1).to(at::kFloat).cpu();
 }
 
-// A per-position layer maps each position of (B, T, ...) on its own, so running it on the new
-// positions alone gives what it gives them inside the whole sequence.
+// Every position of a container's parts maps on its own.
 bool per_position(const Layer& layer) {
+  const std::optional<GenerationClass> kind = generation_class(layer);
+  if (kind == GenerationClass::per_position) return true;
+  if (kind != GenerationClass::container) return false;
   if (const auto* residual = dynamic_cast<const Residual*>(&layer)) return per_position(residual->inner());
-  if (const auto* sequential = dynamic_cast<const Sequential*>(&layer)) {
-    for (size_t i = 0; i < sequential->size(); ++i) {
-      if (!per_position(sequential->layer(i))) return false;
-    }
-    return true;
+  const auto& sequential = dynamic_cast<const Sequential&>(layer);
+  for (size_t i = 0; i < sequential.size(); ++i) {
+    if (!per_position(sequential.layer(i))) return false;
   }
-  if (const auto* activation = dynamic_cast<const Activation*>(&layer)) {
-    // softmax / log_softmax along another axis than the features' would mix positions
-    const std::string& function = activation->settings().function;
-    return (function != "softmax" && function != "log_softmax") || activation->settings().axis == -1;
-  }
-  return dynamic_cast<const Embedding*>(&layer) != nullptr || dynamic_cast<const Linear*>(&layer) != nullptr ||
-         dynamic_cast<const Dropout*>(&layer) != nullptr || dynamic_cast<const LayerNorm*>(&layer) != nullptr ||
-         dynamic_cast<const RMSNorm*>(&layer) != nullptr || dynamic_cast<const TiedOutput*>(&layer) != nullptr;
+  return true;
 }
 
 // One layer of a stepped model: maps the new positions' inputs (1, T, ...) to its outputs.
@@ -164,6 +168,26 @@ void check_sampling_options(const SamplingOptions& options) {
 }
 
 }  // namespace
+
+std::optional<GenerationClass> generation_class(const Layer& layer) {
+  using G = GenerationClass;
+  if (is_any<Sequential, Residual>(layer)) return G::container;
+  if (is_any<LSTM, GRU>(layer)) return G::recurrent;
+  if (const auto* activation = dynamic_cast<const Activation*>(&layer)) {
+    // softmax / log_softmax along another axis than the features' would mix positions
+    const std::string& function = activation->settings().function;
+    const bool along_features = (function != "softmax" && function != "log_softmax") || activation->settings().axis == -1;
+    return along_features ? G::per_position : G::mixes_positions;
+  }
+  if (is_any<Embedding, Linear, Dropout, LayerNorm, RMSNorm, TiedOutput>(layer)) return G::per_position;
+  // Over time or channels: attention, convolutions and pools along T, statistics across axes
+  // (batch norm's axis 1 and group norm's groups are positions of a sequence), flattening.
+  if (is_any<MultiHeadAttention, TransformerBlock, Conv1D, Conv2D, ConvTranspose2D, MaxPool1D, MaxPool2D, AvgPool1D,
+             AvgPool2D, GlobalAvgPool, BatchNorm, GroupNorm, Flatten>(layer)) {
+    return G::mixes_positions;
+  }
+  return std::nullopt;
+}
 
 std::unique_ptr<TextContext> carried_state_context(const Layer& model, Params params, c10::Device device) {
   std::vector<Step> steps;

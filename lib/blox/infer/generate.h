@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <ATen/core/Generator.h>
@@ -38,6 +39,19 @@ std::unique_ptr<TextContext> carried_state_context(const Layer& model, Params pa
 /// any model, the only way for attention, at `window` positions' cost per step.
 std::unique_ptr<TextContext> sliding_window_context(const Layer& model, Params params, int64_t window,
                                                     c10::Device device);
+
+/// How generation treats a layer (the contract every layer type meets: tests/layers/layer_contract_test.cpp).
+enum class GenerationClass {
+  per_position,     ///< maps each position of (B, T, ...) on its own: stepped on the new positions alone
+  recurrent,        ///< LSTM, GRU: stepped, carrying its state from call to call
+  container,        ///< Sequential, Residual: as its parts
+  mixes_positions,  ///< attention, convolutions over time, pools, ...: the model is re-run on a window
+};
+
+/// The class of `layer`'s kind (for an activation: of its function and axis); nothing when blox
+/// has not classified the kind (generation then re-runs the model on a window, which is correct
+/// for every model).
+std::optional<GenerationClass> generation_class(const Layer& layer);
 
 /// The carried state when the model can be stepped, else the sliding window of `window` ids
 /// (a text run's data.sequence_length: the context the model was trained on).

@@ -1,9 +1,7 @@
-// fork + exec of /proc/self/exe: between the two the child only calls async-signal-safe
-// functions (the process may hold libtorch's threads), everything it needs built before fork.
+// The trials' processes start through runtime/child_process (fork + exec, signal-safe between).
 #include "blox/sweep/processes.h"
 
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,24 +15,10 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/runtime/child_process.h"
 #include "blox/runtime/stop_signals.h"
 
 namespace bx {
-namespace {
-
-[[noreturn]] void exec_child(const std::vector<char*>& argv, int log) {
-  ::setpgid(0, 0);                     // the terminal's signals reach the sweep, which passes them on once
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a sweep that dies stops its trials (they save first)
-  for (int s : {SIGINT, SIGTERM, SIGUSR1}) std::signal(s, SIG_DFL);
-  ::dup2(log, STDOUT_FILENO);
-  ::dup2(log, STDERR_FILENO);
-  ::execv("/proc/self/exe", argv.data());
-  const char message[] = "blox sweep: cannot start blox train\n";
-  (void)!::write(STDERR_FILENO, message, sizeof message - 1);
-  ::_exit(127);
-}
-
-}  // namespace
 
 SweepProcesses::~SweepProcesses() {
   while (!children_.empty()) {
@@ -52,14 +36,11 @@ SweepProcesses::~SweepProcesses() {
 void SweepProcesses::start(int id, const std::vector<std::string>& arguments, const std::string& log_file) {
   const int log = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) throw Error(fmt::format("{}: cannot open for the trial's output: {}", log_file, std::strerror(errno)));
-  std::vector<std::string> all{"blox"};
-  all.insert(all.end(), arguments.begin(), arguments.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) exec_child(argv, log);  // dup2 clears O_CLOEXEC on the copies
+  ChildSpec trial;
+  trial.argv = {"blox"};
+  trial.argv.insert(trial.argv.end(), arguments.begin(), arguments.end());
+  trial.output_fd = log;
+  const pid_t pid = start_child(trial, "blox train");
   const int error = errno;
   ::close(log);
   if (pid < 0) throw Error(fmt::format("blox sweep: cannot start a trial's process: {}", std::strerror(error)));
@@ -92,7 +73,7 @@ EndedProcess SweepProcesses::wait_any() {
     }
     const int id = child->second;
     children_.erase(child);
-    return {id, WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status)};
+    return {id, exit_code_of_status(status)};
   }
 }
 
