@@ -45,12 +45,13 @@ TEST_CASE("unresumable_changes: only keys outside resumable_keys(), and max_step
   CHECK(unresumable_changes(config_changes(stored, longer), longer).empty());
   const std::string seeded = "seed: 4\n" + stored.substr(stored.find('\n') + 1);
   CHECK(keys(unresumable_changes(config_changes(stored, seeded), seeded)) == std::vector<std::string>{"seed"});
-  // A cosine schedule without total_steps runs over max_steps: a new max_steps is a new schedule.
+  // A cosine schedule without total_steps runs over the run's length: new epochs or max_steps
+  // are a new schedule.
   const std::string cosine = "schedule: {type: cosine, total_steps: 0}\n";
   const std::string stored_cosine = stored + cosine;
   const std::string longer_cosine = longer + cosine;
   CHECK(keys(unresumable_changes(config_changes(stored_cosine, longer_cosine), longer_cosine)) ==
-        std::vector<std::string>{"train.max_steps"});
+        std::vector<std::string>{"train.epochs", "train.max_steps"});
   for (const auto& key : resumable_keys()) {
     CAPTURE(key);
     CHECK(key.find("optimizer") == std::string::npos);

@@ -35,10 +35,14 @@ TEST_CASE("read_run_config: every section, defaults filled in, types built from 
   REQUIRE(c.optimizer);
   CHECK(c.optimizer->name() == "adamw");
   REQUIRE(c.schedule);
-  // Warmup: 10 steps rising to the peak, then cosine over total_steps = train.max_steps.
-  CHECK(c.schedule->lr(0) == doctest::Approx(0.001));
-  CHECK(c.schedule->lr(9) == doctest::Approx(0.01));
-  CHECK(c.schedule->lr(110) == doctest::Approx(0.0));
+  // Warmup: 10 steps rising to the peak, then cosine over the rest of the run (max_steps 100).
+  const auto schedule = c.schedule(c.train.max_steps);
+  CHECK(schedule->lr(0) == doctest::Approx(0.001));
+  CHECK(schedule->lr(9) == doctest::Approx(0.01));
+  CHECK(schedule->lr(10 + 45) == doctest::Approx(0.005));  // halfway through the 90 steps after the warmup
+  CHECK(schedule->lr(100) == doctest::Approx(0.0));
+  // The run's length is the default: a run of 1000 steps decays over 990 after the warmup.
+  CHECK(c.schedule(1000)->lr(10 + 495) == doctest::Approx(0.005));
   CHECK(c.loss.type == "cross_entropy");
   CHECK(c.loss.label_smoothing == 0.1);
   CHECK(c.checkpoint.keep_best == "accuracy");

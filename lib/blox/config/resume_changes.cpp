@@ -79,16 +79,17 @@ std::vector<ConfigChange> config_changes(const std::string& stored_yaml, const s
 
 std::vector<ConfigChange> unresumable_changes(const std::vector<ConfigChange>& changes, const std::string& new_yaml) {
   const std::vector<std::string>& allowed = resumable_keys();
-  // A schedule without total_steps runs over train.max_steps: then a new max_steps is a new schedule.
+  // A schedule without total_steps runs over the run's length (train.max_steps, else the
+  // epochs): then a new max_steps or epochs count is a new schedule.
   const YAML::Node root = YAML::Load(new_yaml);
   const YAML::Node schedule = root["schedule"];
-  const bool schedule_follows_max_steps =
-      schedule.IsDefined() && schedule.IsMap() && schedule["total_steps"].IsDefined() &&
-      schedule["total_steps"].IsScalar() && schedule["total_steps"].Scalar() == "0";
+  const bool schedule_follows_run = schedule.IsDefined() && schedule.IsMap() && schedule["total_steps"].IsDefined() &&
+                                    schedule["total_steps"].IsScalar() && schedule["total_steps"].Scalar() == "0";
   std::vector<ConfigChange> out;
   for (const auto& c : changes) {
     const bool listed = std::find(allowed.begin(), allowed.end(), c.key) != allowed.end();
-    if (!listed || (c.key == "train.max_steps" && schedule_follows_max_steps)) out.push_back(c);
+    const bool length = c.key == "train.max_steps" || c.key == "train.epochs";
+    if (!listed || (length && schedule_follows_run)) out.push_back(c);
   }
   return out;
 }

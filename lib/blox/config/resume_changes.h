@@ -22,8 +22,8 @@ const std::vector<std::string>& resumable_keys();
 /// Every leaf that differs between two resolved configs (YAML text), in document order.
 std::vector<ConfigChange> config_changes(const std::string& stored_yaml, const std::string& new_yaml);
 
-/// The changes a resume may not make: those outside resumable_keys(), and train.max_steps when
-/// the schedule takes its length from it (schedule.total_steps 0).
+/// The changes a resume may not make: those outside resumable_keys(), and train.max_steps or
+/// train.epochs when the schedule takes its length from the run's (schedule.total_steps 0).
 std::vector<ConfigChange> unresumable_changes(const std::vector<ConfigChange>& changes, const std::string& new_yaml);
 
 /// A resume's view of two resolved configs: every change, and those it may not make.

@@ -179,7 +179,7 @@ RunConfig read_run_config(Options& root, const std::string& config_dir) {
 
   c.optimizer = builtin_optimizers().build(root.section("optimizer"));
   c.schedule = builtin_schedules().build(root.section("schedule"), c.optimizer ? c.optimizer->learning_rate() : 0.0,
-                                         std::max<int64_t>(1, c.train.max_steps));
+                                         c.train.max_steps);
 
   Options ck = root.section("checkpoint");
   c.checkpoint = read_settings(ck, c.checkpoint).value_or(c.checkpoint);

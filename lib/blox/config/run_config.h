@@ -201,7 +201,7 @@ struct RunConfig : RootSettings {
   LossSettings loss;
   std::vector<std::string> metrics{"loss", "accuracy"};  ///< read: default_metrics() of the loss when not given
   std::shared_ptr<const Optimizer> optimizer;
-  std::shared_ptr<const Schedule> schedule;  ///< null: the optimizer's constant rate
+  ScheduleMaker schedule;  ///< of the run's length; empty: the optimizer's constant rate
   TrainConfig train;
   CheckpointConfig checkpoint;
   FinetuneConfig finetune;

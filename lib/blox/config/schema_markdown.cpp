@@ -78,7 +78,8 @@ std::string resumable_list() {
   std::string out = "### What a resume may change\n\n";
   for (const std::string& key : resumable_keys()) {
     out += fmt::format("- `{}`{}\n", key,
-                       key == "train.max_steps"   ? " (not when a schedule takes its length from it: `schedule.total_steps: 0`)"
+                       key == "train.max_steps" || key == "train.epochs"
+                           ? " (not when a schedule takes its length from the run's: `schedule.total_steps: 0`)"
                        : key == "checkpoint.dir" ? " (the resumed directory wins)"
                                                  : "");
   }

@@ -104,6 +104,14 @@ std::optional<std::string> emit_sequence_layer(const Layer& layer, LayerExporter
   if (const auto* embedding = dynamic_cast<const Embedding*>(&layer)) {
     return g.node("Gather", {e.param(*embedding, "table"), x.name}, layer.path() + "/Gather", {{"axis", int64_t{0}}});
   }
+  if (const auto* positions = dynamic_cast<const PositionalEmbedding*>(&layer)) {
+    // The table's first T rows (T: the exported sample's length), added to every batch row.
+    const std::string& at = layer.path();
+    const std::string rows = g.node("Slice", {e.param(*positions, "table"), g.ints(at + "/starts", {0}),
+                                              g.ints(at + "/ends", {x.sample.size(1)}), g.ints(at + "/axes", {0})},
+                                    at + "/Slice");
+    return g.node("Add", {x.name, rows}, at + "/Add");
+  }
   if (const auto* tied = dynamic_cast<const TiedOutput*>(&layer)) {
     // The embedding's own table (one copy in the file), transposed in the graph.
     const std::string table = g.node("Transpose", {e.param(tied->embedding(), "table")}, layer.path() + "/TableT",

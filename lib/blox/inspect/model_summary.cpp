@@ -114,6 +114,7 @@ std::optional<int64_t> leaf_flops(const Layer& layer, const at::Tensor& x, const
                                  spatial(y), s.use_bias);
   }
   if (dynamic_cast<const GlobalAvgPool*>(&layer)) return per_example(x);
+  if (dynamic_cast<const PositionalEmbedding*>(&layer)) return per_example(y);  // one add per element
   if (dynamic_cast<const BatchNorm*>(&layer) || dynamic_cast<const LayerNorm*>(&layer) ||
       dynamic_cast<const RMSNorm*>(&layer) || dynamic_cast<const GroupNorm*>(&layer)) {
     return flops::kNormPerElement * per_example(y);

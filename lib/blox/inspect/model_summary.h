@@ -25,7 +25,8 @@ namespace bx {
 /// - BatchNorm, LayerNorm, RMSNorm, GroupNorm: kNormPerElement per element.
 /// - Activations: kActivationPerElement per element; softmax and log_softmax kSoftmaxPerElement
 ///   (exp, sum, divide); identity 0. Residual's add: 1 per element.
-/// - Embedding 0 (a lookup), Flatten 0, Dropout 0 (the identity in eval).
+/// - Embedding 0 (a lookup), Flatten 0, Dropout 0 (the identity in eval); PositionalEmbedding 1
+///   per element (the add).
 /// - LSTM per step: 2 * (F + H) * 4H + 4H (bias) + 9H (4 gate nonlinearities, c = f*c + i*g,
 ///   h = o * tanh(c)). GRU per step: 2 * (F + H) * 3H + 6H (two biases) + 8H (3 gate
 ///   nonlinearities, r * (W_hn h + b_hn) + W_in x, h = n + z * (h - n)).

@@ -47,6 +47,23 @@ Layer::Output Embedding::forward(Params params, const at::Tensor& ids, Mode) con
   return {at::embedding(t, ids.to(at::kLong)), p.release()};
 }
 
+PositionalEmbedding::PositionalEmbedding(Graph graph, PositionalEmbeddingSettings settings,
+                                         std::shared_ptr<const Rng> rng)
+    : Layer(std::move(graph), "PositionalEmbedding", std::move(rng)), settings_(std::move(settings)) {
+  check_settings(settings_, fmt::format("PositionalEmbedding '{}'", path()));
+}
+
+Layer::Output PositionalEmbedding::forward(Params params, const at::Tensor& x, Mode) const {
+  if (x.dim() != 3 || x.size(1) > settings_.max_length) {
+    throw ShapeError(fmt::format("PositionalEmbedding '{}': expected input (B, T, D) with T <= max_length {}, got "
+                                 "shape {}",
+                                 path(), settings_.max_length, format_shape(x.sizes())));
+  }
+  ParamScope p(*this, std::move(params), x.device());
+  const at::Tensor table = p.get("table", {settings_.max_length, x.size(2)}, settings_.table_init);
+  return {x + table.narrow(0, 0, x.size(1)).to(x.scalar_type()), p.release()};
+}
+
 TiedOutput::TiedOutput(Graph graph, std::shared_ptr<const Embedding> embedding, TiedOutputSettings settings)
     : Layer(std::move(graph), "TiedOutput"), embedding_(std::move(embedding)), settings_(settings) {
   if (!embedding_) throw ConfigError(fmt::format("TiedOutput '{}': needs an Embedding to tie to", path()));
@@ -74,6 +91,10 @@ void register_embedding(LayerRegistry& registry) {
                    return nullptr;
                  }
                  return std::make_shared<Embedding>(b.graph, s, b.rng);
+               });
+  registry.add("positional_embedding", "learned absolute positions added to (B, T, D): x + table[:T]",
+               PositionalEmbeddingSettings{}, [](LayerBuild& b, PositionalEmbeddingSettings s) -> std::shared_ptr<const Layer> {
+                 return std::make_shared<PositionalEmbedding>(b.graph, s, b.rng);
                });
   TypeDoc tied{"logits against an earlier embedding's table (weight tying)",
                {{"embedding", "string", "", "required", "the name of an earlier embedding layer"}}};

@@ -43,6 +43,35 @@ class Embedding final : public Layer {
   EmbeddingSettings settings_;
 };
 
+/// Settings of PositionalEmbedding; field names are the YAML keys.
+struct PositionalEmbeddingSettings {
+  int64_t max_length = 0;  ///< > 0
+  Init table_init = init::normal(0.02);
+
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("max_length", max_length, Rule::positive().required(),
+          "positions the table holds: the longest sequence it takes (e.g. data.sequence_length)");
+    visit("table_init", table_init, Rule(), "initializer of the table (GPT-2's: normal, stddev 0.02)");
+  }
+};
+
+/// Learned absolute positions (GPT-2's wpe): x + table[:T]. Params: `table` [max_length, D],
+/// trainable; D from the first input.
+class PositionalEmbedding final : public Layer {
+ public:
+  PositionalEmbedding(Graph graph, PositionalEmbeddingSettings settings, std::shared_ptr<const Rng> rng);
+
+  const PositionalEmbeddingSettings& settings() const { return settings_; }
+
+ protected:
+  // x: (B, T, D) -> (B, T, D), T <= max_length (else ShapeError)
+  Output forward(Params params, const at::Tensor& x, Mode mode) const override;
+
+ private:
+  PositionalEmbeddingSettings settings_;
+};
+
 /// Settings of TiedOutput; field names are the YAML keys.
 struct TiedOutputSettings {
   bool use_bias = true;  ///< its own `bias` [vocab_size]

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,11 @@ class Schedule {
   virtual ~Schedule() = default;
   virtual double lr(int64_t step) const = 0;
 };
+
+/// A schedule still waiting for the run's length (train.max_steps, else train.epochs times the
+/// updates per epoch, known once the data is open): the default total_steps of the schedules
+/// that need one (after any warmup). Throws ConfigError when the settings and that length do not fit.
+using ScheduleMaker = std::function<std::shared_ptr<const Schedule>(int64_t run_steps)>;
 
 /// lr.
 class ConstantSchedule final : public Schedule {

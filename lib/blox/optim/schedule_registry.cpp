@@ -1,5 +1,7 @@
 #include "blox/optim/schedule_registry.h"
 
+#include <algorithm>
+
 #include "blox/core/errors.h"
 #include "blox/schema/settings.h"
 
@@ -9,10 +11,10 @@ namespace {
 // A schedule made from settings S: read (diagnostics on failure), then made.
 template <class S, class Make>
 ScheduleBuilder from_settings(S defaults, Make make) {
-  return [defaults, make](Options& o, double lr, int64_t total_steps) -> std::shared_ptr<const Schedule> {
+  return [defaults, make](Options& o, double lr) -> ScheduleMaker {
     const auto settings = read_settings(o, defaults);
     if (!settings) return nullptr;
-    return make(lr, *settings, total_steps);
+    return [lr, s = *settings, make](int64_t run_steps) -> std::shared_ptr<const Schedule> { return make(lr, s, run_steps); };
   };
 }
 
@@ -27,20 +29,31 @@ void ScheduleRegistry::add(const std::string& type, TypeDoc doc, ScheduleBuilder
   types_.add(type, std::move(doc), std::move(builder));
 }
 
-std::shared_ptr<const Schedule> ScheduleRegistry::build(Options o, double lr, int64_t total_steps) const {
+ScheduleMaker ScheduleRegistry::build(Options o, double lr, int64_t max_steps) const {
   if (!o.has("type")) {
     o.finish();
     return nullptr;
   }
   const ScheduleBuilder* builder = types_.find(o, "type", o.string("type", "constant"));
   if (!builder) return nullptr;  // its other keys mean nothing without a known type
-  std::shared_ptr<const Schedule> out;
+  ScheduleMaker schedule = (*builder)(o, lr);
+  const auto common = read_settings(o, ScheduleCommonSettings{});
+  if (!schedule || !common) {
+    o.finish();
+    return nullptr;
+  }
+  const int64_t warmup = common->warmup_steps;
+  ScheduleMaker out = [schedule, warmup](int64_t run_steps) -> std::shared_ptr<const Schedule> {
+    // After the warmup, the rest of the run.
+    std::shared_ptr<const Schedule> inner = schedule(std::max<int64_t>(1, run_steps - warmup));
+    return warmup > 0 ? std::make_shared<WarmupSchedule>(inner, warmup) : inner;
+  };
   try {
-    out = (*builder)(o, lr, total_steps);
-    const auto common = read_settings(o, ScheduleCommonSettings{});
-    if (out && common && common->warmup_steps > 0) out = std::make_shared<WarmupSchedule>(out, common->warmup_steps);
+    constexpr int64_t kLongRun = int64_t{1} << 40;  // no length-bound setting fails on it
+    out(max_steps > 0 ? max_steps : kLongRun);
   } catch (const ConfigError& e) {
     o.error("type", e.what());
+    out = nullptr;
   }
   o.finish();
   return out;
@@ -50,7 +63,9 @@ const ScheduleRegistry& builtin_schedules() {
   static const ScheduleRegistry kBuiltin = [] {
     ScheduleRegistry r;
     r.add("constant", {"the optimizer's learning_rate throughout", {}},
-          [](Options&, double lr, int64_t) { return std::make_shared<ConstantSchedule>(lr); });
+          [](Options&, double lr) -> ScheduleMaker {
+            return [lr](int64_t) { return std::make_shared<ConstantSchedule>(lr); };
+          });
     r.add("step", doc<StepScheduleSettings>("lr * gamma^floor(step / step_size)"),
           from_settings(StepScheduleSettings{}, [](double lr, const StepScheduleSettings& s, int64_t) {
             return std::make_shared<StepSchedule>(lr, s.step_size, s.gamma);

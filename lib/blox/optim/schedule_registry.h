@@ -14,10 +14,9 @@
 
 namespace bx {
 
-/// Builds a schedule peaking at `lr` from the `schedule:` mapping (past `type`);
-/// `total_steps` is the run's length, the default of the schedules that need one.
-using ScheduleBuilder =
-    std::function<std::shared_ptr<const Schedule>(Options& options, double lr, int64_t total_steps)>;
+/// Reads a `schedule:` mapping (past `type`) into a maker of schedules peaking at `lr`; nullptr
+/// after diagnostics.
+using ScheduleBuilder = std::function<ScheduleMaker(Options& options, double lr)>;
 
 struct StepScheduleSettings {
   int64_t step_size = 1000;
@@ -52,7 +51,8 @@ struct CosineScheduleSettings {
   double final_lr = 0.0;
   template <class Visit>
   void fields(Visit& visit) {
-    visit("total_steps", total_steps, Rule::non_negative(), "steps of the decay; 0: train.max_steps");
+    visit("total_steps", total_steps, Rule::non_negative(),
+          "steps of the decay; 0: the run's length (train.max_steps, else train.epochs x updates per epoch)");
     visit("final_lr", final_lr, Rule::non_negative(), "the rate at the end");
   }
 };
@@ -64,7 +64,8 @@ struct OneCycleScheduleSettings {
   double final_div_factor = 1e4;
   template <class Visit>
   void fields(Visit& visit) {
-    visit("total_steps", total_steps, Rule::non_negative(), "steps of the cycle; 0: train.max_steps");
+    visit("total_steps", total_steps, Rule::non_negative(),
+          "steps of the cycle; 0: the run's length (train.max_steps, else train.epochs x updates per epoch)");
     visit("pct_start", pct_start, Rule().above(0).below(1), "share of the steps spent rising");
     visit("div_factor", div_factor, Rule::positive(), "the start rate is lr / div_factor");
     visit("final_div_factor", final_div_factor, Rule::positive(), "the end rate is the start rate / final_div_factor");
@@ -88,9 +89,10 @@ class ScheduleRegistry {
   std::vector<std::string> types() const { return types_.types(); }
   std::vector<std::pair<std::string, TypeDoc>> docs() const { return types_.docs(); }
 
-  /// The `schedule:` section; nullptr when it has no type (the optimizer's constant rate) or
-  /// after diagnostics.
-  std::shared_ptr<const Schedule> build(Options options, double lr, int64_t total_steps) const;
+  /// The `schedule:` section (warmup_steps included); nullptr when it has no type (the
+  /// optimizer's constant rate) or after diagnostics. The settings are checked here as far as
+  /// they go without the run's length: with `max_steps` (> 0) as that length, else with a long run.
+  ScheduleMaker build(Options options, double lr, int64_t max_steps) const;
 
  private:
   TypeRegistry<ScheduleBuilder> types_;
