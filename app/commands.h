@@ -36,6 +36,8 @@ void add_device_option(CLI::App& command, std::string& device);
 std::vector<std::string> with_device(std::vector<std::string> overrides, const std::string& device);
 /// The trained model of eval, predict, generate and export: CONFIG (or a checkpoint alone) and --checkpoint.
 void add_model_options(CLI::App& command, std::string& target, std::string& checkpoint);
+/// A check for output file options: an empty path is an error (not the default it would fall back to).
+CLI::Validator non_empty_path();
 /// The --no-ema flag of the commands that run a trained model.
 void add_no_ema_flag(CLI::App& command, bool& no_ema);
 

@@ -22,6 +22,11 @@ void add_model_options(CLI::App& command, std::string& target, std::string& chec
                      "finetune.init_from runs the imported model as it is)");
 }
 
+CLI::Validator non_empty_path() {
+  return CLI::Validator([](std::string& path) { return path.empty() ? std::string("an empty path; name a file") : std::string(); },
+                        "FILE");
+}
+
 void add_no_ema_flag(CLI::App& command, bool& no_ema) {
   command.add_flag("--no-ema", no_ema,
                    "the checkpoint's raw params instead of their exponential moving average (train.ema), which is "

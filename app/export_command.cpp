@@ -23,7 +23,8 @@ void add_export_command(CLI::App& app, std::function<int()>& run) {
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("export", "write a checkpoint's model (eval mode) as an ONNX file");
   add_model_options(*cmd, flags->target, flags->checkpoint);
-  cmd->add_option("-o,--output", flags->output, "the .onnx file (default: the checkpoint's path with .onnx)");
+  cmd->add_option("-o,--output", flags->output, "the .onnx file (default: the checkpoint's path with .onnx)")
+      ->check(non_empty_path());
   cmd->add_option("--opset", flags->options.opset,
                   fmt::format("the ONNX opset, {} to {} (default {})", bx::kMinOnnxOpset, bx::kMaxOnnxOpset,
                               bx::kMaxOnnxOpset));

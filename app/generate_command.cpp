@@ -40,7 +40,8 @@ void add_generate_command(CLI::App& app, std::function<int()>& run) {
                   "(default 1)");
   cmd->add_option("--top-k", flags->options.sampling.top_k,
                   "draw among the K most likely characters only (default 0: among all)");
-  cmd->add_option("--seed", flags->options.seed, "the same seed gives the same text (default 0)");
+  cmd->add_option("--seed", flags->options.seed, "the same seed gives the same text (default 0)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", flags->overrides, "override a value of the config: key.path=value (repeatable)");
   add_device_option(*cmd, flags->device);
   cmd->callback([flags, &run] {

@@ -25,7 +25,8 @@ void add_plot_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("run_dir", flags->run_dirs, "run directories (checkpoint.dir) or their metrics.jsonl files")
       ->required();
   cmd->add_option("-o,--output", flags->output,
-                  "the SVG to write (default for one run: RUN_DIR/metrics.svg; several runs need it)");
+                  "the SVG to write (default for one run: RUN_DIR/metrics.svg; several runs need it)")
+      ->check(non_empty_path());
   cmd->callback([flags, &run] {
     run = [flags] {
       namespace fs = std::filesystem;

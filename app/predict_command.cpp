@@ -24,10 +24,12 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
   bx::PredictionRequest& request = flags->request;
   CLI::App* cmd = app.add_subcommand("predict", "write a checkpoint's predictions for a split or a data file (CSV/JSONL)");
   add_model_options(*cmd, flags->target, flags->checkpoint);
-  auto* split = cmd->add_option("--data", request.split, "a split of the config's data: test (default), validation or train");
+  auto* split = cmd->add_option("--data", request.split, "a split of the config's data: test, validation or train (default: test; validation when the "
+                                "config has no test data)");
   cmd->add_option("--input", request.input, "a data file in the config's format (IDX images, or CSV with the config's columns, the label column optional)")
       ->excludes(split);
-  cmd->add_option("-o,--output", request.output, "the file to write (default: standard output); replaced atomically");
+  cmd->add_option("-o,--output", request.output, "the file to write (default: standard output); replaced atomically")
+      ->check(non_empty_path());
   cmd->add_option("--format", request.format,
                   "csv, jsonl, or safetensors: tensors inputs (after the evaluation transforms), outputs (raw, "
                   "float32), targets, raw_inputs (before the transforms, when there are any); default: from the "

@@ -40,7 +40,9 @@ void add_sweep_command(CLI::App& app, std::function<int()>& run) {
       ->allow_extra_args(false);
   CLI::Option* random = cmd->add_option("--random", flags->random, "train N distinct combinations drawn from the grid")
                             ->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", flags->seed, "the seed of --random's draws (default 0)")->needs(random);
+  cmd->add_option("--seed", flags->seed, "the seed of --random's draws (default 0)")
+      ->check(CLI::NonNegativeNumber)
+      ->needs(random);
   cmd->add_option("--metric", flags->metric, "rank by this metric's best evaluation (default: checkpoint.keep_best, "
                                              "else the first of metrics:)");
   cmd->add_option("--dir", flags->dir, "the sweep's directory (default: checkpoint.dir + \"-sweep\")");

@@ -13,6 +13,7 @@
 #include "blox/io/param_table.h"
 #include "blox/inspect/model_summary.h"
 #include "blox/runtime/stop_signals.h"
+#include "blox/train/data_parallel.h"
 #include "blox/train/run_start.h"
 #include "blox/train/trainer.h"
 #include "commands.h"
@@ -54,7 +55,9 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
                                             flags->nproc, env.rank, env.world_size, env.launcher));
         }
         // Check the config once here, so a broken one fails once, not in every worker.
-        bx::prepare_training({flags->config, with_device(flags->overrides, flags->device), flags->resume}, false);
+        const bx::PreparedRun checked =
+            bx::prepare_training({flags->config, with_device(flags->overrides, flags->device), flags->resume}, false);
+        bx::require_divisible_batch(checked.run.data.loader.batch_size, flags->nproc);
         return bx::launch_local(bx::without_nproc(program_arguments()), flags->nproc);
       }
       std::vector<std::string> overrides = with_device(flags->overrides, flags->device);

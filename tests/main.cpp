@@ -1,3 +1,5 @@
-// doctest's main for the blox suite.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include <doctest/doctest.h>
+// doctest's main for the blox suite (support/doctest_main.h: no empty runs, skips exit 77).
+#define DOCTEST_CONFIG_IMPLEMENT
+#include "support/doctest_main.h"
+
+int main(int argc, char** argv) { return bx::test::run_doctest(argc, argv); }

@@ -50,7 +50,7 @@ TEST_CASE("data-parallel: 2 processes train what 1 process trains (60 steps, par
   const Result dp = blox(two.path, "train mlp.yaml --nproc 2");
   INFO(dp.output);
   REQUIRE(dp.exit_code == 0);
-  CHECK(dp.output.find("2 processes (torchrun launch)") != std::string::npos);
+  CHECK(dp.output.find("2 processes (--nproc launch)") != std::string::npos);
   // One rank printed: one summary line per epoch.
   CHECK(std::count(dp.output.begin(), dp.output.end(), '\n') < 12);
   const Checkpoint a = load_checkpoint((one.path / "run" / "last.safetensors").string());
@@ -116,8 +116,7 @@ TEST_CASE("data-parallel: kill -9 of one worker ends the run; the launcher names
 
 TEST_CASE("data-parallel: torchrun launches 2 blox workers that train one run") {
   if (run_command("command -v torchrun").exit_code != 0) {
-    MESSAGE("skipped: torchrun (Debian's python3-torch) is not installed");
-    return;
+    return skip_missing("torchrun (Debian's python3-torch) is not installed");
   }
   RunDir dir;
   write(dir.path / "mlp.yaml", plain_mlp(1));

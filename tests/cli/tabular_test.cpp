@@ -115,8 +115,7 @@ TEST_CASE("tabular: config errors of the csv keys are located") {
 
 TEST_CASE("tabular: the shipped sklearn-data configs reach their documented held-out figures") {
   if (!fs::exists(kSklearnData)) {
-    MESSAGE("skipped: " << kSklearnData << " is absent (Debian's python3-sklearn; scripts/setup installs it)");
-    return;
+    return skip_missing(std::string(kSklearnData) + " is absent (Debian's python3-sklearn; scripts/setup installs it)");
   }
   RunDir run;
   struct Expectation {

@@ -445,10 +445,7 @@ TEST_CASE("blox bench: milliseconds per phase on a real batch, as JSON; nothing 
 }
 
 TEST_CASE("--device cuda without a GPU: a clear error from every command that computes, nothing written") {
-  if (at::hasCUDA()) {
-    MESSAGE("skipped: a GPU is visible, so --device cuda works here");
-    return;
-  }
+  if (at::hasCUDA()) return skip_inapplicable("a GPU is visible, so --device cuda works here");
 #ifdef BLOX_WITH_CUDA
   const std::string expected = "device 'cuda': this build has CUDA, but no GPU is visible";
 #else

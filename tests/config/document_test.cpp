@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "blox/core/errors.h"
 
 #include "support/temp_dir.h"
@@ -105,4 +107,30 @@ TEST_CASE("ConfigDocument: input on which yaml-cpp's LoadAll loops forever is a 
   const std::string file = dir.write("loops.yaml", text);
   CHECK_THROWS_WITH_AS(ConfigDocument::load(file), doctest::Contains("error: YAML syntax: the parser cannot go on after"),
                        ConfigError);
+}
+
+TEST_CASE("ConfigDocument: an alias inside its own node, or aliases expanding past a million nodes, are refused located") {
+  Dir dir;
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(dir.write("cycle.yaml", "a: &a [*a]\n")),
+                       doctest::Contains("cycle.yaml:1:8: error: an alias inside the node it refers to"), ConfigError);
+  std::string laughs = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    laughs += fmt::format("l{0}: &l{0} [*l{1}, *l{1}, *l{1}, *l{1}, *l{1}, *l{1}, *l{1}, *l{1}, *l{1}, *l{1}]\n", i, i - 1);
+  }
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(dir.write("laughs.yaml", laughs)),
+                       doctest::Contains("aliases expand to more than 1000000 nodes"), ConfigError);
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(dir.write("plain.yaml", "a: 1\n"), {"b=&b [*b]"}),
+                       doctest::Contains("--set 'b=&b [*b]':1:5: error: an alias inside the node"), ConfigError);
+  // Anchors and aliases that expand to a sane tree are fine.
+  const ConfigDocument fine = ConfigDocument::load(dir.write("anchors.yaml", "a: &x {k: 1}\nb: *x\n"));
+  CHECK(fine.dump().find("b:") != std::string::npos);
+}
+
+TEST_CASE("ConfigDocument: a config or include that is a device, or past 16 MiB, is refused before it is read") {
+  Dir dir;
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(dir.write("zero.yaml", "include: /dev/zero\n")),
+                       doctest::Contains("/dev/zero: is not a regular file"), ConfigError);
+  CHECK_THROWS_WITH_AS(ConfigDocument::load("/dev/zero"), doctest::Contains("is not a regular file"), ConfigError);
+  const std::string big = dir.write("big.yaml", std::string((16u << 20) + 1, '#'));
+  CHECK_THROWS_WITH_AS(ConfigDocument::load(big), doctest::Contains("a config file is at most 16 MiB"), ConfigError);
 }

@@ -1,7 +1,7 @@
 // doctest's main for the GPU tests (ctest label `cuda`): without a GPU they are skipped, with the
 // reason printed (exit 77, the tests' SKIP_RETURN_CODE), never passed.
 #define DOCTEST_CONFIG_IMPLEMENT
-#include <doctest/doctest.h>
+#include "support/doctest_main.h"
 
 #include <cstdio>
 
@@ -16,6 +16,5 @@ int main(int argc, char** argv) {
 #endif
     return 77;
   }
-  doctest::Context context(argc, argv);
-  return context.run();
+  return bx::test::run_doctest(argc, argv);
 }

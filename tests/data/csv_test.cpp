@@ -160,8 +160,58 @@ TEST_CASE("read_csv: rows shaped as images; features alone for new data") {
                        DataError);
   const test::TempFile unlabelled("new.csv", "1,2,3,4\n");
   s.shape = {};
-  CHECK(csv_column_count(unlabelled.path(), s) == 4);
   const TensorDataset n = read_csv_features(unlabelled.path(), s);
   CHECK(n.inputs.sizes() == c10::IntArrayRef{1, 4});
   CHECK(at::equal(n.targets, at::tensor({0}, at::kLong)));
+}
+
+TEST_CASE("read_csv_for_prediction: columns matched by name in any order; the label column optional") {
+  const test::TempFile train("pred_train.csv", "a,label,b,colour\n1,0,2,red\n3,1,4,blue\n");
+  CsvSettings s = csv(true, "label", 2);
+  s.categorical = {"3"};  // by index: colour, whatever order a prediction file has
+  s.categories = {{"3", {"blue", "red"}}};
+  const test::TempFile same("pred_same.csv", "a,b,colour\n5,6,blue\n");
+  const test::TempFile shuffled("pred_shuffled.csv", "colour,b,a\nblue,6,5\n");
+  const CsvPredictionRows one = read_csv_for_prediction(same.path(), train.path(), s, false);
+  const CsvPredictionRows two = read_csv_for_prediction(shuffled.path(), train.path(), s, false);
+  CHECK_FALSE(one.labelled);
+  CHECK(at::equal(one.data.inputs, at::tensor({5.0f, 6.0f, 1.0f, 0.0f}).view({1, 4})));  // a, b, one-hot colour
+  CHECK(at::equal(two.data.inputs, one.data.inputs));
+  CHECK(at::equal(one.data.targets, at::tensor({0}, at::kLong)));  // row indices
+  const test::TempFile labelled("pred_labelled.csv", "b,label,colour,a\n6,1,red,5\n");
+  const CsvPredictionRows three = read_csv_for_prediction(labelled.path(), train.path(), s, false);
+  CHECK(three.labelled);
+  CHECK(at::equal(three.data.inputs, at::tensor({5.0f, 6.0f, 0.0f, 1.0f}).view({1, 4})));
+  CHECK(at::equal(three.data.targets, at::tensor({1}, at::kLong)));
+}
+
+TEST_CASE("read_csv_for_prediction: a missing feature, an unknown or repeated column is an error naming it") {
+  const test::TempFile train("pred_train2.csv", "x1,x2,y\n1,2,0\n");
+  const CsvSettings s = csv(true, "y", 2);
+  const test::TempFile missing("pred_missing.csv", "x1,y\n1,0\n");
+  CHECK_THROWS_WITH_AS(read_csv_for_prediction(missing.path(), train.path(), s, false),
+                       doctest::Contains("the feature column 'x2' of the training file"), DataError);
+  const test::TempFile extra("pred_extra.csv", "x1,x2,x3\n1,2,3\n");
+  CHECK_THROWS_WITH_AS(read_csv_for_prediction(extra.path(), train.path(), s, false),
+                       doctest::Contains("column 'x3' is not a column of the training file"), DataError);
+  const test::TempFile twice("pred_twice.csv", "x1,x2,x1\n1,2,3\n");
+  CHECK_THROWS_WITH_AS(read_csv_for_prediction(twice.path(), train.path(), s, false),
+                       doctest::Contains("column 'x1' appears twice"), DataError);
+}
+
+TEST_CASE("read_csv_for_prediction: without a header, by position: the features, or every column with the label") {
+  const test::TempFile train("pred_train3.csv", "1,9,2\n3,8,4\n");
+  const CsvSettings s = csv(false, "1", 0);  // the middle column is the target
+  const test::TempFile features("pred_features.csv", "5,6\n");
+  const CsvPredictionRows unlabelled = read_csv_for_prediction(features.path(), train.path(), s, false);
+  CHECK_FALSE(unlabelled.labelled);
+  CHECK(at::equal(unlabelled.data.inputs, at::tensor({5.0f, 6.0f}).view({1, 2})));
+  const test::TempFile all("pred_all.csv", "5,7,6\n");
+  const CsvPredictionRows labelled = read_csv_for_prediction(all.path(), train.path(), s, false);
+  CHECK(labelled.labelled);
+  CHECK(at::equal(labelled.data.inputs, at::tensor({5.0f, 6.0f}).view({1, 2})));
+  CHECK(at::equal(labelled.data.targets, at::tensor({7.0f})));
+  const test::TempFile wide("pred_wide.csv", "1,2,3,4\n");
+  CHECK_THROWS_WITH_AS(read_csv_for_prediction(wide.path(), train.path(), s, false),
+                       doctest::Contains("4 columns; expected the 2 feature columns"), DataError);
 }

@@ -250,9 +250,13 @@ TEST_CASE("blox generate refuses, with exit 2 and one clear line: a model withou
   check_refused(dir, "run/last.safetensors --prompt 'The Zebra'",
                 "prompt: character 'Z' (U+005A) at position 4 is not in the vocabulary");
   check_refused(dir, "run/last.safetensors --length -1", "the length must be >= 0, got -1");
-  check_refused(dir, "run/last.safetensors --temperature -0.5", "the temperature must be >= 0");
+  check_refused(dir, "run/last.safetensors --temperature -0.5", "the temperature must be a finite number >= 0");
+  check_refused(dir, "run/last.safetensors --temperature inf", "most likely character), got inf");
   check_refused(dir, "run/last.safetensors --top-k -2", "top-k must be >= 0 (0: no limit), got -2");
   check_refused(dir, "run/last.safetensors --prompt \"$(printf '\\377')\"", "--prompt: invalid UTF-8 at byte 0");
+  const Result negative_seed = blox(dir, "generate run/last.safetensors --seed -1");
+  CHECK(negative_seed.exit_code == 2);
+  CHECK_MESSAGE(negative_seed.output.find("--seed: Value -1 not in range") != std::string::npos, negative_seed.output);
   // The same model through its config and --checkpoint works.
   CHECK(blox(dir, "generate lstm.yaml --checkpoint run/last.safetensors --length 5").exit_code == 0);
 

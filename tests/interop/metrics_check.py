@@ -12,14 +12,13 @@ import json
 import os
 import sys
 
-from interop_common import Check, fail, require
+from interop_common import Check, fail, require, skip
 
 np, metrics, safetensors_numpy = require("numpy", "sklearn.metrics", "safetensors.numpy")
 check = Check(sys.argv)
 DATA = "/usr/lib/python3/dist-packages/sklearn/datasets/data"
 if not os.path.isdir(DATA):
-    print(f"skipped: {DATA} is absent (Debian's python3-sklearn; scripts/setup installs it)")
-    sys.exit(77)
+    skip(f"{DATA} is absent (Debian's python3-sklearn; scripts/setup installs it)")
 
 
 def close(name, blox, reference, what):

@@ -6,7 +6,12 @@
 python=$1
 shift
 if [ ! -x "$python" ]; then
-  echo "skipped: no checker environment at $python; scripts/setup creates it (PyPI: onnx, onnxruntime, safetensors, tensorboard)"
+  reason="no checker environment at $python; scripts/setup creates it (PyPI: onnx, onnxruntime, safetensors, tensorboard)"
+  if [ "${CI:-}" = true ]; then
+    echo "FAIL: missing under CI (scripts/setup should have made it): $reason" >&2
+    exit 1
+  fi
+  echo "skipped: $reason"
   exit 77
 fi
 exec "$python" "$@"

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "blox/runtime/host_allocator.h"
+#include "support/skip.h"
 
 // Under AddressSanitizer malloc is ASan's own: glibc's thresholds do not apply.
 #if defined(__SANITIZE_ADDRESS__)
@@ -18,8 +19,7 @@
 
 TEST_CASE("keep_freed_memory_in_process: a 24 MiB buffer is heap memory, not an mmap returned on free") {
 #ifdef BLOX_UNDER_ASAN
-  MESSAGE("skipped: AddressSanitizer's malloc replaces glibc's, whose thresholds this test checks");
-  return;
+  return bx::test::skip_inapplicable("AddressSanitizer's malloc replaces glibc's, whose thresholds this test checks");
 #endif
   bx::keep_freed_memory_in_process();
   constexpr size_t kSize = 24u << 20;  // above glibc's default and adaptive thresholds so far

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "blox/blox.h"
+#include "support/skip.h"
 
 namespace bx::test {
 

@@ -17,6 +17,7 @@
 
 #include "support/temp_dir.h"
 #include "support/cli_runner.h"
+#include "support/skip.h"
 #include "support/files.h"
 
 extern char** environ;

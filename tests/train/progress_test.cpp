@@ -102,12 +102,19 @@ TEST_CASE("Progress on a terminal: the live line is cut to the terminal's width"
   CHECK(out.text() == "\r\033[Kepoch 1/1  step 1/3");  // 19 characters: no wrap
 }
 
-TEST_CASE("Progress quiet: prints nothing") {
+TEST_CASE("Progress quiet: no progress, only results; silent: nothing at all") {
   Capture out;
   Progress p({true, false, 1, 10, 1}, out.file);
   LossTally losses;
   step(p, losses, 1, 0, 1.0, 0.1, 10);
   p.line("hidden");
+  p.result("epoch 1 ... accuracy 0.9");
   p.finish();
-  CHECK(out.text().empty());
+  CHECK(out.text() == "epoch 1 ... accuracy 0.9\n");
+  Capture none;
+  ProgressSettings silent{true, false, 1, 10, 1};
+  silent.silent = true;
+  Progress q(silent, none.file);
+  q.result("not on this rank");
+  CHECK(none.text().empty());
 }

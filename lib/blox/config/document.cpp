@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -58,30 +59,87 @@ void require_plain(const YAML::Node& node, const std::string& path) {
   }
 }
 
-// Where each document starts, and the last event of the first one.
+// A config's nodes once its aliases are expanded: far above any real config, far below what
+// exhausts memory (a "billion laughs" document of nested aliases).
+constexpr int64_t kMaxExpandedNodes = 1'000'000;
+
+// Where each document starts and the last event of the first one; and, on the first document,
+// what its aliases would expand to: an alias inside the node it names (a cycle: yaml-cpp builds
+// a node graph that every walk follows forever) or more than kMaxExpandedNodes nodes is a
+// problem, found on the events, before yaml-cpp builds anything.
 class DocumentMarks : public YAML::EventHandler {
  public:
   std::vector<YAML::Mark> starts;
   YAML::Mark last_of_first;
+  std::optional<std::pair<YAML::Mark, std::string>> problem;
 
-  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    starts.push_back(mark);
+    open_.assign(1, {0, 0});
+  }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { seen(mark); }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     seen(mark);
+    if (starts.size() != 1 || problem) return;
+    for (const Open& o : open_) {
+      if (o.anchor == anchor && anchor != 0) {
+        problem = {{mark, "an alias inside the node it refers to (a cycle); a config cannot hold one"}};
+        return;
+      }
+    }
+    add(mark, sizes_.count(anchor) ? sizes_[anchor] : 1);
   }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-    seen(mark);
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string&) override {
+    leaf(mark, anchor);
   }
-  void OnMapEnd() override {}
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    start(mark, anchor);
+  }
+  void OnSequenceEnd() override { end(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    start(mark, anchor);
+  }
+  void OnMapEnd() override { end(); }
 
  private:
+  struct Open {
+    YAML::anchor_t anchor;
+    int64_t nodes;  ///< expanded nodes so far, this one included
+  };
+
   void seen(const YAML::Mark& mark) {
     if (starts.size() == 1) last_of_first = mark;
   }
+  void leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    seen(mark);
+    if (starts.size() != 1) return;
+    if (anchor != 0) sizes_[anchor] = 1;
+    add(mark, 1);
+  }
+  void start(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    seen(mark);
+    if (starts.size() == 1) open_.push_back({anchor, 1});
+  }
+  void end() {
+    if (starts.size() != 1 || open_.size() < 2) return;
+    const Open done = open_.back();
+    open_.pop_back();
+    if (done.anchor != 0) sizes_[done.anchor] = done.nodes;
+    open_.back().nodes = std::min(kMaxExpandedNodes + 1, open_.back().nodes + done.nodes);
+  }
+  void add(const YAML::Mark& mark, int64_t nodes) {
+    Open& top = open_.back();
+    top.nodes = std::min(kMaxExpandedNodes + 1, top.nodes + nodes);
+    if (top.nodes > kMaxExpandedNodes && !problem) {
+      problem = {{mark, fmt::format("its aliases expand to more than {} nodes; a config cannot be that large",
+                                    kMaxExpandedNodes)}};
+    }
+  }
+
+  std::vector<Open> open_;
+  std::map<YAML::anchor_t, int64_t> sizes_;
 };
 
 // A config is one YAML document. Counted on parser events, two documents at most: yaml-cpp's
@@ -93,6 +151,9 @@ void require_one_document(const std::string& text, const std::string& path) {
   DocumentMarks marks;
   for (int i = 0; i < 2 && parser.HandleNextDocument(marks); ++i) {
   }
+  if (marks.problem) {
+    throw ConfigError(fmt::format("{}: error: {}", located(path, marks.problem->first), marks.problem->second));
+  }
   if (marks.starts.size() < 2) return;
   if (marks.starts[1].pos <= marks.last_of_first.pos) {
     throw ConfigError(fmt::format("{}: error: YAML syntax: the parser cannot go on after this point (an unmatched '}}' "
@@ -102,9 +163,18 @@ void require_one_document(const std::string& text, const std::string& path) {
                                 located(path, marks.starts[1])));
 }
 
+// Far above any config; a file past it (or a device such as /dev/zero) is not one.
+constexpr uintmax_t kMaxConfigBytes = 16u << 20;
+
 std::string read_config_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw ConfigError(fmt::format("{}: is a directory, expected a YAML config file", path));
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
+    throw ConfigError(fmt::format("{}: is not a regular file (a device or a pipe?), expected a YAML config file", path));
+  }
+  if (const uintmax_t size = fs::file_size(path, ec); !ec && size > kMaxConfigBytes) {
+    throw ConfigError(fmt::format("{}: {} bytes; a config file is at most {} MiB", path, size, kMaxConfigBytes >> 20));
+  }
   std::optional<std::string> text = read_file_text(path);
   if (!text) throw ConfigError(fmt::format("{}: cannot read the config file", path));
   return std::move(*text);
@@ -201,6 +271,7 @@ void apply_override(YAML::Node root, const std::string& text, SourceMap& sources
   const std::string raw = text.substr(eq + 1);
   YAML::Node value(std::string{});
   try {
+    if (!raw.empty()) require_one_document(raw, fmt::format("--set '{}'", text));  // and no alias cycle or bomb
     if (!raw.empty()) value = YAML::Load(raw);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("--set '{}': the value is not valid YAML: {}", text, e.msg));

@@ -247,6 +247,12 @@ at::Tensor encode_targets(const Table& t, const CsvSettings& s, const std::vecto
   return y;
 }
 
+// Every column a feature; targets the row indices.
+TensorDataset encode_features_of(const Table& table, const CsvSettings& settings) {
+  at::Tensor x = encode_features(table, settings, std::nullopt);
+  return make_dataset(x, at::arange(x.size(0), at::kLong), table.path);
+}
+
 }  // namespace
 
 TensorDataset read_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path) {
@@ -275,13 +281,59 @@ TensorDataset read_csv(const std::string& path, const CsvSettings& settings, con
 }
 
 TensorDataset read_csv_features(const std::string& path, const CsvSettings& settings) {
-  const Table table = read_table(path, settings);
-  at::Tensor x = encode_features(table, settings, std::nullopt);
-  return make_dataset(x, at::arange(x.size(0), at::kLong), path);
+  return encode_features_of(read_table(path, settings), settings);
 }
 
-int64_t csv_column_count(const std::string& path, const CsvSettings& settings) {
-  return static_cast<int64_t>(read_table(path, settings).width);
+CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::string& train_path,
+                                          const CsvSettings& settings, bool separate_labels) {
+  const Table train = read_table(train_path, settings);
+  const std::optional<size_t> train_label =
+      separate_labels ? std::nullopt
+                      : std::optional<size_t>(settings.label.empty() ? train.width - 1
+                                                                     : column_index(train, settings.label, "label"));
+  Table table = read_table(path, settings);
+  // Where each training column is in this file (nothing: absent, only the label may be).
+  std::vector<std::optional<size_t>> place(train.width);
+  if (!settings.header) {
+    const size_t features = train.width - (train_label ? 1 : 0);
+    if (table.width != features && table.width != train.width) {
+      throw DataError(fmt::format("{}: {} columns; expected the {} feature columns of {}{}", path, table.width, features,
+                                  train_path, train_label ? fmt::format(", or {} with its label column", train.width) : ""));
+    }
+    for (size_t c = 0, i = 0; c < train.width; ++c) {
+      if (table.width == train.width || c != train_label) place[c] = i++;
+    }
+  } else {
+    for (size_t i = 0; i < table.width; ++i) {
+      const std::string& name = table.names[i];
+      const auto in_train = std::find(train.names.begin(), train.names.end(), name);
+      if (in_train == train.names.end()) {
+        throw DataError(fmt::format("{}: column '{}' is not a column of the training file {} (its columns: {}){}", path,
+                                    name, train_path, fmt::join(train.names, ", "), did_you_mean(name, train.names)));
+      }
+      auto& slot = place[static_cast<size_t>(in_train - train.names.begin())];
+      if (slot) throw DataError(fmt::format("{}: column '{}' appears twice in the header", path, name));
+      slot = i;
+    }
+    for (size_t c = 0; c < train.width; ++c) {
+      if (!place[c] && c != train_label) {
+        throw DataError(fmt::format("{}: the feature column '{}' of the training file {} is missing", path,
+                                    train.names[c], train_path));
+      }
+    }
+  }
+  // The rows in the training file's column order (an absent label column left empty), so column
+  // specs (label, categorical: names or indices) mean what they meant in training.
+  Table ordered{path, train.names, std::vector<std::vector<std::string>>(table.rows.size()), table.lines, train.width};
+  for (size_t row = 0; row < table.rows.size(); ++row) {
+    for (size_t c = 0; c < train.width; ++c) {
+      ordered.rows[row].push_back(place[c] ? std::move(table.rows[row][*place[c]]) : std::string());
+    }
+  }
+  const bool labelled = train_label && place[*train_label];
+  at::Tensor x = encode_features(ordered, settings, train_label);
+  at::Tensor y = labelled ? encode_targets(ordered, settings, {*train_label}) : at::arange(x.size(0), at::kLong);
+  return {make_dataset(std::move(x), std::move(y), path), labelled};
 }
 
 CsvCategories fit_csv_categories(const std::string& path, const CsvSettings& settings) {

@@ -66,8 +66,19 @@ TensorDataset read_csv(const std::string& path, const CsvSettings& settings, con
 /// Every column of `path` as a feature; targets are the row indices (new data to predict on).
 TensorDataset read_csv_features(const std::string& path, const CsvSettings& settings);
 
-/// The number of columns of `path`'s rows.
-int64_t csv_column_count(const std::string& path, const CsvSettings& settings);
+/// Rows to predict on, and whether they carry the label column (then it is read, for scoring).
+struct CsvPredictionRows {
+  TensorDataset data;  ///< targets: the labels when `labelled`, else the row indices
+  bool labelled = false;
+};
+
+/// `path` read against the columns of the training file `train_path` (whose labels are in a
+/// file of their own when `separate_labels`). With a header, columns are matched by name, in
+/// any order: every feature column of the training file must be there, the label column may
+/// be, and any other column, or a repeated name, is a DataError naming it. Without a header,
+/// by position: the training file's feature columns, or all its columns (label included).
+CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::string& train_path,
+                                          const CsvSettings& settings, bool separate_labels);
 
 /// The sorted distinct values of each of `settings.categorical`'s columns in `path` (missing
 /// values left out).

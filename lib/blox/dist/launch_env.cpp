@@ -45,6 +45,8 @@ LaunchEnv read_launch_env(const EnvLookup& lookup) {
     }
     break;
   }
+  // blox train --nproc starts its workers with torchrun's variables, and says so.
+  if (env.distributed() && lookup("BLOX_LAUNCHER").value_or("") == "nproc") env.launcher = "--nproc";
   env.restart_count = integer(lookup, "TORCHELASTIC_RESTART_COUNT", 0);
   env.agent_store = lookup("TORCHELASTIC_USE_AGENT_STORE").value_or("") == "True";
   if (env.distributed()) {

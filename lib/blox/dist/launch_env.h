@@ -17,7 +17,7 @@ struct LaunchEnv {
   int64_t master_port = 0;
   int64_t restart_count = 0;      ///< torchrun's TORCHELASTIC_RESTART_COUNT
   bool agent_store = false;       ///< torchrun's agent hosts the store: connect as a client
-  std::string launcher = "none";  ///< "torchrun", "openmpi", "slurm" or "none"
+  std::string launcher = "none";  ///< "torchrun", "openmpi", "slurm", "--nproc" (blox train --nproc) or "none"
 
   bool distributed() const { return world_size > 1; }
 };

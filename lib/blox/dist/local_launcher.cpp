@@ -74,7 +74,8 @@ int launch_local(const std::vector<std::string>& argv, int nproc, int grace_seco
                           {"LOCAL_RANK", std::to_string(rank)},
                           {"WORLD_SIZE", std::to_string(nproc)},
                           {"MASTER_ADDR", "127.0.0.1"},
-                          {"MASTER_PORT", std::to_string(port)}};
+                          {"MASTER_PORT", std::to_string(port)},
+                          {"BLOX_LAUNCHER", "nproc"}};
     const pid_t pid = start_child(worker, fmt::format("worker {}", rank));
     if (pid < 0) throw DistError(fmt::format("--nproc: cannot start worker {}: {}", rank, std::strerror(errno)));
     g_workers[static_cast<size_t>(rank)] = pid;

@@ -82,7 +82,12 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
   if (options.opset < kMinOnnxOpset || options.opset > kMaxOnnxOpset) {
     throw ConfigError(fmt::format("export --opset: expected {} to {}, got {}", kMinOnnxOpset, kMaxOnnxOpset, options.opset));
   }
-  if (options.batch_size < 1) throw ConfigError(fmt::format("export --batch-size: expected >= 1, got {}", options.batch_size));
+  // Runtimes size batch axes with 32-bit integers in places; no real batch comes near it.
+  constexpr int64_t kMaxBatch = (int64_t{1} << 31) - 1;
+  if (options.batch_size < 1 || options.batch_size > kMaxBatch) {
+    throw ConfigError(fmt::format("export --batch-size: expected an integer in [1, {}], got {}", kMaxBatch,
+                                  options.batch_size));
+  }
   c10::NoGradGuard no_grad;
   const DataConfig& data = run.run.data;
   const at::Tensor example = run.model.example_input.cpu();

@@ -7,6 +7,7 @@
 // Deciding per model (not per layer) keeps one rule: a model is either stepped exactly or windowed.
 #include "blox/infer/generate.h"
 
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <tuple>
@@ -160,8 +161,9 @@ class SlidingWindow final : public TextContext {
 };
 
 void check_sampling_options(const SamplingOptions& options) {
-  if (!(options.temperature >= 0)) {  // NaN fails too
-    throw ConfigError(fmt::format("generate: the temperature must be >= 0 (0: always the most likely character), got {}",
+  if (!(options.temperature >= 0) || std::isinf(options.temperature)) {  // NaN fails too; inf would sample uniformly
+    throw ConfigError(fmt::format("generate: the temperature must be a finite number >= 0 (0: always the most likely "
+                                  "character), got {}",
                                   options.temperature));
   }
   if (options.top_k < 0) throw ConfigError(fmt::format("generate: top-k must be >= 0 (0: no limit), got {}", options.top_k));
@@ -180,9 +182,9 @@ std::optional<GenerationClass> generation_class(const Layer& layer) {
     return along_features ? G::per_position : G::mixes_positions;
   }
   if (is_any<Embedding, Linear, Dropout, LayerNorm, RMSNorm, TiedOutput>(layer)) return G::per_position;
-  // Over time or channels: attention, convolutions and pools along T, statistics across axes
+  // Over time or channels: attention, absolute positions, convolutions and pools along T, statistics across axes
   // (batch norm's axis 1 and group norm's groups are positions of a sequence), flattening.
-  if (is_any<MultiHeadAttention, TransformerBlock, Conv1D, Conv2D, ConvTranspose2D, MaxPool1D, MaxPool2D, AvgPool1D,
+  if (is_any<MultiHeadAttention, TransformerBlock, PositionalEmbedding, Conv1D, Conv2D, ConvTranspose2D, MaxPool1D, MaxPool2D, AvgPool1D,
              AvgPool2D, GlobalAvgPool, BatchNorm, GroupNorm, Flatten>(layer)) {
     return G::mixes_positions;
   }

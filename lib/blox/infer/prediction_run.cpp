@@ -9,6 +9,7 @@
 #include "blox/core/errors.h"
 #include "blox/data/csv.h"
 #include "blox/data/open_dataset.h"
+#include "blox/infer/evaluate.h"
 #include "blox/infer/predict.h"
 #include "blox/infer/prediction_tensors.h"
 #include "blox/io/atomic_file.h"
@@ -24,11 +25,10 @@ PredictionInput read_prediction_input(const DataConfig& config, const std::strin
                       "hint: use blox eval for language models");
   }
   if (config.format == DataFormat::csv) {
-    // New rows to predict on lack the label column the training file has (or, with a separate
-    // labels file, hold features only); rows with it are scored as well.
-    const bool labelled =
-        config.train_labels.empty() && csv_column_count(path, config.csv) == csv_column_count(config.train, config.csv);
-    return {labelled ? read_csv(path, config.csv) : read_csv_features(path, config.csv), labelled};
+    // Matched to the training file's columns by name (by position without a header); rows with
+    // the label column are scored as well.
+    const CsvPredictionRows rows = read_csv_for_prediction(path, config.train, config.csv, !config.train_labels.empty());
+    return {rows.data, rows.labelled};
   }
   return {open_dataset(config.source(path, "")), false};  // IDX images alone carry no labels
 }
@@ -47,10 +47,13 @@ std::string prediction_format(const PredictionRequest& request) {
 std::string predict(const TrainedModel& model, const PredictionRequest& request, std::ostream& out) {
   const std::string format = prediction_format(request);
   const RunConfig& run = model.prepared.run;
+  std::string note;  // as eval: the validation split of a config without test data
+  const std::string split = request.split.empty() ? default_split(run.data, &note) : request.split;
   const PredictionInput input =
       request.input.empty()
-          ? PredictionInput{load_split(run.data, run.seed, request.split, Vocabulary::find(model.checkpoint.params)), true}
+          ? PredictionInput{load_split(run.data, run.seed, split, Vocabulary::find(model.checkpoint.params)), true}
           : read_prediction_input(run.data, request.input);
+  const std::string said = note.empty() ? "" : note + "\n";
   Loader loader(input.data, evaluation_loader_settings(run.data), evaluation_transforms(run.data));
   const c10::Device device = resolve_device(run.device);
   const Params params = params_to_device(model.checkpoint.params, device);
@@ -61,18 +64,19 @@ std::string predict(const TrainedModel& model, const PredictionRequest& request,
     const TensorFile tensors =
         prediction_tensors(layer, params, loader, request.limit, input.labelled, device, raw ? &*raw : nullptr);
     write_file_atomically(request.output, [&](const WriteBytes& write) { write_safetensors(tensors, write); });
-    return fmt::format("{} examples' inputs and outputs written to {}", tensors.tensors[0].second.size(0), request.output);
+    return said + fmt::format("{} examples' inputs and outputs written to {}", tensors.tensors[0].second.size(0),
+                              request.output);
   }
   const PredictionOptions options{parse_prediction_format(format, "--format"),
                                   loss_task(run.loss.type) == LossTask::classification, input.labelled};
   if (request.output.empty()) {
     write_predictions(layer, params, loader, options, out, device);
-    return "";
+    return note;
   }
   std::ostringstream rows;
   const int64_t count = write_predictions(layer, params, loader, options, rows, device);
   write_file_atomically(request.output, rows.str());
-  return fmt::format("{} predictions written to {}", count, request.output);
+  return said + fmt::format("{} predictions written to {}", count, request.output);
 }
 
 }  // namespace bx

@@ -13,7 +13,7 @@ namespace bx {
 
 /// What to predict on and where the rows go.
 struct PredictionRequest {
-  std::string split = "test";  ///< a split of the run's data, when `input` is ""
+  std::string split;  ///< a split of the run's data, when `input` is ""; "": default_split (evaluate.h)
   std::string input;           ///< a data file in the run's format
   std::string output;          ///< "": the stream given to predict(); else replaced atomically
   std::string format;          ///< csv, jsonl or safetensors; "": from the output's extension, else csv
@@ -26,8 +26,9 @@ struct PredictionInput {
   bool labelled = false;
 };
 
-/// A data file in the run's format: IDX images come without labels; CSV rows with or without
-/// the training file's label column. Throws ConfigError for text data.
+/// A data file in the run's format: IDX images come without labels; CSV rows matched to the
+/// training file's columns by name (read_csv_for_prediction), with or without the label
+/// column. Throws ConfigError for text data.
 PredictionInput read_prediction_input(const DataConfig& data, const std::string& path);
 
 /// The format `request` asks for, checked against its other choices (ConfigError: safetensors
@@ -35,7 +36,8 @@ PredictionInput read_prediction_input(const DataConfig& data, const std::string&
 std::string prediction_format(const PredictionRequest& request);
 
 /// Writes `model`'s predictions as `request` says: to `request.output` (atomically) or else to
-/// `out`. Returns a line for stderr saying what was written where ("" when rows went to `out`).
+/// `out`. Returns lines for stderr: the split chosen when none was named and the config has no
+/// test data, and what was written where ("" when there is nothing to say).
 std::string predict(const TrainedModel& model, const PredictionRequest& request, std::ostream& out);
 
 }  // namespace bx

@@ -77,8 +77,27 @@ class TempFile {
 
 }  // namespace
 
+void require_regular_or_absent(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw ConfigError("an output path is empty; name a file");
+  std::error_code ec;
+  const fs::file_status status = fs::symlink_status(path, ec);
+  if (ec || !fs::exists(status) || fs::is_regular_file(status)) return;
+  const char* kind = fs::is_directory(status)           ? "a directory"
+                     : fs::is_symlink(status)           ? "a symbolic link"
+                     : fs::is_character_file(status)    ? "a character device"
+                     : fs::is_block_file(status)        ? "a block device"
+                     : fs::is_fifo(status)              ? "a FIFO"
+                     : fs::is_socket(status)            ? "a socket"
+                                                        : "not a regular file";
+  throw ConfigError(fmt::format("{}: is {}; blox writes its files by replacing a regular file, and replaces "
+                                "nothing else; hint: name a new or regular file",
+                                path, kind));
+}
+
 void write_file_atomically(const std::string& path, const std::function<void(const WriteBytes&)>& produce) {
   namespace fs = std::filesystem;
+  require_regular_or_absent(path);
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   {

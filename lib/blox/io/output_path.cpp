@@ -6,14 +6,17 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/io/atomic_file.h"
 #include "blox/io/safetensors.h"
 
 namespace bx {
 
 void require_replaceable_output(const std::string& output, const std::vector<std::string>& inputs,
                                 const std::string& command) {
+  if (output.empty()) return;  // the command's default (standard output, or a path of its own)
+  require_regular_or_absent(output);
   std::error_code error;
-  if (output.empty() || !std::filesystem::is_regular_file(output, error)) return;
+  if (!std::filesystem::is_regular_file(output, error)) return;
   for (const auto& input : inputs) {
     if (!input.empty() && std::filesystem::equivalent(output, input, error)) {
       throw ConfigError(fmt::format("{} -o {}: that is the file being read; write elsewhere", command, output));

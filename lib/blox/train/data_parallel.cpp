@@ -45,11 +45,15 @@ DataParallel::DataParallel(const LaunchEnv& env, const DistSettings& settings, c
   }
 }
 
-LoaderSettings DataParallel::shard(LoaderSettings settings) const {
-  if (settings.batch_size % env_.world_size != 0) {
+void require_divisible_batch(int64_t batch_size, int64_t processes) {
+  if (batch_size % processes != 0) {
     throw ConfigError(fmt::format("data.batch_size {} is the global batch: it must divide among {} processes",
-                                  settings.batch_size, env_.world_size));
+                                  batch_size, processes));
   }
+}
+
+LoaderSettings DataParallel::shard(LoaderSettings settings) const {
+  require_divisible_batch(settings.batch_size, env_.world_size);
   settings.batch_size /= env_.world_size;
   settings.rank = env_.rank;
   settings.world_size = env_.world_size;

@@ -20,6 +20,10 @@
 
 namespace bx {
 
+/// ConfigError unless the global `batch_size` divides among `processes` (checked before any
+/// worker starts, and by each one).
+void require_divisible_batch(int64_t batch_size, int64_t processes);
+
 class DataParallel {
  public:
   /// Joins the process group the launcher's environment describes (none: one process);

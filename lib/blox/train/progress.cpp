@@ -35,7 +35,7 @@ std::string Progress::status(int64_t step, int64_t epoch, double loss, double lr
 void Progress::step(int64_t step, int64_t epoch, const LossTally& losses, double lr, int64_t examples) {
   if (first_step_ < 0) first_step_ = step - 1;
   examples_ += examples;
-  if (settings_.quiet) return;
+  if (settings_.quiet || settings_.silent) return;
   if (settings_.terminal) {
     const auto now = Clock::now();
     const bool last = settings_.total_steps > 0 && step >= settings_.total_steps;
@@ -57,6 +57,11 @@ void Progress::step(int64_t step, int64_t epoch, const LossTally& losses, double
 
 void Progress::line(const std::string& text) {
   if (settings_.quiet) return;
+  result(text);
+}
+
+void Progress::result(const std::string& text) {
+  if (settings_.silent) return;
   finish();
   fmt::print(out_, "{}\n", text);
   std::fflush(out_);

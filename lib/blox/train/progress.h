@@ -10,7 +10,7 @@
 namespace bx {
 
 struct ProgressSettings {
-  bool quiet = false;           ///< print nothing
+  bool quiet = false;           ///< no progress: only result() lines (--quiet)
   bool terminal = false;        ///< redraw one line in place (stdout is a TTY)
   int64_t log_every_steps = 50; ///< not a terminal: one line per this many steps (0: none)
   int64_t total_steps = 0;      ///< of the whole run, for "step N/T" and the ETA
@@ -18,6 +18,7 @@ struct ProgressSettings {
   double redraw_seconds = 0.2;  ///< terminal: at most one redraw per this interval
   int columns = 0;              ///< terminal: its width; the live line is cut to fit (0: unknown)
   int64_t world_size = 1;       ///< data-parallel processes (> 1: shown; examples/s are global)
+  bool silent = false;          ///< print nothing at all (a data-parallel rank other than 0)
 };
 
 /// Step reports -> "epoch 3/10  step 1234/4690  loss 0.3012  lr 0.00074  4650 ex/s  ETA 1m12s".
@@ -33,6 +34,9 @@ class Progress {
   /// A line that stays (an epoch summary, a message); on a terminal the live line is cleared
   /// first and redrawn at the next step. Nothing when quiet.
   void line(const std::string& text);
+  /// A line that reports a result (the last epoch's figures, why the run stopped): printed as
+  /// line() does, and when quiet too (quiet drops progress, not results). Nothing when silent.
+  void result(const std::string& text);
   /// Clears the live line (before the program prints anything else or exits).
   void finish();
   /// Seconds since construction.

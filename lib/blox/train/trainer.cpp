@@ -107,7 +107,8 @@ class Trainer {
   /// Returns why the run stops there (none: it goes on).
   StopReason serve(const Moment& m, const LoaderPosition& at);
   /// The epoch summary line, or a mid-epoch evaluation's line.
-  void report(const Moment& m, const Metrics& metrics);
+  /// `last`: the run stops here (its figures are shown under --quiet too).
+  void report(const Moment& m, const Metrics& metrics, bool last);
   /// Once, on stderr: keep_best or early stopping would select on the test split.
   void warn_if_selecting_on_test() const;
   /// The lines that say why the run stops (or that SIGUSR1 saved), after the save.
@@ -138,6 +139,7 @@ class Trainer {
   int64_t step_ = 0;
   int64_t epoch_ = 0;  ///< the epoch being trained (0-based) = epochs completed before it
   LoaderPosition position_;
+  std::shared_ptr<const Schedule> schedule_;  ///< over the run's length; null: the optimizer's rate
   double lr_ = 0;
   int64_t last_saved_step_ = -1;
   StopSignal signal_ = StopSignal::none;  ///< agreed by every rank after the last step
@@ -159,8 +161,8 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
       eval_split_(evaluation_split(run_.data)),
       loss_(make_loss(run_.loss)),
       log_(run_.checkpoint.dir, run_.metrics, run_.train.tensorboard),
-      progress_({options.quiet || !dp.is_main(), options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
-                 /*redraw_seconds=*/0.2, options.columns, dp.world_size()}),
+      progress_({options.quiet, options.terminal, run_.train.log_every_steps, total_steps(), run_.train.epochs,
+                 /*redraw_seconds=*/0.2, options.columns, dp.world_size(), /*silent=*/!dp.is_main()}),
       best_("keep_best", run_.checkpoint.keep_best),
       stopping_("early_stopping", run_.train.early_stopping_metric),
       losses_(device_.is_cuda()) {
@@ -177,7 +179,8 @@ Trainer::Trainer(const PreparedRun& prepared, const TrainOptions& options, const
     };
   }
   transform_grads_ = dp_.averaging_grads(std::move(transform_grads_));  // average first, then clip
-  lr_ = run_.optimizer->learning_rate();
+  if (run_.schedule) schedule_ = run_.schedule(total_steps());  // its default length: the run's
+  lr_ = schedule_ ? schedule_->lr(0) : run_.optimizer->learning_rate();
   if (options.resume.empty()) {
     start_fresh();
   } else {
@@ -304,7 +307,7 @@ std::vector<MicroBatch> Trainer::next_group() {
 
 void Trainer::step_on(const std::vector<MicroBatch>& group) {
   const auto started = Clock::now();
-  lr_ = run_.schedule ? run_.schedule->lr(step_) : run_.optimizer->learning_rate();
+  lr_ = schedule_ ? schedule_->lr(step_) : run_.optimizer->learning_rate();
   const Layer& model = *prepared_.model.layer;
   StepResult r = group.size() == 1 ? train_step(model, *run_.optimizer, loss_, std::move(state_), group[0].first,
                                                 group[0].second, lr_, transform_grads_, numerics_)
@@ -363,23 +366,25 @@ StopReason Trainer::serve(const Moment& m, const LoaderPosition& at) {
     }
     row_window_ = {LossMark::at(losses_)};
   }
-  report(m, metrics);
   const StopReason why = cadence_.stop_after(m, early_stopped);
+  report(m, metrics, why != StopReason::none);
   if (due.save || new_best || early_stopped) save(at, at.epoch);  // epochs done: the loader's epoch
   if (new_best && dp_.is_main()) mark_best_checkpoint(run_.checkpoint.dir, step_);
   announce(m, why, early_stopped);
   return why;
 }
 
-void Trainer::report(const Moment& m, const Metrics& metrics) {
+void Trainer::report(const Moment& m, const Metrics& metrics, bool last) {
   const std::string evaluated = metrics.empty() ? "" : fmt::format("{}: {}", eval_split_, format_metrics(metrics));
+  // The run's last figures are a result: shown under --quiet too.
+  const auto show = [this, last](const std::string& text) { last ? progress_.result(text) : progress_.line(text); };
   if (m.epoch_end) {  // labelled: metrics.jsonl's train_loss is the mean since the previous row
-    progress_.line(fmt::format("epoch {:3d}  step {:6d}  train loss (epoch mean) {:.4f}  {}{}{:.0f} examples/s  {}",
+    show(fmt::format("epoch {:3d}  step {:6d}  train loss (epoch mean) {:.4f}  {}{}{:.0f} examples/s  {}",
                                epoch_ + 1, step_, epoch_window_.losses.mean_since(losses_), evaluated,
                                metrics.empty() ? "" : "  ", epoch_window_.examples_per_second(),
                                format_duration(progress_.elapsed())));
   } else if (!metrics.empty()) {
-    progress_.line(fmt::format("step {:6d}  (epoch {})  {}", step_, epoch_ + 1, evaluated));
+    show(fmt::format("step {:6d}  (epoch {})  {}", step_, epoch_ + 1, evaluated));
   }
 }
 
@@ -398,7 +403,7 @@ void Trainer::warn_if_selecting_on_test() const {
 
 void Trainer::announce(const Moment& m, StopReason why, bool early_stopped) {
   if (early_stopped) {
-    progress_.line(fmt::format("early stopping: {} did not improve on {:.4f} for {} evaluations", stopping_.metric(),
+    progress_.result(fmt::format("early stopping: {} did not improve on {:.4f} for {} evaluations", stopping_.metric(),
                                stopping_.best().value_or(0.0), stopping_.evaluations_without_gain()));
   }
   if (m.signal == StopSignal::save_and_continue) {
@@ -406,7 +411,7 @@ void Trainer::announce(const Moment& m, StopReason why, bool early_stopped) {
     clear_stop_signal();
   }
   if (why == StopReason::interrupted || why == StopReason::terminated) {
-    progress_.line(fmt::format("stopped by {} at step {}; checkpoint saved in {}",
+    progress_.result(fmt::format("stopped by {} at step {}; checkpoint saved in {}",
                                why == StopReason::interrupted ? "SIGINT" : "SIGTERM", step_, run_.checkpoint.dir));
   }
 }
@@ -464,7 +469,7 @@ TrainOutcome Trainer::run() {
 std::string resume_run_directory(const std::string& resume) {
   std::error_code ec;
   if (fs::is_directory(resume, ec)) return resume;
-  if (!fs::exists(resume, ec)) throw CheckpointError(fmt::format("{}: no such checkpoint or run directory", resume));
+  if (!fs::exists(resume, ec)) throw ConfigError(fmt::format("--resume {}: no such checkpoint or run directory", resume));
   const std::string folder = fs::path(resume).parent_path().string();
   return folder.empty() ? "." : folder;
 }

@@ -24,7 +24,7 @@ struct TrainOutcome {
 };
 
 /// The run directory `resume` (a run directory or a checkpoint file) continues: the directory
-/// itself, or the file's folder. CheckpointError when `resume` does not exist.
+/// itself, or the file's folder. ConfigError (bad usage: exit 2) when `resume` does not exist.
 std::string resume_run_directory(const std::string& resume);
 
 /// Trains `prepared` (see prepare_run). The run directory (checkpoint.dir, relative to the
