@@ -34,6 +34,9 @@ int terminal_columns();
 void add_device_option(CLI::App& command, std::string& device);
 /// `overrides` plus "device=DEVICE" when one was given.
 std::vector<std::string> with_device(std::vector<std::string> overrides, const std::string& device);
+/// The --threads option of the commands that compute, and `overrides` plus "threads=N" when given.
+void add_threads_option(CLI::App& command, int& threads);
+std::vector<std::string> with_threads(std::vector<std::string> overrides, int threads);
 /// The trained model of eval, predict, generate and export: CONFIG (or a checkpoint alone) and --checkpoint.
 void add_model_options(CLI::App& command, std::string& target, std::string& checkpoint);
 /// A check for output file options: an empty path is an error (not the default it would fall back to).

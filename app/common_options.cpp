@@ -14,6 +14,16 @@ std::vector<std::string> with_device(std::vector<std::string> overrides, const s
   return overrides;
 }
 
+void add_threads_option(CLI::App& command, int& threads) {
+  command.add_option("--threads", threads, "libtorch intra-op and OpenBLAS threads (overrides the config's threads)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+std::vector<std::string> with_threads(std::vector<std::string> overrides, int threads) {
+  if (threads > 0) overrides.push_back("threads=" + std::to_string(threads));
+  return overrides;
+}
+
 void add_model_options(CLI::App& command, std::string& target, std::string& checkpoint) {
   command.add_option("config", target, "the YAML config, or a checkpoint alone (its stored config is used)")
       ->required();

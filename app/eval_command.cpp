@@ -20,6 +20,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
     std::vector<std::string> assertions;
     std::vector<std::string> overrides;
     std::string device;
+    int threads = 0;
     bool json = false;
     bool confusion = false;
     bool no_ema = false;
@@ -32,6 +33,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--assert", flags->assertions, "a condition such as \"accuracy>=0.88\" (repeatable)");
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   add_device_option(*cmd, flags->device);
+  add_threads_option(*cmd, flags->threads);
   add_no_ema_flag(*cmd, flags->no_ema);
   cmd->add_flag("--json", flags->json, "print the metrics as JSON");
   cmd->add_flag("--confusion", flags->confusion,
@@ -41,7 +43,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
       std::vector<bx::Assertion> assertions;
       for (const auto& a : flags->assertions) assertions.push_back(bx::Assertion::parse(a));
       const bx::TrainedModel model = bx::load_trained_model(
-          flags->config, flags->checkpoint, with_device(flags->overrides, flags->device), "eval", !flags->no_ema);
+          flags->config, flags->checkpoint, with_threads(with_device(flags->overrides, flags->device), flags->threads), "eval", !flags->no_ema);
       const bx::Evaluation evaluation = bx::evaluate(model, flags->split, flags->confusion);
       if (!evaluation.note.empty()) fmt::print(stderr, "{}\n", evaluation.note);  // stdout may carry JSON
       const std::vector<bx::AssertionResult> results = bx::check_assertions(assertions, evaluation.metrics);

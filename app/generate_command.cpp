@@ -24,6 +24,7 @@ void add_generate_command(CLI::App& app, std::function<int()>& run) {
     bx::GenerateOptions options;
     std::vector<std::string> overrides;
     std::string device;
+    int threads = 0;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand(
@@ -44,6 +45,7 @@ void add_generate_command(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", flags->overrides, "override a value of the config: key.path=value (repeatable)");
   add_device_option(*cmd, flags->device);
+  add_threads_option(*cmd, flags->threads);
   cmd->callback([flags, &run] {
     run = [flags] {
       bx::check_generate_options(flags->options);  // before the model is loaded
@@ -51,7 +53,7 @@ void add_generate_command(CLI::App& app, std::function<int()>& run) {
         throw bx::ConfigError(fmt::format("generate --prompt: invalid UTF-8 at byte {}", *bad));
       }
       const bx::TrainedModel opened = bx::load_trained_model(flags->target, flags->checkpoint,
-                                                             with_device(flags->overrides, flags->device), "generate");
+                                                             with_threads(with_device(flags->overrides, flags->device), flags->threads), "generate");
       const std::optional<bx::Vocabulary> vocabulary = bx::Vocabulary::find(opened.checkpoint.params);
       if (!vocabulary) throw bx::ConfigError("generate needs a text model: the checkpoint has no vocabulary");
       const bx::RunConfig& run_config = opened.prepared.run;

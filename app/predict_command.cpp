@@ -18,6 +18,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
     bx::PredictionRequest request;
     std::vector<std::string> overrides;
     std::string device;
+    int threads = 0;
     bool no_ema = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -38,6 +39,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--limit", request.limit, "with --format safetensors: only the first N examples (0: all)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
   add_device_option(*cmd, flags->device);
+  add_threads_option(*cmd, flags->threads);
   add_no_ema_flag(*cmd, flags->no_ema);
   cmd->callback([flags, &run] {
     run = [flags] {
@@ -45,7 +47,7 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
       bx::prediction_format(request);  // its errors before the model is loaded
       bx::require_replaceable_output(request.output, {flags->target, flags->checkpoint, request.input}, "predict");
       const bx::TrainedModel model = bx::load_trained_model(
-          flags->target, flags->checkpoint, with_device(flags->overrides, flags->device), "predict", !flags->no_ema);
+          flags->target, flags->checkpoint, with_threads(with_device(flags->overrides, flags->device), flags->threads), "predict", !flags->no_ema);
       const std::string said = bx::predict(model, request, std::cout);
       if (!said.empty()) fmt::print(stderr, "{}\n", said);
       return 0;

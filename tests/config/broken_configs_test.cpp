@@ -154,10 +154,14 @@ TEST_CASE("broken configs: values out of range") {
   check_case({{{10, "    - {type: linear, name: hidden, output_size: 0}"}}, {}, {},
               "{}:10:49: error: model.layers[1].output_size: expected an integer > 0, got 0"});
   check_case({{{13, "optimizer: {type: sgd, learning_rate: -0.1}"}}, {}, {},
-              "{}:13:39: error: optimizer.learning_rate: expected a value >= 0, got -0.1"});
+              "{}:13:39: error: optimizer.learning_rate: expected a value in [0, 100], got -0.1"});
   // Not-a-number and infinite settings are refused, not silently used (clipping off, a diverging rate).
   check_case({{{13, "optimizer: {type: sgd, learning_rate: .inf}"}}, {}, {},
-              "{}:13:39: error: optimizer.learning_rate: expected a value >= 0, got inf"});
+              "{}:13:39: error: optimizer.learning_rate: expected a value in [0, 100], got inf"});
+  check_case({{{13, "optimizer: {type: sgd, learning_rate: 1e30}"}}, {}, {},
+              "{}:13:39: error: optimizer.learning_rate: expected a value in [0, 100], got 1e+30"});
+  check_case({{}, {"schedule: {type: cosine, final_lr: 1e9}"}, {},
+              "final_lr 1000000000 is above the learning rate 0.1"});
   check_case({{{14, "train: {epochs: 1, clip_grad_norm: .nan}"}}, {}, {},
               "train.clip_grad_norm: expected a value >= 0, got nan"});
   check_case({{{14, "train: {epochs: 0}"}}, {}, {}, "{}:14:17: error: train.epochs: expected an integer > 0, got 0"});

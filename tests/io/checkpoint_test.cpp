@@ -244,4 +244,27 @@ TEST_CASE("checkpoint: the header checksum covers metadata and dtypes; positions
   }
   const std::string old = write_variant("old_ok.safetensors", [](TensorFile& f) { f.metadata.erase("header_checksum"); });
   CHECK(load_checkpoint(old).step == 1234);
+  // A bit flipped in the key's name is damage, not an older file.
+  const std::string flipped = write_variant("flipped.safetensors", [](TensorFile& f) {
+    f.metadata["header_checksul"] = f.metadata.at("header_checksum");
+    f.metadata.erase("header_checksum");
+  });
+  CHECK_THROWS_WITH_AS(load_checkpoint(flipped), doctest::Contains("unknown metadata key 'header_checksul'"),
+                       CheckpointError);
+}
+
+TEST_CASE("safetensors: bytes after the last tensor, or a header key twice, are refused") {
+  TempDir dir;
+  const std::string path = (dir.path / "last.safetensors").string();
+  save_checkpoint(path, sample());
+  std::ofstream(path, std::ios::binary | std::ios::app) << std::string(1 << 20, '\0');
+  CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("1048576 bytes after the last tensor's data"),
+                       CheckpointError);
+  // A header {"a": ..., "a": ...}: 8 bytes of length, then the JSON.
+  const std::string json = R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((json.size() >> (8 * i)) & 0xff);
+  const std::string twice = (dir.path / "twice.safetensors").string();
+  std::ofstream(twice, std::ios::binary) << bytes << json << std::string(4, '\0');
+  CHECK_THROWS_WITH_AS(read_safetensors(twice), doctest::Contains("holds the key 'a' twice"), CheckpointError);
 }

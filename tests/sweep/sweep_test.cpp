@@ -80,6 +80,15 @@ TEST_CASE("SweepGrid: no axis, a key twice (in either spelling) or checkpoint.di
   CHECK(contains(config_error([] { SweepGrid::parse({"checkpoint.dir=[a,b]"}); }), "--dir DIR"));
 }
 
+TEST_CASE("SweepGrid: a value twice in an axis (as text or as the same number) is refused: it would train one trial twice") {
+  CHECK(contains(config_error([] { SweepGrid::parse({"optimizer.learning_rate=[0.01,0.01]"}); }),
+                 "the value 0.01 is there twice"));
+  CHECK(contains(config_error([] { SweepGrid::parse({"optimizer.learning_rate=[0.01,0.1,1e-2]"}); }),
+                 "(0.01 and 1e-2)"));
+  CHECK(contains(config_error([] { SweepGrid::parse({"optimizer.type=[adam,sgd,adam]"}); }), "the value adam is there twice"));
+  CHECK(SweepGrid::parse({"optimizer.learning_rate=[0.01,0.1]"}).size() == 2);
+}
+
 TEST_CASE("SweepGrid: every combination, the first axis slowest, named by number and short key=value") {
   const SweepGrid grid = SweepGrid::parse({"optimizer.learning_rate=[0.001,0.01]", "model.layers[1].output_size=[8,16,32]"});
   CHECK(grid.size() == 6);

@@ -1,6 +1,7 @@
 // finetune.layout: pytorch. Each blox layer kind, given a PyTorch-named state dict of random
 // tensors, must compute what libtorch's functional form of the PyTorch module computes with
 // those tensors; then the report, the rename rules, the errors, and blox predict end to end.
+#include <limits>
 #include <filesystem>
 #include <fstream>
 
@@ -307,4 +308,18 @@ TEST_CASE("blox predict and eval of a config whose init_from is a PyTorch state 
   // The export of an imported model carries the resolved config as metadata.
   REQUIRE(test::blox(dir.path, "export mlp.yaml -o imported.onnx").exit_code == 0);
   CHECK(test::read(dir.path / "imported.onnx").find("init_from: torch.safetensors") != std::string::npos);
+}
+
+TEST_CASE("pytorch layout: a state dict with a NaN or an infinity is refused, naming the tensor") {
+  test::Net net("model");
+  Linear fc(net.graph.child("fc"), {3}, net.rng);
+  const at::Tensor x = test::randn({2, 4}, 1);
+  at::Tensor w = test::randn({3, 4}, 2);
+  w[1][2] = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH_AS(imported(fc, net, x, {{"fc.weight", w}, {"fc.bias", test::randn({3}, 3)}}),
+                       doctest::Contains("tensor 'fc.weight' holds NaN or infinite values"), CheckpointError);
+  at::Tensor b = test::randn({3}, 3);
+  b[0] = std::numeric_limits<float>::infinity();
+  CHECK_THROWS_WITH_AS(imported(fc, net, x, {{"fc.weight", test::randn({3, 4}, 2)}, {"fc.bias", b}}),
+                       doctest::Contains("tensor 'fc.bias' holds NaN or infinite values"), CheckpointError);
 }

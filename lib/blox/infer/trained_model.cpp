@@ -7,6 +7,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/data/text.h"
+#include "blox/runtime/compute_threads.h"
 #include "blox/train/ema.h"
 #include "blox/train/finetune.h"
 
@@ -33,10 +34,8 @@ TrainedModel from_init_from(PreparedRun prepared, const std::string& command, bo
   return {std::move(checkpoint), std::move(prepared), start.ema};
 }
 
-}  // namespace
-
-TrainedModel load_trained_model(const std::string& target, const std::string& checkpoint,
-                                const std::vector<std::string>& overrides, const std::string& command, bool use_ema) {
+TrainedModel load(const std::string& target, const std::string& checkpoint, const std::vector<std::string>& overrides,
+                  const std::string& command, bool use_ema) {
   const bool alone = std::filesystem::path(target).extension() == ".safetensors";
   if (!alone && checkpoint.empty()) {
     PreparedRun prepared = prepare_run(target, overrides);
@@ -55,6 +54,17 @@ TrainedModel load_trained_model(const std::string& target, const std::string& ch
                                : prepare_run(target, overrides, vocabulary, loaded.config);
   with_saved_values(prepared.model.params, loaded.params, file);  // every model param, as the model has it
   return {std::move(loaded), std::move(prepared), ema};
+}
+
+
+}  // namespace
+
+TrainedModel load_trained_model(const std::string& target, const std::string& checkpoint,
+                                const std::vector<std::string>& overrides, const std::string& command, bool use_ema) {
+  TrainedModel model = load(target, checkpoint, overrides, command, use_ema);
+  // The run's threads (config or --threads) for the work ahead, as training used them.
+  if (model.prepared.run.threads > 0) set_compute_threads(static_cast<int>(model.prepared.run.threads));
+  return model;
 }
 
 }  // namespace bx

@@ -23,8 +23,9 @@ struct TrainedModel {
 /// run starts it: fresh params with `finetune.init_from` copied in (e.g. a PyTorch state dict,
 /// to compare outputs), the report printed to stderr, step 0. A checkpoint with averages
 /// (train.ema) runs its EMA weights, unless !use_ema: its raw params (an init_from checkpoint
-/// likewise). Throws ConfigError when a config has neither, or when init_from gave the model no
-/// param; CheckpointError for a bad file. `command` names the caller in messages.
+/// likewise). The run's `threads` (> 0) then cap the compute threads. Throws ConfigError when a
+/// config has neither, or when init_from gave the model no param; CheckpointError for a bad
+/// file. `command` names the caller in messages.
 TrainedModel load_trained_model(const std::string& target, const std::string& checkpoint,
                                 const std::vector<std::string>& overrides, const std::string& command,
                                 bool use_ema = true);

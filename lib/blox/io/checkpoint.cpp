@@ -2,6 +2,9 @@
 #include "blox/io/checkpoint.h"
 
 #include <charconv>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -9,6 +12,7 @@
 #include <zlib.h>
 
 #include "blox/core/errors.h"
+#include "blox/core/suggest.h"
 #include "blox/io/atomic_file.h"
 #include "blox/io/safetensors.h"
 
@@ -126,6 +130,16 @@ Checkpoint load_checkpoint(const std::string& path) {
   }
   if (checksum(data) != meta.at("checksum")) {
     throw CheckpointError(fmt::format("{}: checksum mismatch: the data section is corrupt", path));
+  }
+  // Only the keys save_checkpoint writes: a damaged key name (header_checksum with a flipped bit)
+  // would otherwise pass as an older file without a header checksum.
+  static const std::set<std::string> known{"format", "params", "optimizer", "step", "epoch", "loader_epoch",
+                                           "loader_batch", "config", "tracking", "checksum", "header_checksum"};
+  for (const auto& entry : meta) {
+    if (!known.count(entry.first)) {
+      throw CheckpointError(fmt::format("{}: unknown metadata key '{}' (damaged?){}", path, entry.first,
+                                        did_you_mean(entry.first, std::vector<std::string>(known.begin(), known.end()))));
+    }
   }
   // Files written before the header had a checksum have none; a present one must match.
   if (auto header = meta.find("header_checksum"); header != meta.end() && header->second != header_checksum(meta, file.tensors)) {

@@ -2,6 +2,8 @@
 #include "blox/io/safetensors.h"
 
 #include <algorithm>
+#include <optional>
+#include <set>
 #include <cstring>
 #include <fstream>
 
@@ -68,11 +70,29 @@ Header read_header(const std::string& path) {
   }
   std::string json(h.size, '\0');
   h.in.read(json.data(), static_cast<std::streamsize>(h.size));
+  // A key twice in one object would be read as its last value, silently (nlohmann keeps one).
+  std::vector<std::set<std::string>> keys;
+  std::optional<std::string> repeated;
+  const nlohmann::json::parser_callback_t no_repeated_key = [&](int depth, nlohmann::json::parse_event_t event,
+                                                                nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    // An object starts at depth d; its keys come at depth d + 1.
+    const size_t level = static_cast<size_t>(depth);
+    if (event == Event::object_start) {
+      if (keys.size() < level + 2) keys.resize(level + 2);
+      keys[level + 1].clear();
+    }
+    if (event == Event::key && level < keys.size() && !repeated && !keys[level].insert(parsed.get<std::string>()).second) {
+      repeated = parsed.get<std::string>();
+    }
+    return true;
+  };
   try {
-    h.json = nlohmann::json::parse(json);
+    h.json = nlohmann::json::parse(json, no_repeated_key);
   } catch (const nlohmann::json::exception& e) {
     throw CheckpointError(fmt::format("{}: the header is not valid JSON: {}", path, e.what()));
   }
+  if (repeated) throw CheckpointError(fmt::format("{}: the header holds the key '{}' twice", path, *repeated));
   if (!h.json.is_object()) throw CheckpointError(fmt::format("{}: the header is not a JSON object", path));
   return h;
 }
@@ -171,6 +191,14 @@ TensorFile read_safetensors(const std::string& path) {
                                         entry.end, data_size));
     }
     entries.push_back(entry);
+  }
+  // The data section is exactly the tensors' bytes (as the safetensors format says): bytes after
+  // the last one are a damaged or appended file, not data.
+  uint64_t data_end = 0;
+  for (const Entry& e : entries) data_end = std::max(data_end, e.end);
+  if (data_end != data_size) {
+    throw CheckpointError(fmt::format("{}: {} bytes after the last tensor's data (the file was appended to or damaged)",
+                                      path, data_size - data_end));
   }
   // Tensors must not overlap (a file that aliases them is malformed).
   std::vector<Entry> sorted = entries;

@@ -20,7 +20,7 @@ struct AdagradSettings {
 
   template <class Visit>
   void fields(Visit& visit) {
-    visit("learning_rate", learning_rate, Rule::non_negative(), "step size");
+    visit("learning_rate", learning_rate, learning_rate_rule(), "step size");
     visit("lr_decay", lr_decay, Rule::non_negative(), "rate / (1 + (step - 1) * lr_decay)");
     visit("weight_decay", weight_decay, Rule::non_negative(), "L2 penalty added to the gradient");
     visit("initial_accumulator_value", initial_accumulator_value, Rule::non_negative(), "start of the squared-gradient sum");

@@ -20,7 +20,7 @@ struct AdamSettings {
 
   template <class Visit>
   void fields(Visit& visit) {
-    visit("learning_rate", learning_rate, Rule::non_negative(), "step size");
+    visit("learning_rate", learning_rate, learning_rate_rule(), "step size");
     visit("beta1", beta1, Rule::fraction(), "decay of the first-moment average");
     visit("beta2", beta2, Rule::fraction(), "decay of the second-moment average");
     visit("eps", eps, Rule::positive(), "added to the denominator");

@@ -19,7 +19,7 @@ struct LionSettings {
 
   template <class Visit>
   void fields(Visit& visit) {
-    visit("learning_rate", learning_rate, Rule::non_negative(), "step size, typically 3-10x below AdamW's");
+    visit("learning_rate", learning_rate, learning_rate_rule(), "step size, typically 3-10x below AdamW's");
     visit("beta1", beta1, Rule::fraction(), "interpolation for the update direction");
     visit("beta2", beta2, Rule::fraction(), "momentum decay");
     visit("weight_decay", weight_decay, Rule::non_negative(), "decoupled: p *= 1 - lr * wd");

@@ -7,8 +7,13 @@
 #include <ATen/core/Tensor.h>
 
 #include "blox/core/params.h"
+#include "blox/schema/rule.h"
 
 namespace bx {
+
+/// The rule of every optimizer's learning_rate: >= 0, and at most 100 (a larger rate is a typo,
+/// such as 1e30, and only diverges).
+inline Rule learning_rate_rule() { return Rule::non_negative().at_most(100); }
 
 /// State layout: `optim/<name>/step` (int64 scalar on the CPU: the number of updates done) and
 /// one slot per trainable param per slot name, `optim/<name>/<slot>/<param path>`, all

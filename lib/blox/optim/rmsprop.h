@@ -21,7 +21,7 @@ struct RmspropSettings {
 
   template <class Visit>
   void fields(Visit& visit) {
-    visit("learning_rate", learning_rate, Rule::non_negative(), "step size");
+    visit("learning_rate", learning_rate, learning_rate_rule(), "step size");
     visit("alpha", alpha, Rule::fraction(), "smoothing of the squared-gradient average");
     visit("eps", eps, Rule::positive(), "added to the denominator");
     visit("weight_decay", weight_decay, Rule::non_negative(), "L2 penalty added to the gradient");

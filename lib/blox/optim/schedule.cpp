@@ -55,6 +55,7 @@ double ExponentialSchedule::lr(int64_t step) const { return lr_ * std::pow(gamma
 CosineSchedule::CosineSchedule(double lr, int64_t total_steps, double final_lr)
     : lr_(lr), total_(total_steps), final_(final_lr) {
   require(total_steps > 0, fmt::format("cosine: total_steps must be > 0, got {}", total_steps));
+  require(final_lr <= lr, fmt::format("cosine: final_lr {} is above the learning rate {}; the rate decays to it", final_lr, lr));
 }
 double CosineSchedule::lr(int64_t step) const {
   return cosine_between(lr_, final_, static_cast<double>(std::min(step, total_)) / static_cast<double>(total_));

@@ -20,7 +20,7 @@ struct SgdSettings {
 
   template <class Visit>
   void fields(Visit& visit) {
-    visit("learning_rate", learning_rate, Rule::non_negative(), "step size");
+    visit("learning_rate", learning_rate, learning_rate_rule(), "step size");
     visit("momentum", momentum, Rule::non_negative(), "heavy-ball momentum; 0: none");
     visit("dampening", dampening, Rule(), "damps the gradient's share of the momentum");
     visit("nesterov", nesterov, Rule(), "Nesterov momentum (needs momentum > 0, dampening 0)");

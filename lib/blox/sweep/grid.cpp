@@ -4,6 +4,8 @@
 #include <cctype>
 #include <limits>
 #include <random>
+#include <cstdlib>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -126,6 +128,18 @@ SweepGrid SweepGrid::parse(const std::vector<std::string>& arguments) {
     if (!keys.insert(axis.key).second) {
       throw ConfigError(fmt::format("--grid '{}': {} is already an axis; hint: one --grid per key, all its values in "
                                     "one list", argument, axis.key));
+    }
+    // Two equal values would train the same trial twice (0.01 and 1e-2 are one number).
+    std::map<std::string, std::string> seen;
+    for (const std::string& value : axis.values) {
+      char* end = nullptr;
+      const double number = std::strtod(value.c_str(), &end);
+      const bool numeric = !value.empty() && end != nullptr && *end == '\0';
+      const auto [first, fresh] = seen.emplace(numeric ? fmt::format("{}", number) : value, value);
+      if (!fresh) {
+        throw ConfigError(fmt::format("--grid '{}': the value {} is there twice ({} and {}); each trial would be "
+                                      "trained twice", argument, value, first->second, value));
+      }
     }
     grid.axes_.push_back(std::move(axis));
   }

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include <ATen/ops/isfinite.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -139,6 +140,13 @@ SourceTensors read_source(const FinetuneConfig& finetune, bool use_ema) {
     return source;
   }
   source.tensors = read_safetensors(finetune.init_from).tensors;
+  // Another framework's weights are checked as blox's own checkpoints are: a NaN or an infinity
+  // would train (or evaluate) to loss nan without a word.
+  for (const auto& [key, tensor] : source.tensors) {
+    if (at::isFloatingType(tensor.scalar_type()) && !at::isfinite(tensor).all().item<bool>()) {
+      throw CheckpointError(fmt::format("{}: tensor '{}' holds NaN or infinite values", finetune.init_from, key));
+    }
+  }
   return source;
 }
 
