@@ -47,8 +47,9 @@ std::string prediction_format(const PredictionRequest& request) {
 std::string predict(const TrainedModel& model, const PredictionRequest& request, std::ostream& out) {
   const std::string format = prediction_format(request);
   const RunConfig& run = model.prepared.run;
-  std::string note;  // as eval: the validation split of a config without test data
-  const std::string split = request.split.empty() ? default_split(run.data, &note) : request.split;
+  std::string note;  // as eval: the validation split of a config without test data (a split only)
+  const std::string split =
+      request.split.empty() && request.input.empty() ? default_split(run.data, &note) : request.split;
   const PredictionInput input =
       request.input.empty()
           ? PredictionInput{load_split(run.data, run.seed, split, Vocabulary::find(model.checkpoint.params)), true}

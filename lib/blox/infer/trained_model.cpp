@@ -56,7 +56,6 @@ TrainedModel load(const std::string& target, const std::string& checkpoint, cons
   return {std::move(loaded), std::move(prepared), ema};
 }
 
-
 }  // namespace
 
 TrainedModel load_trained_model(const std::string& target, const std::string& checkpoint,
