@@ -59,13 +59,18 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
       if (flags->json) {
         nlohmann::json out{{"split", evaluation.split}, {"step", model.checkpoint.step}, {"ema", model.ema},
                            {"metrics", evaluation.metrics}, {"assertions", verdicts}};
-        if (flags->confusion) out["confusion"] = bx::confusion_matrix(evaluation.sums);
+        if (flags->confusion) {
+          out["confusion"] = bx::confusion_matrix(evaluation.sums);
+          const auto& names = model.prepared.run.data.csv.class_names;
+          if (!names.empty()) out["class_names"] = names;
+        }
         std::cout << out.dump(2) << "\n";
       } else {
         fmt::print("{} split, step {}{}: {}\n", evaluation.split, model.checkpoint.step, model.ema ? ", EMA weights" : "",
                    bx::format_metrics(evaluation.metrics));
         if (flags->confusion) {
-          fmt::print("\nconfusion matrix\n{}", bx::format_confusion(bx::confusion_matrix(evaluation.sums)));
+          fmt::print("\nconfusion matrix\n{}", bx::format_confusion(bx::confusion_matrix(evaluation.sums),
+                                                                        model.prepared.run.data.csv.class_names));
         }
       }
       return failed > 0 ? 1 : 0;

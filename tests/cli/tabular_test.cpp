@@ -139,3 +139,54 @@ TEST_CASE("tabular: the shipped sklearn-data configs reach their documented held
     CHECK(value >= e.at_least);
   }
 }
+
+TEST_CASE("tabular: string class labels: names fitted into the run's config; predict, eval and export name classes") {
+  RunDir run;
+  // The shop data with the label written as a word: 1 -> "yes", 0 -> "no" ("no" < "yes": index 0 and 1).
+  const auto worded = [](std::string text) {
+    std::string out;
+    size_t start = 0;
+    while (start < text.size()) {
+      const size_t end = text.find('\n', start);
+      std::string line = text.substr(start, end - start);
+      start = end + 1;
+      if (line.back() == '0' || line.back() == '1') line = line.substr(0, line.size() - 1) + (line.back() == '1' ? "yes" : "\"no\"");
+      out += line + "\n";
+    }
+    return out;
+  };
+  write(run.path / "train.csv", worded(shop_csv(120, 0)));
+  write(run.path / "test.csv", worded(shop_csv(30, 1)));
+  write(run.path / "shop.yaml", kShopConfig);
+  const Result trained = blox(run.path, "train shop.yaml --quiet");
+  REQUIRE_MESSAGE(trained.exit_code == 0, trained.output);
+  const std::string stored = read(run.path / "run" / "config.yaml");
+  CHECK_MESSAGE(stored.find("class_names: [no, yes]") != std::string::npos, stored);
+  CHECK(eval_accuracy(run.path, "run/last.safetensors") == 1.0);
+
+  const Result confusion = blox(run.path, "eval run/last.safetensors --confusion");
+  REQUIRE_MESSAGE(confusion.exit_code == 0, confusion.output);
+  CHECK_MESSAGE(confusion.output.find("true \\ predicted   no  yes") != std::string::npos, confusion.output);
+
+  write(run.path / "new.csv", "size,colour,label\n150,red,yes\n480,blue,no\n");
+  const Result predicted = blox(run.path, "predict run/last.safetensors --input new.csv");
+  REQUIRE_MESSAGE(predicted.exit_code == 0, predicted.output);
+  CHECK_MESSAGE(predicted.output.find("index,prediction,probability,class,label\n0,1,") != std::string::npos,
+                predicted.output);
+  CHECK_MESSAGE(predicted.output.find(",yes,yes\n1,0,") != std::string::npos, predicted.output);
+  CHECK_MESSAGE(predicted.output.find(",no,no\n") != std::string::npos, predicted.output);
+
+  write(run.path / "odd.csv", "size,colour,label\n150,red,maybe\n");
+  const Result odd = blox(run.path, "predict run/last.safetensors --input odd.csv");
+  CHECK(odd.exit_code == 2);
+  CHECK_MESSAGE(odd.output.find("odd.csv:2: column 3 ('label') has the label 'maybe', not among data.class_names "
+                                "(no, yes)") != std::string::npos,
+                odd.output);
+
+  // Given names set the indices; their count must be the class count.
+  const Result three = blox(run.path, "validate shop.yaml --set data.class_names=[no,yes,maybe]");
+  CHECK(three.exit_code == 2);
+  CHECK_MESSAGE(three.output.find("data.classes: 2 classes, but data.class_names has 3 (no, yes, maybe)") !=
+                    std::string::npos,
+                three.output);
+}

@@ -133,3 +133,17 @@ TEST_CASE("blox export and predict never write over the checkpoint they read, no
   CHECK(limit.exit_code == 2);
   CHECK(limit.output.find("--limit: applies to --format safetensors only") != std::string::npos);
 }
+
+TEST_CASE("export: a model trained on string class labels carries their names, in index order") {
+  test::RunDir dir;
+  test::write(dir.path / "pets.csv", "w,kind\n1,dog\n2,cat\n3,bird\n4,cat\n");
+  test::write(dir.path / "pets.yaml",
+              "data: {format: csv, train: pets.csv, label: kind, classes: 3}\n"
+              "model: {layers: [{type: linear, output_size: classes}]}\n");
+  const PreparedRun run = prepare_run((dir.path / "pets.yaml").string());
+  CHECK(run.run.data.csv.class_names == std::vector<std::string>{"bird", "cat", "dog"});
+  export_onnx(run, run.model.params, OnnxExportOptions{}, (dir.path / "pets.onnx").string());
+  const auto meta = metadata(read_model(dir.path / "pets.onnx"));
+  CHECK(meta.at("blox.classes") == "3");
+  CHECK(meta.at("blox.class_names") == R"(["bird","cat","dog"])");
+}

@@ -29,6 +29,8 @@ std::vector<std::string> fitted_data_overrides(const std::string& stored_config,
   std::vector<std::string> out;
   const YAML::Node categories = stored["categories"];
   if (categories.IsDefined() && categories.IsMap()) out.push_back("data.categories=" + flow_yaml(categories));
+  const YAML::Node class_names = stored["class_names"];
+  if (class_names.IsDefined() && class_names.IsSequence()) out.push_back("data.class_names=" + flow_yaml(class_names));
   const YAML::Node transforms = stored["transforms"];
   if (!transforms.IsDefined() || !transforms.IsSequence()) return out;
   // Only where this config has a standardize transform at the same place.

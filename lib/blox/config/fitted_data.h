@@ -1,5 +1,5 @@
-// Values a run fits on its training data and keeps in its resolved config: data.categories and
-// the mean and std of a standardize transform.
+// Values a run fits on its training data and keeps in its resolved config: data.categories,
+// data.class_names and the mean and std of a standardize transform.
 #pragma once
 
 #include <string>

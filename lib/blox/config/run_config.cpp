@@ -68,12 +68,28 @@ void read_csv_settings(Options& o, DataConfig& d) {
   const std::string& delimiter = d.csv.delimiter;
   o.check(delimiter.size() == 1 || delimiter == "tab" || delimiter == "whitespace", "delimiter",
           fmt::format("expected one character, tab or whitespace, got '{}'", delimiter));
-  char* end = nullptr;
   const std::string& fill = d.csv.fill_missing;
-  const double value = std::strtod(fill.c_str(), &end);
-  o.check(fill == "error" || (!fill.empty() && *end == '\0' && std::isfinite(value)), "fill_missing",
+  o.check(fill == "error" || csv_number(fill), "fill_missing",
           fmt::format("expected error or a finite number, got '{}'", fill));
   d.csv.classes = d.classes;
+}
+
+// `data.class_names`: given, or fitted on a training label column of strings and written back.
+void read_class_names(Options& o, DataConfig& d, bool can_read_train) {
+  std::vector<std::string>& names = d.csv.class_names;
+  if (names.empty() && d.classes > 0 && can_read_train) {
+    names = fit_csv_class_names(d.train, d.csv, d.train_labels);
+    if (!names.empty()) o.set_strings("class_names", names);
+  }
+  if (names.empty()) return;
+  std::vector<std::string> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
+  o.check(twice == sorted.end(), "class_names",
+          fmt::format("'{}' is named twice", twice == sorted.end() ? "" : *twice));
+  o.check(d.classes == static_cast<int64_t>(names.size()), "classes",
+          fmt::format("{} classes, but data.class_names has {} ({}){}", d.classes, names.size(), fmt::join(names, ", "),
+                      d.classes == 0 ? "; class names are for class labels: set data.classes" : ""));
 }
 
 // The raw inputs of the training split (after the held-out part is taken out), for fitting.
@@ -86,7 +102,7 @@ at::Tensor training_inputs(const DataConfig& d, uint64_t seed) {
 DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   const size_t problems_before = o.diagnostics().items().size();
   DataConfig d;
-  if (const std::optional<DataFiles> files = read_settings(o, DataFiles{})) static_cast<DataFiles&>(d) = *files;
+  read_settings_into(o, static_cast<DataFiles&>(d));
   d.format = data_format(d.format_name);
   const bool csv = d.format == DataFormat::csv;
   const bool text = d.format == DataFormat::text;
@@ -112,6 +128,7 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   if (csv) {
     read_csv_settings(o, d);
     if (!d.csv.categorical.empty()) d.csv.categories = read_categories(o, d, can_fit());
+    read_class_names(o, d, can_fit());
   }
   d.loader = read_settings(o, d.loader).value_or(d.loader);
   d.loader.seed = seed;

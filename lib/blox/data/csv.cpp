@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <set>
 
@@ -15,6 +16,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"
+#include "blox/core/utf8.h"
 #include "blox/data/gzip_file.h"
 
 namespace bx {
@@ -42,60 +44,143 @@ std::string trimmed(const std::string& field) {
   return field.substr(first, field.find_last_not_of(" \t\r") - first + 1);
 }
 
-std::vector<std::string> split_fields(const std::string& line, const std::string& delimiter) {
-  std::vector<std::string> fields;
-  if (delimiter == "whitespace") {
-    size_t start = line.find_first_not_of(" \t\r");
-    while (start != std::string::npos) {
-      const size_t end = line.find_first_of(" \t\r", start);
-      fields.push_back(line.substr(start, end == std::string::npos ? std::string::npos : end - start));
-      start = end == std::string::npos ? end : line.find_first_not_of(" \t\r", end);
-    }
-    return fields;
-  }
-  const char separator = delimiter == "tab" ? '\t' : delimiter.at(0);
-  size_t start = 0;
-  while (true) {
-    const size_t end = line.find(separator, start);
-    fields.push_back(trimmed(line.substr(start, end == std::string::npos ? std::string::npos : end - start)));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return fields;
+// The line and column (1-based) of byte `at` of `text`.
+std::pair<int64_t, size_t> position_of(const std::string& text, size_t at) {
+  const auto before = text.begin() + static_cast<std::ptrdiff_t>(at);
+  const int64_t line = 1 + std::count(text.begin(), before, '\n');
+  const size_t line_start = at == 0 ? std::string::npos : text.rfind('\n', at - 1);
+  return {line, line_start == std::string::npos ? at + 1 : at - line_start};
 }
 
-bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+// Text a CSV file may hold: no NUL byte, valid UTF-8 (its strings end up in JSON and YAML).
+void check_text(const std::string& path, const std::string& text) {
+  if (const size_t nul = text.find('\0'); nul != std::string::npos) {
+    const auto [line, column] = position_of(text, nul);
+    throw DataError(fmt::format("{}:{}: a NUL byte at column {}; expected a text CSV file", path, line, column));
+  }
+  if (const auto bad = invalid_utf8_at(text)) {
+    const auto [line, column] = position_of(text, *bad);
+    throw DataError(fmt::format("{}:{}: byte 0x{:02x} at column {} is not valid UTF-8; hint: convert the file, e.g. "
+                                "iconv -f latin1 -t utf-8",
+                                path, line, static_cast<unsigned char>(text[*bad]), column));
+  }
+}
+
+// The fields of one record and the line it starts on.
+struct Record {
+  std::vector<std::string> fields;
+  int64_t line = 0;
+};
+
+// Splits `text` into records (RFC 4180): a field in double quotes may hold the delimiter, line
+// breaks and doubled quotes (""); blanks around unquoted fields are trimmed; blank lines are
+// skipped, and the first `skip_rows` lines. A quote left open, text after a closing quote, or a
+// quote inside an unquoted field is a DataError naming the line.
+std::vector<Record> split_records(const std::string& path, const std::string& text, const CsvSettings& s) {
+  const bool whitespace = s.delimiter == "whitespace";
+  const char separator = whitespace ? ' ' : s.delimiter == "tab" ? '\t' : s.delimiter.at(0);
+  const auto separates = [&](char c) { return whitespace ? c == ' ' || c == '\t' : c == separator; };
+  const auto blank = [&](char c) { return (c == ' ' || c == '\t' || c == '\r') && !separates(c); };
+  const size_t n = text.size();
+  size_t i = 0;
+  int64_t line = 1;
+  for (; line <= s.skip_rows && i < n; ++line) {
+    const size_t end = text.find('\n', i);
+    i = end == std::string::npos ? n : end + 1;
+  }
+  std::vector<Record> records;
+  while (i < n) {
+    Record record{{}, line};
+    bool content = false;  // a quoted field or a non-blank one: not a blank line
+    if (whitespace) {
+      while (i < n && (separates(text[i]) || text[i] == '\r')) ++i;
+    }
+    while (true) {
+      while (i < n && blank(text[i])) ++i;
+      std::string field;
+      if (i < n && text[i] == '"') {
+        const int64_t opened = line;
+        content = true;
+        for (++i;; ++i) {
+          if (i >= n) {
+            throw DataError(fmt::format("{}:{}: field {} opens a quote that is never closed", path, opened,
+                                        record.fields.size() + 1));
+          }
+          if (text[i] == '"') {
+            if (i + 1 < n && text[i + 1] == '"') {
+              field += '"';
+              ++i;
+              continue;
+            }
+            ++i;
+            break;
+          }
+          if (text[i] == '\n') ++line;
+          field += text[i];
+        }
+        while (i < n && blank(text[i])) ++i;
+        if (i < n && !separates(text[i]) && text[i] != '\n') {
+          throw DataError(fmt::format("{}:{}: '{}' after the closing quote of field {}; a quoted field ends at its "
+                                      "closing quote (a quote inside one is written \"\")",
+                                      path, line, text[i], record.fields.size() + 1));
+        }
+      } else {
+        const size_t start = i;
+        while (i < n && !separates(text[i]) && text[i] != '\n') {
+          if (text[i] == '"') {
+            throw DataError(fmt::format("{}:{}: a quote inside unquoted field {}; hint: quote the whole field and "
+                                        "double the quotes inside (\"say \"\"hi\"\"\")",
+                                        path, line, record.fields.size() + 1));
+          }
+          ++i;
+        }
+        field = trimmed(text.substr(start, i - start));
+        content = content || !field.empty();
+      }
+      record.fields.push_back(std::move(field));
+      if (i >= n || text[i] == '\n') break;
+      ++i;  // the separator
+      if (whitespace) {
+        while (i < n && (separates(text[i]) || text[i] == '\r')) ++i;
+        if (i >= n || text[i] == '\n') break;
+      }
+    }
+    ++i;  // the line break
+    ++line;
+    if (content || record.fields.size() > 1) records.push_back(std::move(record));
+  }
+  return records;
+}
 
 Table read_table(const std::string& path, const CsvSettings& settings) {
   const std::string text = read_gz_file(path, kMaxCsvBytes);
+  check_text(path, text);
   Table table{path, {}, {}, {}, 0};
-  size_t start = 0;
-  for (int64_t number = 1; start < text.size(); ++number) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string line = text.substr(start, end - start);
-    start = end + 1;
-    if (number <= settings.skip_rows || blank(line)) continue;
-    const std::string where = fmt::format("{}:{}", path, number);
-    if (const size_t nul = line.find('\0'); nul != std::string::npos) {
-      throw DataError(fmt::format("{}: a NUL byte at column {}; expected a text CSV file", where, nul + 1));
-    }
-    std::vector<std::string> fields = split_fields(line, settings.delimiter);
+  for (Record& record : split_records(path, text, settings)) {
+    const std::string where = fmt::format("{}:{}", path, record.line);
     if (table.width == 0) {
-      table.width = fields.size();
+      table.width = record.fields.size();
       if (settings.header) {
-        table.names = std::move(fields);
+        table.names = std::move(record.fields);
+        for (size_t i = 0; i < table.names.size(); ++i) {
+          const auto first = std::find(table.names.begin(), table.names.end(), table.names[i]);
+          if (first != table.names.begin() + static_cast<std::ptrdiff_t>(i)) {
+            throw DataError(fmt::format("{}: the header names column '{}' twice (columns {} and {}); columns are "
+                                        "matched by name",
+                                        where, table.names[i], first - table.names.begin() + 1, i + 1));
+          }
+        }
         continue;
       }
     }
-    if (fields.size() != table.width) {
-      throw DataError(fmt::format("{}: ragged row: {} fields, expected {}{}", where, fields.size(), table.width,
-                                  settings.delimiter == "," && fields.size() == 1
+    if (record.fields.size() != table.width) {
+      throw DataError(fmt::format("{}: ragged row: {} fields, expected {}{}", where, record.fields.size(), table.width,
+                                  settings.delimiter == "," && record.fields.size() == 1
                                       ? "; hint: is the file delimited otherwise (data.delimiter)?"
                                       : ""));
     }
-    table.rows.push_back(std::move(fields));
-    table.lines.push_back(number);
+    table.rows.push_back(std::move(record.fields));
+    table.lines.push_back(record.line);
   }
   if (table.rows.empty()) throw DataError(fmt::format("{}: no data rows", path));
   return table;
@@ -120,16 +205,32 @@ bool is_missing(const CsvSettings& s, const std::string& field) {
   return std::find(s.missing_values.begin(), s.missing_values.end(), field) != s.missing_values.end();
 }
 
-std::optional<double> parse_number(const std::string& field) {
-  char* end = nullptr;
-  const double value = std::strtod(field.c_str(), &end);
-  if (field.empty() || end != field.c_str() + field.size() || !std::isfinite(value)) return std::nullopt;
-  return value;
+// A decimal number: [+-] digits [. digits] [e [+-] digits], at least one digit before the
+// exponent. strtod alone also reads hex ("0x1A" is 26), "inf", "nan" and leading blanks.
+bool decimal(const std::string& field) {
+  size_t i = field.size() > 0 && (field[0] == '+' || field[0] == '-') ? 1 : 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < field.size() && field[i] >= '0' && field[i] <= '9') ++i;
+    return i - start;
+  };
+  size_t mantissa = digits();
+  if (i < field.size() && field[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < field.size() && (field[i] == 'e' || field[i] == 'E')) {
+    ++i;
+    if (i < field.size() && (field[i] == '+' || field[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == field.size();
 }
 
 std::optional<double> fill_value(const CsvSettings& s) {
   if (s.fill_missing == "error") return std::nullopt;
-  return parse_number(s.fill_missing);
+  return csv_number(s.fill_missing);
 }
 
 [[noreturn]] void missing_error(const Table& t, size_t row, size_t column, const std::string& field) {
@@ -144,9 +245,10 @@ double numeric_field(const Table& t, const CsvSettings& s, size_t row, size_t co
     if (const auto fill = fill_value(s)) return *fill;
     missing_error(t, row, column, field);
   }
-  const auto value = parse_number(field);
+  const auto value = csv_number(field);
   if (!value) {
-    throw DataError(fmt::format("{}: column {} is not a finite number: '{}'{}", t.where(row), t.column(column), field,
+    throw DataError(fmt::format("{}: column {} is not a number: '{}' (expected a decimal within float32's range){}",
+                                t.where(row), t.column(column), field,
                                 s.categorical.empty() ? "; hint: list a column of strings in data.categorical"
                                                       : ""));
   }
@@ -229,11 +331,22 @@ at::Tensor encode_targets(const Table& t, const CsvSettings& s, const std::vecto
   std::vector<float> values;
   for (size_t row = 0; row < t.rows.size(); ++row) {
     for (size_t c : columns) {
-      if (is_missing(s, t.rows[row][c])) {
+      const std::string& field = t.rows[row][c];
+      if (is_missing(s, field)) {
         throw DataError(fmt::format("{}: column {} has a missing label ('{}'); labels are never filled: remove the row",
-                                    t.where(row), t.column(c), t.rows[row][c]));
+                                    t.where(row), t.column(c), field));
       }
-      values.push_back(static_cast<float>(numeric_field(t, s, row, c)));
+      if (s.class_names.empty()) {
+        values.push_back(static_cast<float>(numeric_field(t, s, row, c)));
+        continue;
+      }
+      const auto name = std::find(s.class_names.begin(), s.class_names.end(), field);
+      if (name == s.class_names.end()) {
+        throw DataError(fmt::format("{}: column {} has the label '{}', not among data.class_names ({}){}", t.where(row),
+                                    t.column(c), field, fmt::join(s.class_names, ", "),
+                                    did_you_mean(field, s.class_names)));
+      }
+      values.push_back(static_cast<float>(name - s.class_names.begin()));
     }
   }
   const int64_t n = static_cast<int64_t>(t.rows.size());
@@ -254,6 +367,13 @@ TensorDataset encode_features_of(const Table& table, const CsvSettings& settings
 }
 
 }  // namespace
+
+std::optional<double> csv_number(const std::string& field) {
+  if (!decimal(field)) return std::nullopt;
+  const double value = std::strtod(field.c_str(), nullptr);
+  if (!(std::fabs(value) <= std::numeric_limits<float>::max())) return std::nullopt;
+  return value;
+}
 
 TensorDataset read_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path) {
   const Table table = read_table(path, settings);
@@ -334,6 +454,26 @@ CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::st
   at::Tensor x = encode_features(ordered, settings, train_label);
   at::Tensor y = labelled ? encode_targets(ordered, settings, {*train_label}) : at::arange(x.size(0), at::kLong);
   return {make_dataset(std::move(x), std::move(y), path), labelled};
+}
+
+std::vector<std::string> fit_csv_class_names(const std::string& path, const CsvSettings& settings,
+                                             const std::string& labels_path) {
+  const Table table = read_table(labels_path.empty() ? path : labels_path, settings);
+  size_t column = 0;
+  if (labels_path.empty()) {
+    column = settings.label.empty() ? table.width - 1 : column_index(table, settings.label, "label");
+  } else if (table.width != 1) {
+    return {};  // several target columns: not class labels (read_csv says so)
+  }
+  std::set<std::string> names;
+  bool numeric = true;
+  for (const auto& row : table.rows) {
+    if (is_missing(settings, row[column])) continue;
+    names.insert(row[column]);
+    numeric = numeric && csv_number(row[column]).has_value();
+  }
+  if (numeric) return {};
+  return {names.begin(), names.end()};
 }
 
 CsvCategories fit_csv_categories(const std::string& path, const CsvSettings& settings) {

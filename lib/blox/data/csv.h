@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct CsvSettings {
   std::vector<std::string> missing_values{"", "NA", "?"};
   std::string fill_missing = "error";
   std::vector<int64_t> shape;
+  std::vector<std::string> class_names;
 
   // Set by the data config, not keys of their own:
   int64_t classes = 0;      ///< > 0: integer class labels checked against [0, classes); 0: float targets
@@ -52,8 +54,16 @@ struct CsvSettings {
           "filled");
     visit("shape", shape, Rule::positive(),
           "csv: each row's features as this shape, e.g. [1, 8, 8] for 8x8 images; []: a flat feature vector");
+    visit("class_names", class_names, Rule(),
+          "csv: the classes' names, in index order: a label column of strings (`cat`, `dog`) is read through "
+          "them. Fitted on the training file (sorted) when its labels are not all numbers, and written into the "
+          "resolved config, so checkpoints keep them; predict, eval --confusion and export name classes by them");
   }
 };
+
+/// A CSV field as the float32 it becomes: a decimal number ([+-] digits [. digits] [e [+-]
+/// digits]) within float32's range; nothing otherwise (hex, inf, nan, 1e300, blanks).
+std::optional<double> csv_number(const std::string& field);
 
 /// inputs float (N, F) (or (N, shape...)), targets int64 (N) for classes > 0, else float (N)
 /// or (N, T) for T target columns. With `labels_path` the targets are that file's columns and
@@ -79,6 +89,11 @@ struct CsvPredictionRows {
 /// by position: the training file's feature columns, or all its columns (label included).
 CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::string& train_path,
                                           const CsvSettings& settings, bool separate_labels);
+
+/// The sorted distinct labels of the training file's label column (or of `labels_path`'s one
+/// column) when they are not all numbers (missing values left out); empty when they are.
+std::vector<std::string> fit_csv_class_names(const std::string& path, const CsvSettings& settings,
+                                             const std::string& labels_path = "");
 
 /// The sorted distinct values of each of `settings.categorical`'s columns in `path` (missing
 /// values left out).

@@ -132,6 +132,7 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
                  preprocessing + ", before this model (export with --include-preprocessing to fold it in)");
   }
   if (data.classes > 0 && data.format != DataFormat::text) add_metadata(model, "blox.classes", std::to_string(data.classes));
+  if (!data.csv.class_names.empty()) add_metadata(model, "blox.class_names", nlohmann::json(data.csv.class_names).dump());
   if (const auto vocabulary = Vocabulary::find(params)) {
     // The characters of the token ids, in id order (JSON strings).
     nlohmann::json chars = nlohmann::json::array();

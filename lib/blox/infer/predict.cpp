@@ -23,35 +23,54 @@ struct Row {
   std::optional<double> label;
 };
 
-std::string label_text(double label, bool integer_labels) {
-  return integer_labels ? fmt::format("{}", static_cast<int64_t>(label)) : fmt::format("{:.8g}", label);
+// A class index by its name (data.class_names), or nothing without names.
+std::optional<std::string> class_name(const std::vector<std::string>& names, int64_t index) {
+  if (index < 0 || static_cast<size_t>(index) >= names.size()) return std::nullopt;
+  return names[static_cast<size_t>(index)];
 }
 
-std::string csv_row(const Row& row, bool classification, bool integer_labels) {
+// A CSV field: quoted (RFC 4180) when it holds a delimiter, a quote or a line break.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string csv_row(const Row& row, const PredictionOptions& options, bool integer_labels) {
   std::string line = fmt::format("{}", row.index);
-  if (classification) {
+  if (options.classification) {
     const int64_t best = std::max_element(row.values, row.values + row.count) - row.values;
     line += fmt::format(",{},{:.6g}", best, row.values[best]);
+    if (const auto name = class_name(options.class_names, best)) line += "," + csv_field(*name);
   } else {
     for (int64_t j = 0; j < row.count; ++j) line += fmt::format(",{:.8g}", row.values[j]);
   }
-  if (row.label) line += "," + label_text(*row.label, integer_labels);
+  if (row.label) {
+    const auto name = class_name(options.class_names, static_cast<int64_t>(*row.label));
+    line += "," + (name ? csv_field(*name)
+                        : integer_labels ? fmt::format("{}", static_cast<int64_t>(*row.label))
+                                         : fmt::format("{:.8g}", *row.label));
+  }
   return line;
 }
 
-std::string jsonl_row(const Row& row, bool classification, bool integer_labels) {
+std::string jsonl_row(const Row& row, const PredictionOptions& options, bool integer_labels) {
   const std::vector<float> values(row.values, row.values + row.count);
   nlohmann::json json = {{"index", row.index}};
-  if (classification) {
+  if (options.classification) {
     const int64_t best = std::max_element(values.begin(), values.end()) - values.begin();
     json["prediction"] = best;
+    if (const auto name = class_name(options.class_names, best)) json["class"] = *name;
     json["probability"] = values[static_cast<size_t>(best)];
     json["probabilities"] = values;
   } else {
     json["output"] = values;
   }
   if (row.label) {
-    if (integer_labels) {
+    if (const auto name = class_name(options.class_names, static_cast<int64_t>(*row.label))) {
+      json["label"] = *name;
+    } else if (integer_labels) {
       json["label"] = static_cast<int64_t>(*row.label);
     } else {
       json["label"] = *row.label;
@@ -60,10 +79,10 @@ std::string jsonl_row(const Row& row, bool classification, bool integer_labels) 
   return json.dump();
 }
 
-void write_header(bool classification, int64_t outputs, bool labelled, std::ostream& out) {
+void write_header(const PredictionOptions& options, int64_t outputs, bool labelled, std::ostream& out) {
   out << "index";
-  if (classification) {
-    out << ",prediction,probability";
+  if (options.classification) {
+    out << ",prediction,probability" << (options.class_names.empty() ? "" : ",class");
   } else {
     for (int64_t j = 0; j < outputs; ++j) out << ",output_" << j;
   }
@@ -97,12 +116,11 @@ int64_t write_predictions(const Layer& model, const Params& params, Loader& load
     const bool integer_labels = !batch->targets.is_floating_point();
     const at::Tensor labels = batch->targets.cpu().to(at::kDouble).reshape({-1}).contiguous();
     const bool labelled = options.with_targets && labels.numel() == output.size(0);
-    if (index == 0 && csv) write_header(options.classification, output.size(1), labelled, out);
+    if (index == 0 && csv) write_header(options, output.size(1), labelled, out);
     for (int64_t i = 0; i < output.size(0); ++i, ++index) {
       const Row row{index, values.data_ptr<float>() + i * values.size(1), values.size(1),
                     labelled ? std::optional<double>(labels.data_ptr<double>()[i]) : std::nullopt};
-      out << (csv ? csv_row(row, options.classification, integer_labels)
-                  : jsonl_row(row, options.classification, integer_labels))
+      out << (csv ? csv_row(row, options, integer_labels) : jsonl_row(row, options, integer_labels))
           << "\n";
     }
   }

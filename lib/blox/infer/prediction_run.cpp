@@ -69,7 +69,8 @@ std::string predict(const TrainedModel& model, const PredictionRequest& request,
                               request.output);
   }
   const PredictionOptions options{parse_prediction_format(format, "--format"),
-                                  loss_task(run.loss.type) == LossTask::classification, input.labelled};
+                                  loss_task(run.loss.type) == LossTask::classification, input.labelled,
+                                  run.data.csv.class_names};
   if (request.output.empty()) {
     write_predictions(layer, params, loader, options, out, device);
     return note;

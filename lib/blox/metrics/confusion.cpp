@@ -23,17 +23,20 @@ ConfusionMatrix confusion_matrix(const EvalSums& sums) {
   return matrix;
 }
 
-std::string format_confusion(const ConfusionMatrix& matrix) {
-  const std::string corner = "true \\ predicted";
-  size_t width = std::to_string(matrix.size()).size();
-  for (const auto& row : matrix) {
-    for (int64_t cell : row) width = std::max(width, std::to_string(cell).size());
+std::string format_confusion(const ConfusionMatrix& matrix, const std::vector<std::string>& names) {
+  const auto name = [&](size_t c) { return c < names.size() ? names[c] : std::to_string(c); };
+  std::string corner = "true \\ predicted";
+  size_t width = 1;
+  for (size_t c = 0; c < matrix.size(); ++c) {
+    width = std::max(width, name(c).size());
+    corner.resize(std::max(corner.size(), name(c).size()), ' ');
+    for (int64_t cell : matrix[c]) width = std::max(width, std::to_string(cell).size());
   }
   std::string out = corner;
-  for (size_t p = 0; p < matrix.size(); ++p) out += fmt::format("  {:>{}}", p, width);
+  for (size_t p = 0; p < matrix.size(); ++p) out += fmt::format("  {:>{}}", name(p), width);
   out += "\n";
   for (size_t t = 0; t < matrix.size(); ++t) {
-    out += fmt::format("{:>{}}", t, corner.size());
+    out += fmt::format("{:>{}}", name(t), corner.size());
     for (int64_t cell : matrix[t]) out += fmt::format("  {:>{}}", cell, width);
     out += "\n";
   }

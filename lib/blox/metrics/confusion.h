@@ -21,6 +21,7 @@ ConfusionMatrix confusion_matrix(const EvalSums& sums);
 ///   true \ predicted   0   1
 ///                  0  12   3
 ///                  1   0   9
-std::string format_confusion(const ConfusionMatrix& matrix);
+/// Classes are named by `names` (data.class_names) where given, else by index.
+std::string format_confusion(const ConfusionMatrix& matrix, const std::vector<std::string>& names = {});
 
 }  // namespace bx
