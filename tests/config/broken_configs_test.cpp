@@ -145,6 +145,15 @@ TEST_CASE("broken configs: wrong types") {
               "{}:9:51: error: model.layers[0].padding: expected an integer or a list of them, got 'sometimes'"});
   check_case({{{8, "  layers: {type: flatten}"}, {9, "#"}, {10, "#"}, {11, "#"}, {12, "#"}}, {}, {},
               "{}:8:11: error: model.layers: expected a list, got a mapping"});
+  // A string tag keeps a number a string; an empty value is not the default.
+  check_case({{}, {"seed: !!str 0"}, {}, "{}:15:7: error: seed: expected an integer, got the string '0' (tagged !!str)"});
+  check_case({{{14, "train: {epochs: !!str 1}"}}, {}, {}, "train.epochs: expected an integer, got the string '1'"});
+  check_case({{{6, "  batch_size:"}}, {}, {},
+              "{}:6:3: error: data.batch_size: expected an integer, got null (for the default, leave the key out)"});
+  // One broken data key is one error: the format-dependent keys are still read as that format's.
+  check_case({{}, {}, {"--set", "data.test=null"},
+              "--set data.test=null: error: data.test: expected a string, got null (for the default, leave the key "
+              "out)\n1 error in config"});
 }
 
 TEST_CASE("broken configs: values out of range") {

@@ -13,6 +13,8 @@ namespace bx {
 
 namespace {
 
+const char* const kStringTag = "tag:yaml.org,2002:str";
+
 std::string describe(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map:
@@ -20,9 +22,9 @@ std::string describe(const YAML::Node& node) {
     case YAML::NodeType::Sequence:
       return "a list";
     case YAML::NodeType::Null:
-      return "nothing";
+      return "null (for the default, leave the key out)";
     case YAML::NodeType::Scalar:
-      return "'" + node.Scalar() + "'";
+      return node.Tag() == kStringTag ? "the string '" + node.Scalar() + "' (tagged !!str)" : "'" + node.Scalar() + "'";
     default:
       return "an undefined value";
   }
@@ -30,7 +32,8 @@ std::string describe(const YAML::Node& node) {
 
 template <typename T>
 std::optional<T> parse_scalar(const YAML::Node& node) {
-  if (!node.IsScalar()) return std::nullopt;
+  // `!!str 0` is a string however it reads: not a number, nor a boolean.
+  if (!node.IsScalar() || node.Tag() == kStringTag) return std::nullopt;
   try {
     return node.as<T>();
   } catch (const YAML::Exception&) {

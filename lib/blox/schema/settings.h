@@ -101,14 +101,23 @@ class SettingsDocumenter {
   void add(const char* key, std::string type, std::string fallback, const Rule& rule, const char* help);
 };
 
+/// Every field of `settings` found in `options` read over its value; a broken field keeps it
+/// (the diagnostic is recorded). False when a field was broken. Unknown keys are left for the
+/// caller's finish(). For sections whose other keys depend on these fields (data.format), so
+/// one broken field is one error, not a cascade.
+template <class S>
+bool read_settings_into(Options& options, S& settings, int64_t classes = 0) {
+  const size_t before = options.diagnostics().items().size();
+  SettingsReader reader(options, classes);
+  settings.fields(reader);
+  return options.diagnostics().items().size() == before;
+}
+
 /// `settings` with every field found in `options` read over its default. Unknown keys are left
 /// for the caller's finish(). Nothing when a field was broken (the diagnostic is recorded).
 template <class S>
 std::optional<S> read_settings(Options& options, S settings, int64_t classes = 0) {
-  const size_t before = options.diagnostics().items().size();
-  SettingsReader reader(options, classes);
-  settings.fields(reader);
-  if (options.diagnostics().items().size() != before) return std::nullopt;
+  if (!read_settings_into(options, settings, classes)) return std::nullopt;
   return settings;
 }
 
