@@ -7,13 +7,13 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
-#include "blox/core/physical_memory.h"
 #include "blox/dist/launch_env.h"
 #include "blox/dist/local_launcher.h"
 #include "blox/io/param_table.h"
 #include "blox/inspect/model_summary.h"
 #include "blox/runtime/stop_signals.h"
 #include "blox/train/data_parallel.h"
+#include "blox/train/memory_estimate.h"
 #include "blox/train/run_start.h"
 #include "blox/train/trainer.h"
 #include "commands.h"
@@ -64,6 +64,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
       if (flags->threads > 0) overrides.push_back(fmt::format("threads={}", flags->threads));
       const bx::PreparedRun prepared = bx::prepare_training({flags->config, overrides, flags->resume}, env.rank == 0);
       const std::string& name = flags->config.empty() ? flags->resume : flags->config;
+      const std::string memory_warning = bx::check_training_memory(prepared);  // every rank refuses alike
       if (flags->print_config) {
         std::cout << prepared.document.dump();
         return 0;
@@ -79,10 +80,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
                    params.num_elements(false),
                    env.distributed() ? fmt::format(", {} processes ({} launch)", env.world_size, env.launcher) : "");
       }
-      if (env.rank == 0) {
-        const std::string warning = bx::training_memory_warning(params, bx::physical_memory_bytes());
-        if (!warning.empty()) std::cerr << warning << "\n";
-      }
+      if (env.rank == 0 && !memory_warning.empty()) std::cerr << memory_warning << "\n";
       const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1, terminal_columns()});
       return bx::exit_code(outcome.reason);
     };

@@ -150,6 +150,7 @@ PreparedRun prepare_document(ConfigDocument document, const std::optional<Vocabu
   std::shared_ptr<const Layer> net = Sequential::whole_model(graph, layers);
   Params params = rng->seed(Params(), run.seed);
   at::Tensor output;
+  ActivationTally activations;
   try {
     std::tie(output, params) = (*net)(params, input, Mode::train);
   } catch (const ShapeError& e) {
@@ -203,7 +204,8 @@ PreparedRun prepare_document(ConfigDocument document, const std::optional<Vocabu
     }
   }
   diagnostics.throw_if_any();
-  return {std::move(document), std::move(run), BuiltModel{rng, net, params.locked(), input}};
+  return {std::move(document), std::move(run), BuiltModel{rng, net, params.locked(), input,
+                                                                   activations.bytes() / static_cast<double>(input.size(0))}};
 }
 
 }  // namespace bx

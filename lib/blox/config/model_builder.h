@@ -23,6 +23,7 @@ struct BuiltModel {
   std::shared_ptr<const Layer> layer;
   Params params;
   at::Tensor example_input;  ///< the dummy batch's input (one example)
+  double activation_bytes = 0;  ///< the dummy pass's layer outputs per example (ActivationTally)
 };
 
 struct PreparedRun {

@@ -5,22 +5,17 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
-#include "blox/core/physical_memory.h"
+#include "blox/core/memory_budget.h"
 #include "blox/core/rng.h"
 #include "blox/core/shape.h"
 
 namespace bx {
 
 void Module::require_fits_in_memory(const std::string& path, c10::IntArrayRef shape) const {
-  // Counted in floating point: a product of huge sizes must not wrap around.
   double bytes = 4;  // float32
   for (int64_t d : shape) bytes *= static_cast<double>(d);
-  const double memory = physical_memory_bytes();
-  if (bytes > memory) {
-    throw ConfigError(fmt::format("{} '{}': param '{}' of shape {} needs {:.3g} GB, more than this machine's {:.3g} GB "
-                                  "of memory; hint: check the layer's sizes",
-                                  kind_, this->path(), path, format_shape(shape), bytes / 1e9, memory / 1e9));
-  }
+  require_memory(fmt::format("{} '{}': param '{}' of shape {}", kind_, this->path(), path, format_shape(shape)), bytes,
+                 "check the layer's sizes");
 }
 
 Module::Module(Graph graph, std::string kind, std::shared_ptr<const Rng> rng)

@@ -12,6 +12,7 @@
 #include "blox/core/errors.h"
 #include "blox/core/graph.h"
 #include "blox/core/init.h"
+#include "blox/core/memory_budget.h"
 #include "blox/core/mode.h"
 #include "blox/core/params.h"
 #include "blox/core/shape.h"
@@ -84,9 +85,12 @@ class Layer : public Module {
   using Output = std::pair<at::Tensor, Params>;
 
   /// A ShapeError leaving forward carries the innermost layer's path.
+  /// Every output counts towards the live ActivationTally (core/memory_budget.h).
   Output operator()(Params params, const at::Tensor& x, Mode mode = Mode::eval) const {
     try {
-      return forward(std::move(params), x, mode);
+      Output out = forward(std::move(params), x, mode);
+      ActivationTally::add(static_cast<double>(out.first.nbytes()));
+      return out;
     } catch (const ShapeError& e) {
       if (!e.layer().empty()) throw;
       throw ShapeError(path(), e.what());

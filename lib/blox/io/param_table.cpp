@@ -83,20 +83,4 @@ std::string module_table(const Params& params) {
   return out + fmt::format("{:<{}}  {:>10}  {:>10}  {:>10}\n", "total", width, total.trainable, total.frozen, total.state);
 }
 
-std::string training_memory_warning(const Params& params, double memory_bytes) {
-  double all = 0, trainable = 0;
-  for (size_t i = 0; i < params.size(); ++i) {
-    const Param& p = params.param(i);
-    const auto bytes = static_cast<double>(p.value.nbytes());
-    all += bytes;
-    if (p.trainable) trainable += bytes;
-  }
-  const double training = all + 3 * trainable;
-  if (training <= memory_bytes / 2) return "";
-  return fmt::format("warning: training this model needs about {:.3g} GB (params {:.3g} GB, and a gradient and two "
-                     "optimizer moments per trainable param; activations not counted), {:.0f} % of this machine's "
-                     "{:.3g} GB",
-                     training / 1e9, all / 1e9, 100 * training / memory_bytes, memory_bytes / 1e9);
-}
-
 }  // namespace bx

@@ -21,11 +21,6 @@ std::string param_table(const Params& params);
 /// `blox train --dry-run` prints.
 std::string module_table(const Params& params);
 
-/// A warning when training these params likely needs more than half of `memory_bytes`: the
-/// params, and per trainable param a gradient and two optimizer moments (Adam's), activations
-/// not counted; "" when it fits.
-std::string training_memory_warning(const Params& params, double memory_bytes);
-
 /// The same as JSON: {"params": [{path, shape, dtype, role, count, bytes}], "totals": {...}}.
 nlohmann::json param_table_json(const Params& params);
 

@@ -14,6 +14,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/memory_budget.h"
 #include "blox/schema/settings.h"
 #include "blox/layers/linear.h"
 
@@ -55,6 +56,12 @@ Layer::Output MultiHeadAttention::attend(Params params, const at::Tensor& querie
   const at::Tensor value = project(p, memory, "value", h * k);
   // (B, T, H*K) -> (B, H, T, K)
   auto heads = [&](const at::Tensor& x, int64_t len) { return x.view({b, len, h, k}).transpose(1, 2); };
+  // The (B, H, T, S) scores, then their softmax: refused before allocating what cannot fit.
+  const double score_bytes = static_cast<double>(b) * static_cast<double>(h) * static_cast<double>(t) *
+                             static_cast<double>(s) * static_cast<double>(queries.element_size());
+  require_memory(fmt::format("{}: the attention scores of {} heads over {} x {} positions (batch {})", where, h, t, s, b),
+                 2 * score_bytes, "shorten data.sequence_length (attention's memory grows with its square)");
+  ActivationTally::add(2 * score_bytes);
   at::Tensor scores = at::matmul(heads(q, t), heads(key, s).transpose(-2, -1)) / std::sqrt(static_cast<double>(k));
   if (settings_.causal) {
     const at::Tensor future = at::ones({t, s}, queries.options().dtype(at::kBool)).triu(1);
