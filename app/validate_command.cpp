@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 
 #include "blox/config/model_builder.h"
-#include "blox/core/physical_memory.h"
 #include "blox/io/param_table.h"
 #include "blox/io/run_lock.h"
+#include "blox/train/memory_estimate.h"
 #include "blox/train/run_data.h"
 #include "commands.h"
 
@@ -31,6 +31,7 @@ void add_validate_command(CLI::App& app, std::function<int()>& run) {
     run = [flags] {
       const auto start = std::chrono::steady_clock::now();
       const bx::PreparedRun prepared = bx::prepare_run(flags->config, flags->overrides);
+      const std::string memory_warning = bx::check_training_memory(prepared);
       // What train needs besides the config: after "OK" here, train starts.
       const std::string& init_from = prepared.run.finetune.init_from;
       std::error_code ec;
@@ -41,6 +42,7 @@ void add_validate_command(CLI::App& app, std::function<int()>& run) {
       bx::require_usable_run_directory(prepared.run.checkpoint.dir);
       // Every data file read as train reads it: headers, sizes, label ranges.
       const bx::RunData data = bx::load_run_data(prepared.run.data, prepared.run.seed);
+      bx::require_batches(data, prepared.run.data);
       if (flags->print_config) {
         std::cout << prepared.document.dump();
         return 0;
@@ -54,8 +56,7 @@ void add_validate_command(CLI::App& app, std::function<int()>& run) {
       fmt::print("model: dummy input {}, {} params in {} tensors\n", bx::format_shape(prepared.model.example_input.sizes()),
                  params.num_elements(), params.size());
       std::cout << bx::param_table(params);
-      const std::string warning = bx::training_memory_warning(params, bx::physical_memory_bytes());
-      if (!warning.empty()) std::cout << warning << "\n";
+      if (!memory_warning.empty()) std::cout << memory_warning << "\n";
       return 0;
     };
   });

@@ -39,6 +39,10 @@ void require_usable_run_directory(const std::string& dir) {
 RunLock::RunLock(const std::string& dir) {
   require_usable_run_directory(dir);
   std::error_code ec;
+  dir_ = dir;
+  for (fs::path missing = dir; !missing.empty() && !fs::exists(missing, ec); missing = missing.parent_path()) {
+    created_.push_back(missing);
+  }
   fs::create_directories(dir, ec);
   if (ec) throw ConfigError(fmt::format("checkpoint.dir '{}': cannot create it: {}", dir, ec.message()));
   const std::string path = run_files::lock(dir);
@@ -63,7 +67,17 @@ RunLock::RunLock(const std::string& dir) {
 }
 
 RunLock::~RunLock() {
-  if (fd_ >= 0) ::close(fd_);  // releases the lock
+  if (fd_ < 0) return;
+  if (!created_.empty()) {
+    std::error_code ec;
+    const bool lock_alone = std::distance(fs::directory_iterator(dir_, ec), fs::directory_iterator()) == 1;
+    if (!ec && lock_alone && fs::remove(run_files::lock(dir_), ec)) {
+      for (const fs::path& folder : created_) {
+        if (!fs::remove(folder, ec)) break;  // not empty (or not removable): kept, with what is above it
+      }
+    }
+  }
+  ::close(fd_);  // releases the lock
 }
 
 int remove_partial_saves(const std::string& dir) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
+#include "blox/data/loader.h"
 
 namespace bx {
 RunData load_run_data(const DataConfig& c, uint64_t seed, const std::optional<Vocabulary>& vocabulary) {
@@ -21,6 +22,13 @@ RunData load_run_data(const DataConfig& c, uint64_t seed, const std::optional<Vo
     d.evaluation = d.test;
   }
   return d;
+}
+
+void require_batches(const RunData& data, const DataConfig& config) {
+  Loader train(data.train, config.loader, {});
+  for (const auto& split : {data.evaluation, data.test}) {
+    if (split) Loader evaluation(*split, evaluation_loader_settings(config), {});
+  }
 }
 
 std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config) {

@@ -20,6 +20,10 @@ struct RunData {
 /// `vocabulary` when given (a trained model's), else with the training file's own.
 RunData load_run_data(const DataConfig& config, uint64_t seed, const std::optional<Vocabulary>& vocabulary = std::nullopt);
 
+/// Throws DataError where a split makes no batch with the run's loader settings, as the
+/// trainer's loaders would: validate refuses what train refuses.
+void require_batches(const RunData& data, const DataConfig& config);
+
 /// Evaluation and prediction see the data as it is: of the configured transforms, only the
 /// deterministic ones (normalization), in file order.
 std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config);
