@@ -95,3 +95,51 @@ TEST_CASE("blox train without a config and without --resume is a usage error") {
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("a CONFIG is required") != std::string::npos);
 }
+
+TEST_CASE("blox train --resume: a torn event file is cut back, saying so; a damaged or non-regular one is refused") {
+  RunDir dir;
+  write(dir.path / "mlp.yaml", mlp_config(1, 10));
+  REQUIRE(blox(dir.path, "train mlp.yaml --quiet --set train.max_steps=10 --set train.tensorboard=true").exit_code == 0);
+  std::string events;
+  for (const auto& entry : fs::directory_iterator(dir.path / "run")) {
+    if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0) events = entry.path().string();
+  }
+  REQUIRE(!events.empty());
+  const std::string named = "run/" + fs::path(events).filename().string();  // as the run names it
+  const std::string whole = read(events);
+  const std::string resume = "train mlp.yaml --quiet --resume run --set train.max_steps=20 --set train.tensorboard=true";
+  const auto restore = [&] {
+    fs::remove_all(events);
+    write(events, whole);
+  };
+
+  write(events, whole.substr(0, whole.size() - 5));  // the last record cut short
+  const Result torn = blox(dir.path, resume);
+  CHECK_MESSAGE(torn.exit_code == 0, torn.output);
+  CHECK_MESSAGE(torn.output.find("note: " + named + ": dropped") != std::string::npos, torn.output);
+
+  restore();
+  std::string flipped = whole;
+  flipped[whole.size() / 2] = static_cast<char>(flipped[whole.size() / 2] ^ 0x10);
+  write(events, flipped);
+  const Result damaged = blox(dir.path, resume + " --set train.max_steps=30");
+  CHECK(damaged.exit_code == 2);
+  CHECK_MESSAGE(damaged.output.find(named + ": record 2 (byte 40): its data's checksum does not match") != std::string::npos, damaged.output);
+  CHECK(read(events) == flipped);  // kept as it was, for whoever looks into it
+
+  for (const std::string kind : {"a directory", "a symbolic link"}) {
+    CAPTURE(kind);
+    fs::remove_all(events);
+    if (kind == "a directory") {
+      fs::create_directory(events);
+    } else {
+      fs::create_symlink("/dev/zero", events);
+    }
+    const Result refused = blox(dir.path, resume + " --set train.max_steps=30");
+    CHECK(refused.exit_code == 2);
+    CHECK_MESSAGE(refused.output.find(named + ": named as one of this run's TensorBoard event files, but " + kind) !=
+                      std::string::npos,
+                  refused.output);
+    CHECK(fs::symlink_status(events).type() == (kind == "a directory" ? fs::file_type::directory : fs::file_type::symlink));
+  }
+}

@@ -66,9 +66,18 @@ std::vector<std::string> event_files(const std::string& dir) {
   std::vector<std::string> files;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (is_event_file_name(entry.path().filename().string()) && entry.is_regular_file(ec)) {
-      files.push_back(entry.path().string());
+    if (!is_event_file_name(entry.path().filename().string())) continue;
+    // A link (to /dev/zero, say) or a folder under an event file's name is not read, nor
+    // replaced by a rewrite, nor passed over: someone put it there.
+    if (!fs::is_regular_file(entry.symlink_status(ec))) {
+      throw DataError(fmt::format("{}: named as one of this run's TensorBoard event files, but {}; hint: move it "
+                                  "away, or set train.tensorboard: false",
+                                  entry.path().string(),
+                                  fs::is_symlink(entry.symlink_status(ec)) ? "a symbolic link"
+                                  : fs::is_directory(entry.symlink_status(ec)) ? "a directory"
+                                                                               : "not a regular file"));
     }
+    files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());  // the names start with their creation time
   return files;
@@ -88,11 +97,16 @@ EventFile read_event_file(const std::string& path) {
   return file;
 }
 
-int64_t truncate_events_after(const std::string& dir, int64_t step) {
+int64_t truncate_events_after(const std::string& dir, int64_t step, std::vector<std::string>* notes) {
   int64_t last = -1;
   for (const std::string& path : event_files(dir)) {
     const Decoded d = decode(path);
     bool dropped = d.framing.torn_bytes > 0;
+    if (dropped && notes) {
+      notes->push_back(fmt::format("{}: dropped {} bytes after its last whole record ({} kept): a write cut short, as "
+                                   "by a crash",
+                                   path, d.framing.torn_bytes, d.framing.records.size()));
+    }
     std::string kept;
     for (size_t i = 0; i < d.events.size(); ++i) {
       const tensorboard::Event& e = d.events[i];

@@ -33,7 +33,8 @@ struct EventFile {
 inline constexpr const char* kEventFileVersion = "brain.Event:2";
 
 /// The event files blox wrote in `dir` (events.out.tfevents.<unix seconds>.<host>.blox),
-/// oldest first; none when `dir` does not exist.
+/// oldest first; none when `dir` does not exist. DataError naming an entry of that name that
+/// is not a regular file (a directory, a link, a device).
 std::vector<std::string> event_files(const std::string& dir);
 
 /// Reads an event file. DataError naming it when it cannot be read, a checksum does not match
@@ -43,8 +44,9 @@ EventFile read_event_file(const std::string& path);
 /// Drops, from every event file of `dir`, the events after `step` and an incomplete last record
 /// (a resumed run does those steps again), each file replaced atomically; a file with nothing to
 /// drop is left as it is. Returns the last step of a summary event kept (-1: none). DataError
-/// naming the file when one cannot be read or is damaged.
-int64_t truncate_events_after(const std::string& dir, int64_t step);
+/// naming the file when one cannot be read or is damaged. An incomplete last record dropped is
+/// said in `notes` (file, bytes), for the user to hear.
+int64_t truncate_events_after(const std::string& dir, int64_t step, std::vector<std::string>* notes = nullptr);
 
 /// Appends summary events to the newest event file of a directory, or to a new one whose first
 /// event is the file version (TensorBoard reads every event file of a directory, in name order).

@@ -177,7 +177,9 @@ void RunLog::truncate_after(int64_t step) {
                [step](size_t number, const std::string& line) { return number == 0 || leading_integer(line) <= step; });
   if (!tensorboard_) return;
   events_.reset();  // closed before its file is replaced
-  const int64_t last = truncate_events_after(dir_, step);
+  std::vector<std::string> notes;
+  const int64_t last = truncate_events_after(dir_, step, &notes);
+  for (const std::string& note : notes) fmt::print(stderr, "note: {}\n", note);
   std::ifstream in(jsonl);
   for (std::string line; std::getline(in, line);) {
     const std::optional<nlohmann::json> json = parse_row(line);
