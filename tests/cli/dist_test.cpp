@@ -141,3 +141,39 @@ TEST_CASE("under torchrun a failing worker writes its error where the agent read
   CHECK(text.find("ConfigError: ") != std::string::npos);
   CHECK(text.find("unknown key 'bogus'") != std::string::npos);
 }
+
+TEST_CASE("data-parallel: batch-norm statistics are averaged over ranks: an input batch norm's running mean is 1 process's") {
+  // A batch norm on the inputs sees what it would see in one process, split in two halves: the
+  // average of the halves' running means is the whole batch's (the mean is linear, and the
+  // statistics do not depend on the params). Rank 0's own statistics alone would differ.
+  const std::string config =
+      edited(edited(plain_mlp(1), "    - {type: flatten}\n", "    - {type: batch_norm, name: input_norm}\n    - {type: flatten}\n"),
+             "{type: normalize, mean: [0.286], std: [0.353]}", "{type: normalize, mean: [0], std: [1]}");
+  RunDir one, two;
+  write(one.path / "mlp.yaml", config);
+  write(two.path / "mlp.yaml", config);
+  REQUIRE(blox(one.path, "train mlp.yaml --quiet").exit_code == 0);
+  const Result dp = blox(two.path, "train mlp.yaml --quiet --nproc 2");
+  REQUIRE_MESSAGE(dp.exit_code == 0, dp.output);
+  const Checkpoint a = load_checkpoint((one.path / "run" / "last.safetensors").string());
+  const Checkpoint b = load_checkpoint((two.path / "run" / "last.safetensors").string());
+  const at::Tensor mean_one = a.params["model/input_norm/mean"].value.to(at::kDouble);
+  const at::Tensor mean_two = b.params["model/input_norm/mean"].value.to(at::kDouble);
+  CHECK(mean_one.abs().max().item<double>() > 0.1);  // it moved from its zeros (one channel: the pixels' mean)
+  CHECK(((mean_two - mean_one).norm() / mean_one.norm()).item<double>() < 1e-5);
+}
+
+TEST_CASE("data-parallel: a run of 1 process resumed with 2 ends where 1 process ends") {
+  RunDir dir, whole;
+  write(dir.path / "mlp.yaml", plain_mlp());
+  write(whole.path / "mlp.yaml", plain_mlp());
+  REQUIRE(blox(whole.path, "train mlp.yaml --quiet").exit_code == 0);
+  REQUIRE(blox(dir.path, "train mlp.yaml --quiet --set train.max_steps=30").exit_code == 0);
+  const Result resumed = blox(dir.path, "train mlp.yaml --quiet --nproc 2 --resume run --set train.max_steps=0");
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  const Checkpoint a = load_checkpoint((whole.path / "run" / "last.safetensors").string());
+  const Checkpoint b = load_checkpoint((dir.path / "run" / "last.safetensors").string());
+  CHECK(b.step == 60);
+  CHECK(max_relative_difference(b.params, a.params) < 1e-5);
+  CHECK(max_relative_difference(b.optimizer, a.optimizer) < 1e-4);
+}

@@ -10,29 +10,19 @@
 #include <ATen/ATen.h>
 
 #include "blox/core/errors.h"
-#include "dist/free_port.h"
+#include "support/loopback.h"
 
 using namespace bx;
 using namespace std::chrono_literals;
 
 namespace {
 
-LaunchEnv rank_env(int64_t rank, int port) {
-  LaunchEnv e;
-  e.rank = rank;
-  e.world_size = 2;
-  e.master_addr = "127.0.0.1";
-  e.master_port = port;
-  e.launcher = "test";
-  return e;
-}
-
 // Runs `body(collectives)` as ranks 0 and 1 at once; returns both results.
 template <class Body>
 auto on_two_ranks(Body body, std::chrono::milliseconds timeout = 20s) {
   const int port = test::free_port();
   auto run = [&](int64_t rank) {
-    Collectives c(rank_env(rank, port), timeout);
+    Collectives c(test::loopback_rank(rank, port), timeout);
     return body(c);
   };
   auto one = std::async(std::launch::async, run, 1);
@@ -76,11 +66,11 @@ TEST_CASE("Collectives: a peer that never joins the collective fails it within t
   const int port = test::free_port();
   std::promise<void> done;
   auto quiet = std::async(std::launch::async, [&] {
-    Collectives c(rank_env(1, port), 2s);
+    Collectives c(test::loopback_rank(1, port), 2s);
     done.get_future().wait();  // joined, but never reduces
   });
   {
-    Collectives c(rank_env(0, port), 2s);
+    Collectives c(test::loopback_rank(0, port), 2s);
     const auto start = std::chrono::steady_clock::now();
     std::vector<at::Tensor> t{at::ones({3})};
     CHECK_THROWS_WITH_AS(c.average(t), doctest::Contains("rank 0 of 2: all-reduce of gradients failed"), DistError);

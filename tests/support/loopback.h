@@ -1,10 +1,12 @@
-// A loopback port nobody listens on now, for the tests' process groups.
+// Process groups over loopback for the tests: a free port, and the environment of one of two ranks.
 #pragma once
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "blox/dist/launch_env.h"
 
 namespace bx::test {
 
@@ -19,6 +21,17 @@ inline int free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
   ::close(fd);
   return ntohs(address.sin_port);
+}
+
+/// Rank `rank` of 2 on 127.0.0.1:`port`, launched by "test".
+inline LaunchEnv loopback_rank(int64_t rank, int port) {
+  LaunchEnv e;
+  e.rank = rank;
+  e.world_size = 2;
+  e.master_addr = "127.0.0.1";
+  e.master_port = port;
+  e.launcher = "test";
+  return e;
 }
 
 }  // namespace bx::test
