@@ -1,7 +1,7 @@
-// blox version: the version of blox and of the libtorch it runs on.
+// blox version: the version of blox, of the libtorch it runs on, and the backends it has.
 #include <iostream>
 
-#include <torch/csrc/api/include/torch/version.h>
+#include "blox/runtime/backends.h"
 
 #include "commands.h"
 
@@ -9,13 +9,8 @@ namespace blox_app {
 namespace {
 
 int print_version() {
-  std::cout << "blox " BLOX_VERSION " (libtorch " << TORCH_VERSION << ", CUDA "
-#ifdef BLOX_WITH_CUDA
-            << "enabled"
-#else
-            << "not in this build"
-#endif
-            << ")\n";
+  const bx::Backends backends = bx::find_backends();
+  std::cout << "blox " BLOX_VERSION " (libtorch " << backends.libtorch << ")\n" << bx::format_backends(backends);
   return 0;
 }
 
