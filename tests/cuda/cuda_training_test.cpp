@@ -64,6 +64,9 @@ TEST_CASE("cuda: the MLP and the CNN train on the GPU as on the CPU (same steps,
     const double difference = max_relative_difference(last(gpu.path).params, last(cpu.path).params);
     MESSAGE(name, ": largest relative param difference GPU vs CPU after one epoch: ", difference);
     CHECK(difference < tolerance);
+    // Bitwise the CPU's params would mean the GPU never ran (cuBLAS and cuDNN do not sum as the
+    // CPU's kernels do): a device setting that is ignored fails here.
+    CHECK(difference > 0);
   }
 }
 

@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/files.h"
+
 namespace bx::test {
 
 struct CommandResult {
@@ -28,7 +30,7 @@ inline CommandResult run_command(const std::string& command) {
 /// `blox ARGS` run in `dir` (the current directory when empty), one BLAS thread.
 inline CommandResult run_blox(const std::string& args, const std::string& dir = "") {
   const std::string cd = dir.empty() ? "" : "cd '" + dir + "' && ";
-  return run_command(cd + "OPENBLAS_NUM_THREADS=1 '" + std::string(BLOX_BINARY) + "' " + args);
+  return run_command(cd + "OPENBLAS_NUM_THREADS=1 '" + blox_binary() + "' " + args);
 }
 
 }  // namespace bx::test

@@ -2,13 +2,27 @@
 #pragma once
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
 
 namespace bx::test {
 
-inline std::string source_path(const std::string& relative) { return std::string(BLOX_SOURCE_DIR) + "/" + relative; }
+/// `name`'s value, or `compiled` where it is unset or empty: a packed copy of the suite (the GPU
+/// kit, scripts/gpu/check) runs elsewhere than where it was built.
+inline std::string compiled_or_env(const char* name, const char* compiled) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : compiled;
+}
+
+/// The repository the tests read (BLOX_SOURCE_DIR as compiled, or $BLOX_TEST_SOURCE_DIR).
+inline std::string source_path(const std::string& relative) {
+  return compiled_or_env("BLOX_TEST_SOURCE_DIR", BLOX_SOURCE_DIR) + "/" + relative;
+}
+
+/// The blox binary the CLI tests run (BLOX_BINARY as compiled, or $BLOX_TEST_BINARY).
+inline std::string blox_binary() { return compiled_or_env("BLOX_TEST_BINARY", BLOX_BINARY); }
 
 /// A file under $TMPDIR (or /tmp) holding `bytes`, removed when this object goes.
 class TempFile {

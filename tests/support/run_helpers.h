@@ -75,7 +75,7 @@ inline size_t lines(const fs::path& path) {
 // Starts `blox ARGS...` in `dir` in the background (one BLAS thread), its output going to
 // dir/output.txt.
 inline pid_t spawn_blox(const fs::path& dir, const std::vector<std::string>& args) {
-  const std::string binary = BLOX_BINARY;
+  const std::string binary = blox_binary();
   const std::string output = (dir / "output.txt").string();
   std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
