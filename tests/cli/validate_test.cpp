@@ -32,7 +32,8 @@ TEST_CASE("blox validate refuses what train refuses: a split that makes no batch
                                "model: {layers: [{type: linear, output_size: classes}]}\n");
   for (const auto& [config, expected] : {std::pair<std::string, std::string>{"cut.yaml", "cut.gz: damaged gzip data"},
                                          {"big.yaml", "big.csv:3: column 2 ('b') is not a number: '1e300'"}}) {
-    CAPTURE(config);
+    const std::string name = config;  // CAPTURE takes a variable, not a binding (clang)
+    CAPTURE(name);
     for (const std::string command : {"validate ", "train --quiet "}) {
       const Result r = blox(run.path, command + config);
       CHECK(r.exit_code == 2);
