@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -48,11 +49,11 @@ std::string read_gz_file(const std::string& path, size_t max_bytes) {
   const GzFile file = open_gz(path);
   std::string text;
   constexpr size_t kChunk = size_t{1} << 20;
+  // Not zero-filled: a small file touches only the pages it fills (a resize would clear 1 MiB).
+  const std::unique_ptr<char[]> chunk(new char[kChunk]);
   while (true) {
-    const size_t before = text.size();
-    text.resize(before + kChunk);
-    const size_t got = read_gz_bytes(file.get(), text.data() + before, kChunk, path);
-    text.resize(before + got);
+    const size_t got = read_gz_bytes(file.get(), chunk.get(), kChunk, path);
+    text.append(chunk.get(), got);
     if (got < kChunk) break;
     if (text.size() > max_bytes) {
       throw DataError(fmt::format("{}: larger than {} MiB of text; expected a table of numbers", path, max_bytes >> 20));

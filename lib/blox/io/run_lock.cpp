@@ -69,12 +69,15 @@ RunLock::RunLock(const std::string& dir) {
 RunLock::~RunLock() {
   if (fd_ < 0) return;
   if (!created_.empty()) {
-    std::error_code ec;
-    const bool lock_alone = std::distance(fs::directory_iterator(dir_, ec), fs::directory_iterator()) == 1;
-    if (!ec && lock_alone && fs::remove(run_files::lock(dir_), ec)) {
-      for (const fs::path& folder : created_) {
-        if (!fs::remove(folder, ec)) break;  // not empty (or not removable): kept, with what is above it
+    try {  // a destructor: a folder that cannot be read or removed is left as it is
+      std::error_code ec;
+      const bool lock_alone = std::distance(fs::directory_iterator(dir_, ec), fs::directory_iterator()) == 1;
+      if (!ec && lock_alone && fs::remove(run_files::lock(dir_), ec)) {
+        for (const fs::path& folder : created_) {
+          if (!fs::remove(folder, ec)) break;  // not empty (or not removable): kept, with what is above it
+        }
       }
+    } catch (const std::exception&) {
     }
   }
   ::close(fd_);  // releases the lock
