@@ -125,8 +125,7 @@ TEST_CASE("EMA resume bitwise: a run stopped at max_steps and resumed ends with 
 TEST_CASE("data-parallel with train.ema: 2 processes average what 1 process averages (within 1e-5); every save "
           "checked the averages bitwise equal on both ranks") {
   // Without dropout and augmentation, so both runs train the same steps up to float summation order.
-  const std::string plain = edited(edited(mlp_config(1, 10), "    - {type: random_horizontal_flip}\n", ""),
-                                   "    - {type: dropout, rate: 0.2}\n", "");
+  const std::string plain = plain_mlp_config(1, 10);
   RunDir one, two;
   write(one.path / "mlp.yaml", plain);
   write(two.path / "mlp.yaml", plain);

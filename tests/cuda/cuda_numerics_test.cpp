@@ -33,9 +33,7 @@ struct GpuMlp {
   at::Tensor x, y;
 
   GpuMlp() {
-    write(dir.path / "c.yaml", edited(edited(mlp_config(1, 0), "    - {type: random_horizontal_flip}\n", ""),
-                                      "    - {type: dropout, rate: 0.2}\n", "") +
-                                   "device: cuda\n");
+    write(dir.path / "c.yaml", plain_mlp_config(1, 0) + "device: cuda\n");
     prepared = prepare_run((dir.path / "c.yaml").string());
     const RunData data = load_run_data(prepared.run.data, prepared.run.seed);
     Loader loader(data.train, prepared.run.data.loader, prepared.run.data.transforms);
@@ -110,9 +108,7 @@ TEST_CASE("cuda: two processes on two GPUs average through NCCL") {
     return;
   }
   RunDir one, two;
-  const std::string config = edited(edited(mlp_config(1, 0), "    - {type: random_horizontal_flip}\n", ""),
-                                    "    - {type: dropout, rate: 0.2}\n", "") +
-                             "device: cuda\n";
+  const std::string config = plain_mlp_config(1, 0) + "device: cuda\n";
   write(one.path / "c.yaml", config);
   write(two.path / "c.yaml", config);
   REQUIRE(blox(one.path, "train c.yaml --quiet").exit_code == 0);

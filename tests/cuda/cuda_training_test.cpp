@@ -21,15 +21,9 @@ using namespace bx::test;
 
 namespace {
 
-// The subset MLP without dropout or augmentation (their random streams differ by device).
-std::string plain_mlp(int epochs, int every_steps) {
-  return edited(edited(mlp_config(epochs, every_steps), "    - {type: random_horizontal_flip}\n", ""),
-                "    - {type: dropout, rate: 0.2}\n", "");
-}
-
 // The shipped CNN's layers (without dropout) on the subset.
 std::string plain_cnn(int epochs, int every_steps) {
-  return edited(plain_mlp(epochs, every_steps),
+  return edited(plain_mlp_config(epochs, every_steps),
                 "    - {type: flatten}\n    - {type: linear, name: hidden, output_size: 32}\n",
                 "    - {type: conv2d, name: conv1, output_channels: 16, kernel_size: 3, padding: same}\n"
                 "    - {type: batch_norm, name: bn1}\n    - {type: relu}\n    - {type: max_pool2d, window: 2}\n"
@@ -52,7 +46,7 @@ Checkpoint last(const fs::path& dir) { return load_checkpoint((dir / "run" / "la
 
 TEST_CASE("cuda: the MLP and the CNN train on the GPU as on the CPU (same steps, within tolerance)") {
   for (const auto& [model, config, tolerance] :
-       {std::tuple{"mlp", plain_mlp(1, 0), 1e-3}, std::tuple{"cnn", plain_cnn(1, 0), 2e-2}}) {
+       {std::tuple{"mlp", plain_mlp_config(1, 0), 1e-3}, std::tuple{"cnn", plain_cnn(1, 0), 2e-2}}) {
     const std::string name = model;  // CAPTURE takes a variable, not a binding
     CAPTURE(name);
     RunDir cpu, gpu;
@@ -72,7 +66,7 @@ TEST_CASE("cuda: the MLP and the CNN train on the GPU as on the CPU (same steps,
 
 TEST_CASE("cuda: a checkpoint written on the GPU resumes on the CPU and the reverse; params cross bitwise") {
   RunDir straight, gpu_then_cpu, cpu_then_gpu;
-  for (const auto* d : {&straight, &gpu_then_cpu, &cpu_then_gpu}) write(d->path / "c.yaml", plain_mlp(2, 10));
+  for (const auto* d : {&straight, &gpu_then_cpu, &cpu_then_gpu}) write(d->path / "c.yaml", plain_mlp_config(2, 10));
   REQUIRE(blox(straight.path, "train c.yaml --quiet --set device=cuda").exit_code == 0);
   REQUIRE(blox(gpu_then_cpu.path, "train c.yaml --quiet --set device=cuda --set train.max_steps=10").exit_code == 0);
   REQUIRE(blox(gpu_then_cpu.path, "train c.yaml --quiet --resume run --set device=cpu").exit_code == 0);
@@ -110,7 +104,7 @@ TEST_CASE("cuda: batches come from pinned memory with non-blocking copies") {
 #ifdef BLOX_WITH_CUDA
 TEST_CASE("cuda: training steps never wait for the GPU (libtorch's sync debug mode raises on any host sync)") {
   RunDir dir;
-  write(dir.path / "c.yaml", plain_mlp(1, 0) + "device: cuda\n");
+  write(dir.path / "c.yaml", plain_mlp_config(1, 0) + "device: cuda\n");
   const PreparedRun prepared = prepare_run((dir.path / "c.yaml").string(), {});
   const c10::Device gpu(c10::kCUDA, 0);
   const RunData data = load_run_data(prepared.run.data, prepared.run.seed);
@@ -148,7 +142,7 @@ TEST_CASE("cuda: training steps never wait for the GPU (libtorch's sync debug mo
 TEST_CASE("cuda: blox bench times to the end of the GPU's work") {
   RunDir dir;
   // A step heavy enough that launching it takes far less time than running it.
-  write(dir.path / "c.yaml", edited(edited(plain_mlp(1, 0), "output_size: 32", "output_size: 8192"), "batch_size: 50",
+  write(dir.path / "c.yaml", edited(edited(plain_mlp_config(1, 0), "output_size: 32", "output_size: 8192"), "batch_size: 50",
                                     "batch_size: 1000"));
   const PreparedRun prepared = prepare_run((dir.path / "c.yaml").string(), {"device=cuda"});
   const c10::Device gpu(c10::kCUDA, 0);
@@ -178,8 +172,8 @@ TEST_CASE("cuda: bf16 and fp16 train; fp16's loss scale is checkpointed and a re
   for (const std::string precision : {"bf16", "fp16"}) {
     CAPTURE(precision);
     RunDir fp32, reduced;
-    write(fp32.path / "c.yaml", plain_mlp(2, 10));
-    write(reduced.path / "c.yaml", plain_mlp(2, 10));
+    write(fp32.path / "c.yaml", plain_mlp_config(2, 10));
+    write(reduced.path / "c.yaml", plain_mlp_config(2, 10));
     REQUIRE(blox(fp32.path, "train c.yaml --quiet --set device=cuda").exit_code == 0);
     const Result run = blox(reduced.path, "train c.yaml --quiet --set device=cuda --set train.precision=" + precision);
     REQUIRE_MESSAGE(run.exit_code == 0, run.output);
@@ -193,8 +187,8 @@ TEST_CASE("cuda: bf16 and fp16 train; fp16's loss scale is checkpointed and a re
   }
   RunDir straight, resumed;
   const std::string fp16 = " --quiet --set device=cuda --set train.precision=fp16";
-  write(straight.path / "c.yaml", plain_mlp(2, 10));
-  write(resumed.path / "c.yaml", plain_mlp(2, 10));
+  write(straight.path / "c.yaml", plain_mlp_config(2, 10));
+  write(resumed.path / "c.yaml", plain_mlp_config(2, 10));
   REQUIRE(blox(straight.path, "train c.yaml" + fp16).exit_code == 0);
   REQUIRE(blox(resumed.path, "train c.yaml" + fp16 + " --set train.max_steps=10").exit_code == 0);
   REQUIRE(blox(resumed.path, "train c.yaml --resume run" + fp16).exit_code == 0);

@@ -107,7 +107,7 @@ TEST_CASE("read_csv: categorical columns, one-hot or index, with values fitted o
   const test::TempFile other("other.csv", "colour,size,price\nblue,5,50\npurple,6,60\n");
   CsvSettings s = csv(true, "price", 0);
   s.categorical = {"colour"};
-  s.categories = fit_csv_categories(train.path(), s);
+  s.categories = fit_csv(train.path(), s).categories;
   CHECK(s.categories.at("colour") == std::vector<std::string>{"blue", "green", "red"});
   const TensorDataset d = read_csv(train.path(), s);
   // Per row: one-hot (blue, green, red), then size.
@@ -120,7 +120,7 @@ TEST_CASE("read_csv: categorical columns, one-hot or index, with values fitted o
                                          "of the training file (blue, green, red)"),
                        DataError);
   s.categorical = {"colour", "shape"};
-  CHECK_THROWS_WITH_AS(fit_csv_categories(train.path(), s), doctest::Contains("no categorical column 'shape'"), DataError);
+  CHECK_THROWS_WITH_AS(fit_csv(train.path(), s).categories, doctest::Contains("no categorical column 'shape'"), DataError);
   const test::TempFile strings("strings.csv", "colour,price\nred,1\n");
   CHECK_THROWS_WITH_AS(read_csv(strings.path(), csv(true, "price", 0)),
                        doctest::Contains("column 1 ('colour') is not a number: 'red' (expected a decimal within float32's range); "
@@ -223,7 +223,7 @@ TEST_CASE("read_csv: RFC 4180 quoting: delimiters, doubled quotes and line break
                          "last,blue,4\n");
   CsvSettings s = csv(true, "size", 0);
   s.categorical = {"name", "colour"};
-  const CsvCategories fitted = fit_csv_categories(f.path(), s);
+  const CsvCategories fitted = fit_csv(f.path(), s).categories;
   // "red" quoted and red unquoted are one category, not two.
   CHECK(fitted.at("colour") == std::vector<std::string>{"blue", "red"});
   CHECK(fitted.at("name") == std::vector<std::string>{"Smith, J", "last", "say \"hi\"", "two\nlines"});
@@ -274,7 +274,7 @@ TEST_CASE("read_csv: a header naming a column twice, or bytes that are not UTF-8
                        doctest::Contains("twice.csv:1: the header names column 'x1' twice (columns 1 and 3)"),
                        DataError);
   const test::TempFile latin1("latin1.csv", "city,label\nZ\xfcrich,0\n");
-  CHECK_THROWS_WITH_AS(fit_csv_categories(latin1.path(), [] {
+  CHECK_THROWS_WITH_AS(fit_csv(latin1.path(), [] {
                          CsvSettings s = csv(true, "label", 2);
                          s.categorical = {"city"};
                          return s;
@@ -285,8 +285,8 @@ TEST_CASE("read_csv: a header naming a column twice, or bytes that are not UTF-8
 TEST_CASE("read_csv: string class labels are read through class_names, fitted sorted on the training file") {
   const test::TempFile f("pets.csv", "w,kind\n1,dog\n2,cat\n3,\"bird\"\n4,cat\n");
   CsvSettings s = csv(true, "kind", 3);
-  CHECK(fit_csv_class_names(f.path(), s) == std::vector<std::string>{"bird", "cat", "dog"});
-  s.class_names = fit_csv_class_names(f.path(), s);
+  CHECK(fit_csv(f.path(), s).class_names == std::vector<std::string>{"bird", "cat", "dog"});
+  s.class_names = fit_csv(f.path(), s).class_names;
   CHECK(at::equal(read_csv(f.path(), s).targets, at::tensor({2, 1, 0, 1}, at::kLong)));
   s.class_names = {"dog", "cat", "bird"};  // given: their order is the index
   CHECK(at::equal(read_csv(f.path(), s).targets, at::tensor({0, 1, 2, 1}, at::kLong)));
@@ -297,8 +297,8 @@ TEST_CASE("read_csv: string class labels are read through class_names, fitted so
                        DataError);
   // Numeric labels are class indices as ever: nothing to fit.
   const test::TempFile numeric("numeric.csv", "w,y\n1,0\n2,1\n");
-  CHECK(fit_csv_class_names(numeric.path(), csv(true, "y", 2)).empty());
+  CHECK(fit_csv(numeric.path(), csv(true, "y", 2)).class_names.empty());
   const test::TempFile labels("labels.csv", "kind\nb\na\n");
   const test::TempFile features("features.csv", "w\n1\n2\n");
-  CHECK(fit_csv_class_names(features.path(), csv(true, "", 2), labels.path()) == std::vector<std::string>{"a", "b"});
+  CHECK(fit_csv(features.path(), csv(true, "", 2), labels.path()).class_names == std::vector<std::string>{"a", "b"});
 }

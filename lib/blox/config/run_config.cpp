@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include <fmt/format.h>
@@ -38,9 +39,13 @@ std::string data_file(Options& o, const std::string& key, const std::string& val
 }
 
 
+// What is fitted on the training file, read once and only when asked for; none when the file
+// cannot be read yet (the settings it needs are broken).
+using CsvFitter = std::function<const CsvFit&()>;
+
 // `data.categories`: given values are kept (sorted), missing ones fitted on the training file
 // and written back, so the resolved config (and every checkpoint) holds them.
-CsvCategories read_categories(Options& data, const DataConfig& d, bool can_read_train) {
+CsvCategories read_categories(Options& data, const DataConfig& d, const CsvFitter& fitted) {
   Options given = data.section("categories");
   CsvCategories categories;
   for (const auto& column : d.csv.categorical) {
@@ -50,9 +55,8 @@ CsvCategories read_categories(Options& data, const DataConfig& d, bool can_read_
     values.erase(std::unique(values.begin(), values.end()), values.end());
     categories[column] = values;
   }
-  if (categories.size() < d.csv.categorical.size() && can_read_train) {
-    const CsvCategories fitted = fit_csv_categories(d.train, d.csv);
-    for (const auto& [column, values] : fitted) {
+  if (categories.size() < d.csv.categorical.size() && fitted) {
+    for (const auto& [column, values] : fitted().categories) {
       if (categories.count(column)) continue;
       given.known(column);
       given.set_strings(column, values);
@@ -75,10 +79,10 @@ void read_csv_settings(Options& o, DataConfig& d) {
 }
 
 // `data.class_names`: given, or fitted on a training label column of strings and written back.
-void read_class_names(Options& o, DataConfig& d, bool can_read_train) {
+void read_class_names(Options& o, DataConfig& d, const CsvFitter& fitted) {
   std::vector<std::string>& names = d.csv.class_names;
-  if (names.empty() && d.classes > 0 && can_read_train) {
-    names = fit_csv_class_names(d.train, d.csv, d.train_labels);
+  if (names.empty() && d.classes > 0 && fitted) {
+    names = fitted().class_names;
     if (!names.empty()) o.set_strings("class_names", names);
   }
   if (names.empty()) return;
@@ -127,8 +131,16 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   const auto can_fit = [&] { return o.diagnostics().items().size() == problems_before; };
   if (csv) {
     read_csv_settings(o, d);
-    if (!d.csv.categorical.empty()) d.csv.categories = read_categories(o, d, can_fit());
-    read_class_names(o, d, can_fit());
+    std::optional<CsvFit> fit;
+    CsvFitter fitted;
+    if (can_fit()) {
+      fitted = [&]() -> const CsvFit& {
+        if (!fit) fit = fit_csv(d.train, d.csv, d.train_labels);
+        return *fit;
+      };
+    }
+    if (!d.csv.categorical.empty()) d.csv.categories = read_categories(o, d, fitted);
+    read_class_names(o, d, fitted);
   }
   d.loader = read_settings(o, d.loader).value_or(d.loader);
   d.loader.seed = seed;

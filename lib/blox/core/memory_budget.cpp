@@ -6,11 +6,7 @@
 #include "blox/core/physical_memory.h"
 
 namespace bx {
-namespace {
-
-thread_local ActivationTally* live_tally = nullptr;
-
-}  // namespace
+thread_local ActivationTally* ActivationTally::live_ = nullptr;
 
 void require_memory(const std::string& what, double bytes, const std::string& hint) {
   const double memory = physical_memory_bytes();
@@ -19,12 +15,8 @@ void require_memory(const std::string& what, double bytes, const std::string& hi
                                 bytes / 1e9, memory / 1e9, hint));
 }
 
-ActivationTally::ActivationTally() : outer_(live_tally) { live_tally = this; }
+ActivationTally::ActivationTally() : outer_(live_) { live_ = this; }
 
-ActivationTally::~ActivationTally() { live_tally = outer_; }
-
-void ActivationTally::add(double bytes) {
-  if (live_tally) live_tally->bytes_ += bytes;
-}
+ActivationTally::~ActivationTally() { live_ = outer_; }
 
 }  // namespace bx

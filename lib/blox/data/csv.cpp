@@ -368,6 +368,13 @@ TensorDataset encode_features_of(const Table& table, const CsvSettings& settings
 
 }  // namespace
 
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 std::optional<double> csv_number(const std::string& field) {
   if (!decimal(field)) return std::nullopt;
   const double value = std::strtod(field.c_str(), nullptr);
@@ -456,37 +463,34 @@ CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::st
   return {make_dataset(std::move(x), std::move(y), path), labelled};
 }
 
-std::vector<std::string> fit_csv_class_names(const std::string& path, const CsvSettings& settings,
-                                             const std::string& labels_path) {
-  const Table table = read_table(labels_path.empty() ? path : labels_path, settings);
-  size_t column = 0;
-  if (labels_path.empty()) {
-    column = settings.label.empty() ? table.width - 1 : column_index(table, settings.label, "label");
-  } else if (table.width != 1) {
-    return {};  // several target columns: not class labels (read_csv says so)
-  }
-  std::set<std::string> names;
-  bool numeric = true;
-  for (const auto& row : table.rows) {
-    if (is_missing(settings, row[column])) continue;
-    names.insert(row[column]);
-    numeric = numeric && csv_number(row[column]).has_value();
-  }
-  if (numeric) return {};
-  return {names.begin(), names.end()};
-}
-
-CsvCategories fit_csv_categories(const std::string& path, const CsvSettings& settings) {
+CsvFit fit_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path) {
   const Table table = read_table(path, settings);
-  CsvCategories out;
+  CsvFit out;
   for (const auto& spec : settings.categorical) {
     const size_t column = column_index(table, spec, "categorical");
     std::set<std::string> values;
     for (const auto& row : table.rows) {
       if (!is_missing(settings, row[column])) values.insert(row[column]);
     }
-    out[spec].assign(values.begin(), values.end());
+    out.categories[spec].assign(values.begin(), values.end());
   }
+  if (settings.classes == 0) return out;
+  // The label column: of this table, or the one column of the labels file.
+  std::optional<Table> labels;
+  if (!labels_path.empty()) labels = read_table(labels_path, settings);
+  const Table& holder = labels ? *labels : table;
+  if (labels && holder.width != 1) return out;  // several target columns: not class labels (read_csv says so)
+  const size_t column = labels ? 0
+                        : settings.label.empty() ? table.width - 1
+                                                 : column_index(table, settings.label, "label");
+  std::set<std::string> names;
+  bool numeric = true;
+  for (const auto& row : holder.rows) {
+    if (is_missing(settings, row[column])) continue;
+    names.insert(row[column]);
+    numeric = numeric && csv_number(row[column]).has_value();
+  }
+  if (!numeric) out.class_names.assign(names.begin(), names.end());
   return out;
 }
 

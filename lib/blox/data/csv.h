@@ -65,6 +65,10 @@ struct CsvSettings {
 /// digits]) within float32's range; nothing otherwise (hex, inf, nan, 1e300, blanks).
 std::optional<double> csv_number(const std::string& field);
 
+/// `text` as one field of a CSV file written (RFC 4180): quoted, its quotes doubled, when it
+/// holds a comma, a quote or a line break; as it is otherwise.
+std::string csv_field(const std::string& text);
+
 /// inputs float (N, F) (or (N, shape...)), targets int64 (N) for classes > 0, else float (N)
 /// or (N, T) for T target columns. With `labels_path` the targets are that file's columns and
 /// every column of `path` is a feature. Blank lines are skipped. Throws DataError with
@@ -90,13 +94,16 @@ struct CsvPredictionRows {
 CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::string& train_path,
                                           const CsvSettings& settings, bool separate_labels);
 
-/// The sorted distinct labels of the training file's label column (or of `labels_path`'s one
-/// column) when they are not all numbers (missing values left out); empty when they are.
-std::vector<std::string> fit_csv_class_names(const std::string& path, const CsvSettings& settings,
-                                             const std::string& labels_path = "");
+/// What a run fits on its training file, in one reading of it.
+struct CsvFit {
+  CsvCategories categories;  ///< each of `categorical`'s columns: its sorted distinct values
+  /// With `classes` > 0, the sorted distinct labels of the label column (or of `labels_path`'s
+  /// one column) when they are not all numbers; empty when they are.
+  std::vector<std::string> class_names;
+};
 
-/// The sorted distinct values of each of `settings.categorical`'s columns in `path` (missing
-/// values left out).
-CsvCategories fit_csv_categories(const std::string& path, const CsvSettings& settings);
+/// The values of `settings`' categorical columns and class labels in `path` (missing values
+/// left out).
+CsvFit fit_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path = "");
 
 }  // namespace bx

@@ -10,6 +10,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/shape.h"
+#include "blox/data/csv.h"
 #include "blox/runtime/device.h"
 
 namespace bx {
@@ -27,14 +28,6 @@ struct Row {
 std::optional<std::string> class_name(const std::vector<std::string>& names, int64_t index) {
   if (index < 0 || static_cast<size_t>(index) >= names.size()) return std::nullopt;
   return names[static_cast<size_t>(index)];
-}
-
-// A CSV field: quoted (RFC 4180) when it holds a delimiter, a quote or a line break.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
 }
 
 std::string csv_row(const Row& row, const PredictionOptions& options, bool integer_labels) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "blox/data/csv.h"
 #include "blox/io/atomic_file.h"
 #include "blox/metrics/metric_watch.h"
 
@@ -41,14 +42,6 @@ std::string text_of(const Json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_float()) return fmt::format("{}", value.get<double>());
   return value.dump();
-}
-
-// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::vector<std::string> grid_keys(const Json& rows) {
