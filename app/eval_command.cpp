@@ -61,7 +61,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
                            {"metrics", evaluation.metrics}, {"assertions", verdicts}};
         if (flags->confusion) {
           out["confusion"] = bx::confusion_matrix(evaluation.sums);
-          const auto& names = model.prepared.run.data.csv.class_names;
+          const auto& names = model.prepared.run.data.class_names;
           if (!names.empty()) out["class_names"] = names;
         }
         std::cout << out.dump(2) << "\n";
@@ -70,7 +70,7 @@ void add_eval_command(CLI::App& app, std::function<int()>& run) {
                    bx::format_metrics(evaluation.metrics));
         if (flags->confusion) {
           fmt::print("\nconfusion matrix\n{}", bx::format_confusion(bx::confusion_matrix(evaluation.sums),
-                                                                        model.prepared.run.data.csv.class_names));
+                                                                        model.prepared.run.data.class_names));
         }
       }
       return failed > 0 ? 1 : 0;

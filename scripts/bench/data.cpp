@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   at::set_num_threads(threads);
   std::string dir = "/usr/share/datasets/fashion-mnist";
   if (!std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz")) dir = std::string(BLOX_SOURCE_DIR) + "/datasets/fashion-mnist-subset";
-  const bx::TensorDataset train =
+  const bx::Dataset train =
       bx::read_idx_classification(dir + "/train-images-idx3-ubyte.gz", dir + "/train-labels-idx1-ubyte.gz", 10);
   const std::vector<std::shared_ptr<const bx::Transform>> augment = {
       std::make_shared<bx::RandomHorizontalFlip>(), std::make_shared<bx::RandomCrop>(2),

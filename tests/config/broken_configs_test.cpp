@@ -105,7 +105,7 @@ TEST_CASE("broken configs: unknown names of types, optimizers, formats, initiali
   // An unknown type is the only error: its other keys are not reported as unknown.
   check_case({{{13, "optimizer: {type: sdg, learning_rate: 0.1}"}}, {}, {}, "1 error in config"});
   check_case({{{2, "  format: idz"}}, {}, {},
-              "{}:2:11: error: data.format: expected one of idx, csv, text, got 'idz' (hint: did you mean 'idx'?)"});
+              "{}:2:11: error: data.format: expected one of idx, csv, text, image_folder, image_list, got 'idz' (hint: did you mean 'idx'?)"});
   check_case({{{10, "    - {type: linear, name: hidden, output_size: 16, kernel_init: he_normall}"}}, {}, {},
               "{}:10:66: error: model.layers[1].kernel_init: unknown initializer 'he_normall'"});
   check_case({{{10, "    - {type: linear, name: hidden, output_size: 16, kernel_init: {type: variance_scaling, mode: fan_inn}}"}},

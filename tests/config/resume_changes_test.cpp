@@ -62,7 +62,7 @@ TEST_CASE("unresumable_changes: only keys outside resumable_keys(), and max_step
 }
 
 TEST_CASE("resumable_keys: exactly the fields whose rule says Rule::resumable(), section by section") {
-  const std::vector<std::string> expected{"device", "threads", "data.prefetch", "train.epochs", "train.max_steps",
+  const std::vector<std::string> expected{"device", "threads", "data.workers", "data.prefetch", "train.epochs", "train.max_steps",
                                           "train.eval_every_epochs", "train.eval_every_steps", "train.log_every_steps",
                                           "train.tensorboard", "train.early_stopping_patience", "train.precision",
                                           "checkpoint.dir", "checkpoint.every_epochs", "checkpoint.every_steps",

@@ -93,6 +93,10 @@ TEST_CASE("read_run_config: which data files go together depends on the format, 
   CHECK_MESSAGE(report.find("data.train_labels: format text has no labels files") != std::string::npos, report);
   report = report_of("data:\n  format: text\n  train: " + text + "\n  classes: 10\n");
   CHECK_MESSAGE(report.find("data.classes: format text takes its classes from the vocabulary") != std::string::npos, report);
+  report = report_of("data:\n  format: text\n  train: " + text + "\n  sequence_length: 16\n  window_stride: 17\n");
+  CHECK_MESSAGE(report.find("data.window_stride: 17 is past sequence_length 16") != std::string::npos, report);
+  report = report_of(data_section() + "  window_stride: 4\n");
+  CHECK_MESSAGE(report.find("data.window_stride: window_stride is for format text") != std::string::npos, report);
   report = report_of(data_section() + "  validation_fraction: 1.5\nseed: -1\nthreads: -2\ndevice: gpu\n");
   CHECK_MESSAGE(report.find("data.validation_fraction: expected a value in [0, 1), got 1.5") != std::string::npos, report);
   CHECK(report.find("seed: expected an integer >= 0, got -1") != std::string::npos);

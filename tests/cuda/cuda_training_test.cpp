@@ -90,7 +90,7 @@ TEST_CASE("cuda: batches come from pinned memory with non-blocking copies") {
   const at::Tensor device = batch_to_device(host, c10::Device(c10::kCUDA, 0));
   CHECK(device.is_cuda());
   CHECK(at::equal(device.cpu(), host));
-  const TensorDataset data{test::randn({64, 10}, 2), at::zeros({64}, at::kLong), "test"};
+  const Dataset data{test::randn({64, 10}, 2), at::zeros({64}, at::kLong), "test"};
   LoaderSettings settings;
   settings.batch_size = 16;
   settings.pin_memory = true;

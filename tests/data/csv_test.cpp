@@ -20,14 +20,14 @@ CsvSettings csv(bool header, const std::string& label, int64_t classes) {
 
 TEST_CASE("read_csv: header, label by name, float features, class labels") {
   const test::TempFile f("iris.csv", "width,length,species,height\n1.5,2,1,3\n\n0.5, 4 ,0,-1e-1\n");
-  const TensorDataset d = read_csv(f.path(), csv(true, "species", 3));
+  const Dataset d = read_csv(f.path(), csv(true, "species", 3));
   CHECK(at::equal(d.inputs, at::tensor({1.5f, 2.0f, 3.0f, 0.5f, 4.0f, -0.1f}).view({2, 3})));
   CHECK(at::equal(d.targets, at::tensor({1, 0}, at::kLong)));
 }
 
 TEST_CASE("read_csv: no header, last column as float targets") {
   const test::TempFile f("plain.csv", "1,2,0.5\n3,4,1.5\n");
-  const TensorDataset d = read_csv(f.path(), csv(false, "", 0));
+  const Dataset d = read_csv(f.path(), csv(false, "", 0));
   CHECK(d.inputs.sizes() == c10::IntArrayRef{2, 2});
   CHECK(at::equal(d.targets, at::tensor({0.5f, 1.5f})));
   CHECK(at::equal(read_csv(f.path(), csv(false, "0", 0)).targets, at::tensor({1.0f, 3.0f})));
@@ -72,7 +72,7 @@ TEST_CASE("read_csv: gzip by content, whitespace delimiter, skipped rows, no hea
   CsvSettings s = csv(false, "", 0);
   s.delimiter = "whitespace";
   s.skip_rows = 1;
-  const TensorDataset d = read_csv(path, s);
+  const Dataset d = read_csv(path, s);
   CHECK(at::equal(d.inputs, at::tensor({1.0f, 2.0f, 3.0f, 4.0f}).view({2, 2})));
   CHECK(at::equal(d.targets, at::tensor({0.5f, 1.5f})));
   s.skip_rows = 0;
@@ -91,7 +91,7 @@ TEST_CASE("read_csv: targets from a separate file, one column or several") {
   const test::TempFile two("two.csv", "1,-1\n2,-2\n3,-3\n");
   const test::TempFile short_file("short.csv", "1\n2\n");
   const CsvSettings s = csv(false, "", 0);
-  const TensorDataset d = read_csv(features.path(), s, one.path());
+  const Dataset d = read_csv(features.path(), s, one.path());
   CHECK(at::equal(d.inputs, at::tensor({1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f}).view({3, 2})));  // every column a feature
   CHECK(at::equal(d.targets, at::tensor({10.0f, 20.0f, 30.0f})));
   CHECK(at::equal(read_csv(features.path(), s, two.path()).targets,
@@ -109,7 +109,7 @@ TEST_CASE("read_csv: categorical columns, one-hot or index, with values fitted o
   s.categorical = {"colour"};
   s.categories = fit_csv(train.path(), s).categories;
   CHECK(s.categories.at("colour") == std::vector<std::string>{"blue", "green", "red"});
-  const TensorDataset d = read_csv(train.path(), s);
+  const Dataset d = read_csv(train.path(), s);
   // Per row: one-hot (blue, green, red), then size.
   CHECK(at::equal(d.inputs, at::tensor({0.f, 0.f, 1.f, 1.f, 1.f, 0.f, 0.f, 2.f, 0.f, 1.f, 0.f, 3.f, 0.f, 0.f, 1.f, 4.f})
                                 .view({4, 4})));
@@ -141,7 +141,7 @@ TEST_CASE("read_csv: a missing value is an error naming line and column, or fill
   CHECK_THROWS_WITH_AS(read_csv(f.path(), s), doctest::Contains("gaps.csv:4: column 4 ('y') has a missing label ('?')"),
                        DataError);
   const test::TempFile g("gaps2.csv", "a,b,colour,y\n1,NA,red,0\n2,3,,1\n");
-  const TensorDataset d = read_csv(g.path(), s);
+  const Dataset d = read_csv(g.path(), s);
   // Features: a, b, one-hot (blue, red); the missing colour sets no one-hot feature.
   CHECK(at::equal(d.inputs, at::tensor({1.f, -1.f, 0.f, 1.f, 2.f, 3.f, 0.f, 0.f}).view({2, 4})));
   s.fill_missing = "error";
@@ -153,7 +153,7 @@ TEST_CASE("read_csv: rows shaped as images; features alone for new data") {
   const test::TempFile f("pixels.csv", "1,2,3,4,0\n5,6,7,8,1\n");
   CsvSettings s = csv(false, "", 2);
   s.shape = {1, 2, 2};
-  const TensorDataset d = read_csv(f.path(), s);
+  const Dataset d = read_csv(f.path(), s);
   CHECK(d.inputs.sizes() == c10::IntArrayRef{2, 1, 2, 2});
   CHECK(d.inputs[1][0][1][0].item<float>() == 7.0f);
   s.shape = {1, 3, 3};
@@ -161,7 +161,7 @@ TEST_CASE("read_csv: rows shaped as images; features alone for new data") {
                        DataError);
   const test::TempFile unlabelled("new.csv", "1,2,3,4\n");
   s.shape = {};
-  const TensorDataset n = read_csv_features(unlabelled.path(), s);
+  const Dataset n = read_csv_features(unlabelled.path(), s);
   CHECK(n.inputs.sizes() == c10::IntArrayRef{1, 4});
   CHECK(at::equal(n.targets, at::tensor({0}, at::kLong)));
 }
@@ -229,7 +229,7 @@ TEST_CASE("read_csv: RFC 4180 quoting: delimiters, doubled quotes and line break
   CHECK(fitted.at("name") == std::vector<std::string>{"Smith, J", "last", "say \"hi\"", "two\nlines"});
   s.categories = fitted;
   s.categorical_encoding = "index";
-  const TensorDataset d = read_csv(f.path(), s);
+  const Dataset d = read_csv(f.path(), s);
   CHECK(at::equal(d.inputs, at::tensor({0.0f, 1.0f, 2.0f, 1.0f, 3.0f, 0.0f, 1.0f, 0.0f}).view({4, 2})));
   CHECK(at::equal(d.targets, at::tensor({1.0f, 2.0f, 3.0f, 4.0f})));
   // A line after a quoted line break is still named by its own number.
@@ -255,7 +255,7 @@ TEST_CASE("read_csv: a quote left open, text after a closing quote, a quote insi
 
 TEST_CASE("read_csv: numbers are decimals within float32's range: hex, 1e300 and blanks inside are refused") {
   const test::TempFile fine("fine.csv", "a,b\n+1.5,.5\n5.,1e3\n-2E-2,0\n");
-  const TensorDataset d = read_csv(fine.path(), csv(true, "b", 0));
+  const Dataset d = read_csv(fine.path(), csv(true, "b", 0));
   CHECK(at::equal(d.inputs.view({-1}), at::tensor({1.5f, 5.0f, -0.02f})));
   CHECK(at::equal(d.targets, at::tensor({0.5f, 1000.0f, 0.0f})));
   for (const std::string field : {"0x1A", "1e300", "-1e39", "1 2", "1e", ".", "e5", "infinity", "1_000"}) {

@@ -6,7 +6,7 @@ using namespace bx;
 
 TEST_CASE("read_idx_classification: the shipped subset as (N, 1, 28, 28) uint8 images and int64 labels") {
   const std::string dir = test::source_path("datasets/fashion-mnist-subset/");
-  const TensorDataset d =
+  const Dataset d =
       read_idx_classification(dir + "t10k-images-idx3-ubyte.gz", dir + "t10k-labels-idx1-ubyte.gz", 10);
   CHECK(d.size() == 500);
   CHECK(d.inputs.sizes() == c10::IntArrayRef{500, 1, 28, 28});
@@ -26,7 +26,7 @@ TEST_CASE("read_idx_classification: a label out of range and mismatched counts n
 }
 
 TEST_CASE("split_holdout: a seeded, disjoint split covering every example") {
-  const TensorDataset d = make_dataset(at::arange(100, at::kLong).view({100, 1}), at::arange(100, at::kLong), "numbers");
+  const Dataset d = make_dataset(at::arange(100, at::kLong).view({100, 1}), at::arange(100, at::kLong), "numbers");
   auto [train, held] = split_holdout(d, 0.2, 7);
   CHECK(train.size() == 80);
   CHECK(held.size() == 20);

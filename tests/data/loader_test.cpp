@@ -11,7 +11,7 @@
 using namespace bx;
 
 namespace {
-TensorDataset numbers(int64_t n) {
+Dataset numbers(int64_t n) {
   return make_dataset(at::arange(n, at::kFloat).view({n, 1, 1, 1}), at::arange(n, at::kLong), "numbers");
 }
 
@@ -45,7 +45,7 @@ TEST_CASE("Loader: epoch k's order is a pure function of (seed, k)") {
 
 TEST_CASE("Loader: restoring a saved position mid-epoch yields the same remaining batches, transforms included") {
   const std::string dir = test::source_path("datasets/fashion-mnist-subset/");
-  const TensorDataset images =
+  const Dataset images =
       read_idx_classification(dir + "train-images-idx3-ubyte.gz", dir + "train-labels-idx1-ubyte.gz", 10);
   const std::vector<std::shared_ptr<const Transform>> augment = {std::make_shared<RandomHorizontalFlip>(),
                                                                  std::make_shared<RandomCrop>(2)};
@@ -105,13 +105,13 @@ TEST_CASE("Loader: prefetching changes nothing; drop_last; uint8 inputs become f
   LoaderSettings drop = settings(6);
   drop.drop_last = true;
   CHECK(Loader(numbers(30), drop).batches_per_epoch() == 3);
-  const TensorDataset bytes = make_dataset(at::full({4, 1, 2, 2}, 255, at::kByte), at::zeros({4}, at::kLong), "bytes");
+  const Dataset bytes = make_dataset(at::full({4, 1, 2, 2}, 255, at::kByte), at::zeros({4}, at::kLong), "bytes");
   Loader l(bytes, settings(0, 4));
   CHECK(at::equal(l.next()->inputs, at::ones({4, 1, 2, 2})));
 }
 
 TEST_CASE("Loader: an error in the background thread surfaces from next()") {
-  const TensorDataset flat = make_dataset(at::zeros({8, 3}), at::zeros({8}, at::kLong), "flat");
+  const Dataset flat = make_dataset(at::zeros({8, 3}), at::zeros({8}, at::kLong), "flat");
   Loader l(flat, settings(0, 4), {std::make_shared<RandomHorizontalFlip>()});
   CHECK_THROWS_WITH_AS(l.next(), doctest::Contains("expected images (B, C, H, W), got shape [4, 3]"), ShapeError);
   CHECK_THROWS_AS(Loader(flat, settings(0, 0)), ConfigError);

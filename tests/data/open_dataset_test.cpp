@@ -11,11 +11,11 @@ using namespace bx;
 TEST_CASE("open_dataset: IDX with labels, IDX images alone (targets are indices), CSV, text") {
   const std::string s = test::source_path("datasets/fashion-mnist-subset/");
   DataSource idx{DataFormat::idx, s + "t10k-images-idx3-ubyte.gz", s + "t10k-labels-idx1-ubyte.gz", 10};
-  const TensorDataset labelled = open_dataset(idx);
+  const Dataset labelled = open_dataset(idx);
   CHECK(labelled.inputs.sizes() == c10::IntArrayRef{500, 1, 28, 28});
   CHECK(labelled.targets.max().item<int64_t>() < 10);
   idx.labels = "";
-  const TensorDataset images = open_dataset(idx);
+  const Dataset images = open_dataset(idx);
   CHECK(images.inputs.size(0) == 500);
   CHECK(images.targets[499].item<int64_t>() == 499);
   CHECK(example_input(idx).sizes() == c10::IntArrayRef{1, 1, 28, 28});
@@ -39,5 +39,5 @@ TEST_CASE("open_dataset: IDX with labels, IDX images alone (targets are indices)
 TEST_CASE("data formats by name") {
   CHECK(data_format("csv") == DataFormat::csv);
   CHECK(data_format_name(DataFormat::text) == std::string("text"));
-  CHECK_THROWS_WITH_AS(data_format("parquet"), "unknown data format 'parquet' (known: idx, csv, text)", ConfigError);
+  CHECK_THROWS_WITH_AS(data_format("parquet"), "unknown data format 'parquet' (known: idx, csv, text, image_folder, image_list)", ConfigError);
 }

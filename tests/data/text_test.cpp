@@ -44,10 +44,33 @@ TEST_CASE("text: the vocabulary is stored in params and restored from them") {
 
 TEST_CASE("text: language-model windows; targets are inputs shifted by one") {
   const at::Tensor ids = at::arange(11, at::kLong);
-  const TensorDataset d = make_language_model_dataset(ids, 3, "digits");
+  const Dataset d = make_language_model_dataset(ids, 3, 3, "digits");
   CHECK(d.size() == 3);
   CHECK(at::equal(d.inputs[1], at::tensor({3, 4, 5}, at::kLong)));
   CHECK(at::equal(d.targets[1], at::tensor({4, 5, 6}, at::kLong)));
-  CHECK(make_language_model_dataset(ids, 10, "digits").size() == 1);
-  CHECK_THROWS_WITH_AS(make_language_model_dataset(ids, 11, "digits"), doctest::Contains("too few for one window"), DataError);
+  CHECK(make_language_model_dataset(ids, 10, 10, "digits").size() == 1);
+  CHECK_THROWS_WITH_AS(make_language_model_dataset(ids, 11, 11, "digits"), doctest::Contains("too few for one window"),
+                       DataError);
+  CHECK_THROWS_AS(make_language_model_dataset(ids, 3, 0, "digits"), ConfigError);
+}
+
+TEST_CASE("text: overlapping windows start every stride characters, each with its next character") {
+  const at::Tensor ids = at::arange(11, at::kLong);  // 0..10: windows of 4 + 1 start at 0, 2, 4, 6
+  const Dataset d = make_language_model_dataset(ids, 4, 2, "digits");
+  REQUIRE(d.size() == 4);
+  CHECK(at::equal(d.inputs[0], at::tensor({0, 1, 2, 3}, at::kLong)));
+  CHECK(at::equal(d.inputs[3], at::tensor({6, 7, 8, 9}, at::kLong)));
+  CHECK(at::equal(d.targets[3], at::tensor({7, 8, 9, 10}, at::kLong)));
+  CHECK(at::equal(d.targets, d.inputs + 1));
+  CHECK(make_language_model_dataset(ids, 4, 1, "digits").size() == 7);
+}
+
+TEST_CASE("text: the held-out part is the text's contiguous tail, and each part must hold a window") {
+  const at::Tensor ids = at::arange(100, at::kLong);
+  const auto [kept, held] = split_text_tail(ids, 0.1, 8, "digits");
+  CHECK(at::equal(kept, at::arange(90, at::kLong)));
+  CHECK(at::equal(held, at::arange(90, 100, at::kLong)));
+  CHECK_THROWS_WITH_AS(split_text_tail(ids, 0.05, 8, "digits"), doctest::Contains("leaves 95 and 5"), DataError);
+  CHECK_THROWS_WITH_AS(split_text_tail(ids, 0.95, 8, "digits"), doctest::Contains("sequence_length 8 + 1"), DataError);
+  CHECK_THROWS_AS(split_text_tail(ids, 1.0, 8, "digits"), ConfigError);
 }

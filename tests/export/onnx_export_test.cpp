@@ -141,7 +141,7 @@ TEST_CASE("export: a model trained on string class labels carries their names, i
               "data: {format: csv, train: pets.csv, label: kind, classes: 3}\n"
               "model: {layers: [{type: linear, output_size: classes}]}\n");
   const PreparedRun run = prepare_run((dir.path / "pets.yaml").string());
-  CHECK(run.run.data.csv.class_names == std::vector<std::string>{"bird", "cat", "dog"});
+  CHECK(run.run.data.class_names == std::vector<std::string>{"bird", "cat", "dog"});
   export_onnx(run, run.model.params, OnnxExportOptions{}, (dir.path / "pets.onnx").string());
   const auto meta = metadata(read_model(dir.path / "pets.onnx"));
   CHECK(meta.at("blox.classes") == "3");

@@ -37,7 +37,7 @@ EvalSums sums_of(const at::Tensor& outputs, const at::Tensor& targets, const std
   settings.batch_size = batch_size;
   settings.shuffle = false;
   settings.prefetch = 0;
-  Loader loader(TensorDataset{outputs, targets, "test"}, settings);
+  Loader loader(Dataset{outputs, targets, "test", nullptr}, settings);
   return evaluation_sums(model.layer, Params(), loader, loss_named(loss_type), at::kCPU, Precision::fp32, confusion);
 }
 

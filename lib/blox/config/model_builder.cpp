@@ -37,6 +37,10 @@ at::Tensor example_input(const DataConfig& d, const std::optional<Vocabulary>& v
       classes = Vocabulary::from_text(text).size();
     }
   }
+  if (is_image_format(d.format)) {
+    classes = static_cast<int64_t>(d.class_names.size());
+    return example_input(d.source(d.train, d.train_labels), evaluation_transforms(d.transforms));
+  }
   return example_input(d.source(d.train, d.train_labels));
 }
 

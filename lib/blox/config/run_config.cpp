@@ -80,7 +80,7 @@ void read_csv_settings(Options& o, DataConfig& d) {
 
 // `data.class_names`: given, or fitted on a training label column of strings and written back.
 void read_class_names(Options& o, DataConfig& d, const CsvFitter& fitted) {
-  std::vector<std::string>& names = d.csv.class_names;
+  std::vector<std::string>& names = d.class_names;
   if (names.empty() && d.classes > 0 && fitted) {
     names = fitted().class_names;
     if (!names.empty()) o.set_strings("class_names", names);
@@ -96,9 +96,32 @@ void read_class_names(Options& o, DataConfig& d, const CsvFitter& fitted) {
                       d.classes == 0 ? "; class names are for class labels: set data.classes" : ""));
 }
 
+// Images: the class names of the training folder or manifest (given ones checked against it), and
+// `classes` their count, both written back.
+void read_image_classes(Options& o, DataConfig& d) {
+  const bool given = !d.class_names.empty();
+  try {
+    const ImageFiles files = list_image_files(d.source(d.train, ""));
+    if (!given) {
+      d.class_names = files.class_names;
+      o.set_strings("class_names", d.class_names);
+    }
+  } catch (const DataError& e) {
+    o.error("train", e.what());
+    return;
+  }
+  const int64_t count = static_cast<int64_t>(d.class_names.size());
+  if (d.classes == 0) {
+    d.classes = count;
+    o.set_string("classes", std::to_string(count));
+  }
+  o.check(d.classes == count, "classes",
+          fmt::format("{} classes, but data.class_names has {} ({})", d.classes, count, fmt::join(d.class_names, ", ")));
+}
+
 // The raw inputs of the training split (after the held-out part is taken out), for fitting.
 at::Tensor training_inputs(const DataConfig& d, uint64_t seed) {
-  TensorDataset train = open_dataset(d.source(d.train, d.train_labels));
+  Dataset train = open_dataset(d.source(d.train, d.train_labels));
   if (d.validation_fraction > 0) train = split_holdout(train, d.validation_fraction, seed).first;
   return train.inputs;
 }
@@ -127,6 +150,15 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   o.check(!csv || d.test.empty() || d.train_labels.empty() || !d.test_labels.empty(), "",
           "missing required key 'test_labels' (with train_labels, the test split's targets are in a file too)");
   o.check(!text || d.classes == 0, "classes", "format text takes its classes from the vocabulary of the training text");
+  o.check(text || d.window_stride == 0, "window_stride", "window_stride is for format text");
+  const bool images = is_image_format(d.format);
+  o.check(!images || (d.train_labels.empty() && d.test_labels.empty()), d.train_labels.empty() ? "test_labels" : "train_labels",
+          fmt::format("format {} has no labels files (image_folder: the class folders; image_list: the label column)",
+                      d.format_name));
+  o.check(d.channels == 1 || d.channels == 3, "channels", fmt::format("expected 1 or 3, got {}", d.channels));
+  o.check(d.window_stride <= d.sequence_length, "window_stride",
+          fmt::format("{} is past sequence_length {}: the text between windows would never be trained on",
+                      d.window_stride, d.sequence_length));
   // Values fitted on the training data need it readable and the settings above sound.
   const auto can_fit = [&] { return o.diagnostics().items().size() == problems_before; };
   if (csv) {
@@ -141,7 +173,9 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
     }
     if (!d.csv.categorical.empty()) d.csv.categories = read_categories(o, d, fitted);
     read_class_names(o, d, fitted);
+    d.csv.class_names = d.class_names;
   }
+  if (images && can_fit()) read_image_classes(o, d);
   d.loader = read_settings(o, d.loader).value_or(d.loader);
   d.loader.seed = seed;
   std::vector<Options> transforms = o.sections("transforms");
@@ -150,8 +184,10 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
     if (t.scalar("type") == std::optional<std::string>("standardize") && !(t.has("mean") && t.has("std"))) {
       if (i > 0) {
         t.error("type", "standardize must be the first transform: it is fitted on the raw training inputs");
-      } else if (d.format == DataFormat::text) {
-        t.error("type", "standardize applies to idx and csv data, not to text");
+      } else if (d.format == DataFormat::text || images) {
+        t.error("type", fmt::format("standardize applies to idx and csv data, not to {}{}", d.format_name,
+                                    images ? "; hint: normalize with the dataset's mean and std (preset: imagenet "
+                                             "for ImageNet's)" : ""));
       } else if (can_fit()) {
         const auto [mean, std] = fit_standardize(training_inputs(d, seed));
         t.set_numbers("mean", mean);

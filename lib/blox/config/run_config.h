@@ -49,22 +49,46 @@ struct DataFiles {
   double validation_fraction = 0.0;  ///< held out of train, seeded; 0: none
   int64_t classes = 0;               ///< idx / csv classification; text: from the vocabulary
   int64_t sequence_length = 64;      ///< text only
+  int64_t window_stride = 0;         ///< text only: between training windows' starts; 0: sequence_length
+  std::vector<std::string> class_names;  ///< csv and images: the classes' names, in index order
+  int64_t channels = 3;              ///< images: 1 (luma) or 3 (RGB)
+  int64_t workers = 0;               ///< images: decoding threads; 0: the cores the step leaves
 
   template <class Visit>
   void fields(Visit& visit) {
     visit("format", format_name, Rule::one_of(data_format_names()),
-          "idx (MNIST format, raw or gzip), csv (numeric, with categorical columns), or UTF-8 text");
+          "idx (MNIST format, raw or gzip), csv (numeric, with categorical columns), UTF-8 text, image_folder (JPEG "
+          "and PNG files in one subfolder per class) or image_list (a manifest of `path,label` rows)");
     visit("train", train, Rule().required(),
-          "idx: the images file; csv / text: the file. Relative paths are relative to the config");
+          "idx: the images file; csv / text: the file; image_folder: the folder of class folders; image_list: the "
+          "manifest. Relative paths are relative to the config");
     visit("train_labels", train_labels, Rule(),
           "idx: the labels file (required); csv: a file whose columns are the targets (then every column of "
           "train is a feature)");
     visit("test", test, Rule(), "an evaluation split, in train's format");
     visit("test_labels", test_labels, Rule(), "the test split's labels, as train_labels");
-    visit("validation_fraction", validation_fraction, Rule::fraction(), "held out of train by a seeded split; 0: none");
+    visit("validation_fraction", validation_fraction, Rule::fraction(),
+          "held out of train by a seeded split (text: the text's last fraction of characters, contiguous, so no "
+          "training window holds held-out text); 0: none");
     visit("classes", classes, Rule::non_negative(),
-          "class count (idx, csv classification); text takes the vocabulary size from the training text");
+          "class count (idx, csv classification); text takes the vocabulary size from the training text, images "
+          "the count of class_names");
     visit("sequence_length", sequence_length, Rule::positive(), "text: characters per example");
+    visit("window_stride", window_stride, Rule::non_negative(),
+          "text: characters between the starts of consecutive training windows; below sequence_length the windows "
+          "overlap, so each character is seen at several positions and with several contexts (more examples per "
+          "epoch from the same text). Evaluation windows never overlap. 0: sequence_length");
+    visit("class_names", class_names, Rule(),
+          "csv and images: the classes' names, in index order. csv: a label column of strings (`cat`, `dog`) is "
+          "read through them, fitted on the training file (sorted) when its labels are not all numbers; "
+          "image_folder: the class folders' names (sorted, as torchvision); image_list: the manifest's labels "
+          "(sorted) when they are not all numbers. Written into the resolved config, so checkpoints keep them; "
+          "predict, eval --confusion and export name classes by them");
+    visit("channels", channels, Rule().at_least(1).at_most(3),
+          "images: 3 (RGB; grey images repeated) or 1 (luma, as PIL's convert(\"L\")); alpha is dropped");
+    visit("workers", workers, Rule::non_negative().resumable(),
+          "images: threads that read and decode each batch's files (the loader's thread works beside them); 0: "
+          "the cores the training step's threads leave, at least 1");
   }
 };
 
@@ -77,7 +101,10 @@ struct DataConfig : DataFiles {
 
   /// The file at `path` (with `labels` for idx) as this config reads it.
   DataSource source(const std::string& path, const std::string& labels, const Vocabulary* vocabulary = nullptr) const {
-    return {format, path, labels, classes, csv, sequence_length, vocabulary};
+    return {format, path, labels, classes, csv, sequence_length, vocabulary, class_names, {channels, workers}};
+  }
+  /// Text: the stride of training windows (window_stride, or sequence_length when 0).
+  int64_t training_window_stride() const { return window_stride > 0 ? window_stride : sequence_length;
   }
 };
 

@@ -25,18 +25,6 @@ namespace {
 constexpr size_t kMaxCsvBytes = size_t{4} << 30;
 
 // A file's rows as text fields, with the line each came from.
-struct Table {
-  std::string path;
-  std::vector<std::string> names;  ///< the header's, or empty
-  std::vector<std::vector<std::string>> rows;
-  std::vector<int64_t> lines;
-  size_t width = 0;
-
-  std::string where(size_t row) const { return fmt::format("{}:{}", path, lines[row]); }
-  std::string column(size_t i) const {
-    return fmt::format("{} ('{}')", i + 1, names.empty() ? std::to_string(i) : names[i]);
-  }
-};
 
 std::string trimmed(const std::string& field) {
   const size_t first = field.find_first_not_of(" \t\r");
@@ -152,10 +140,18 @@ std::vector<Record> split_records(const std::string& path, const std::string& te
   return records;
 }
 
-Table read_table(const std::string& path, const CsvSettings& settings) {
+}  // namespace
+
+std::string CsvTable::where(size_t row) const { return fmt::format("{}:{}", path, lines[row]); }
+
+std::string CsvTable::column(size_t i) const {
+  return fmt::format("{} ('{}')", i + 1, names.empty() ? std::to_string(i) : names[i]);
+}
+
+CsvTable read_csv_table(const std::string& path, const CsvSettings& settings) {
   const std::string text = read_gz_file(path, kMaxCsvBytes);
   check_text(path, text);
-  Table table{path, {}, {}, {}, 0};
+  CsvTable table{path, {}, {}, {}, 0};
   for (Record& record : split_records(path, text, settings)) {
     const std::string where = fmt::format("{}:{}", path, record.line);
     if (table.width == 0) {
@@ -186,8 +182,10 @@ Table read_table(const std::string& path, const CsvSettings& settings) {
   return table;
 }
 
+namespace {
+
 // A column given by name (with a header) or 0-based index.
-size_t column_index(const Table& t, const std::string& spec, const std::string& what) {
+size_t column_index(const CsvTable& t, const std::string& spec, const std::string& what) {
   for (size_t i = 0; i < t.names.size(); ++i) {
     if (t.names[i] == spec) return i;
   }
@@ -233,13 +231,13 @@ std::optional<double> fill_value(const CsvSettings& s) {
   return csv_number(s.fill_missing);
 }
 
-[[noreturn]] void missing_error(const Table& t, size_t row, size_t column, const std::string& field) {
+[[noreturn]] void missing_error(const CsvTable& t, size_t row, size_t column, const std::string& field) {
   throw DataError(fmt::format("{}: column {} has a missing value ('{}'); hint: set data.fill_missing to a number, or "
                               "remove the row",
                               t.where(row), t.column(column), field));
 }
 
-double numeric_field(const Table& t, const CsvSettings& s, size_t row, size_t column) {
+double numeric_field(const CsvTable& t, const CsvSettings& s, size_t row, size_t column) {
   const std::string& field = t.rows[row][column];
   if (is_missing(s, field)) {
     if (const auto fill = fill_value(s)) return *fill;
@@ -261,7 +259,7 @@ struct FeatureColumn {
   const std::vector<std::string>* categories = nullptr;
 };
 
-std::vector<FeatureColumn> feature_columns(const Table& t, const CsvSettings& s, std::optional<size_t> label) {
+std::vector<FeatureColumn> feature_columns(const CsvTable& t, const CsvSettings& s, std::optional<size_t> label) {
   std::map<size_t, const std::vector<std::string>*> categorical;
   for (const auto& spec : s.categorical) {
     const size_t i = column_index(t, spec, "categorical");
@@ -279,7 +277,7 @@ std::vector<FeatureColumn> feature_columns(const Table& t, const CsvSettings& s,
   return columns;
 }
 
-at::Tensor encode_features(const Table& t, const CsvSettings& s, std::optional<size_t> label) {
+at::Tensor encode_features(const CsvTable& t, const CsvSettings& s, std::optional<size_t> label) {
   const std::vector<FeatureColumn> columns = feature_columns(t, s, label);
   const bool one_hot = s.categorical_encoding == "one_hot";
   int64_t width = 0;
@@ -327,7 +325,7 @@ at::Tensor encode_features(const Table& t, const CsvSettings& s, std::optional<s
 }
 
 // The numeric columns `columns` of every row: (N) for one, else (N, T). Labels are never filled.
-at::Tensor encode_targets(const Table& t, const CsvSettings& s, const std::vector<size_t>& columns) {
+at::Tensor encode_targets(const CsvTable& t, const CsvSettings& s, const std::vector<size_t>& columns) {
   std::vector<float> values;
   for (size_t row = 0; row < t.rows.size(); ++row) {
     for (size_t c : columns) {
@@ -361,7 +359,7 @@ at::Tensor encode_targets(const Table& t, const CsvSettings& s, const std::vecto
 }
 
 // Every column a feature; targets the row indices.
-TensorDataset encode_features_of(const Table& table, const CsvSettings& settings) {
+Dataset encode_features_of(const CsvTable& table, const CsvSettings& settings) {
   at::Tensor x = encode_features(table, settings, std::nullopt);
   return make_dataset(x, at::arange(x.size(0), at::kLong), table.path);
 }
@@ -382,10 +380,10 @@ std::optional<double> csv_number(const std::string& field) {
   return value;
 }
 
-TensorDataset read_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path) {
-  const Table table = read_table(path, settings);
+Dataset read_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path) {
+  const CsvTable table = read_csv_table(path, settings);
   if (!labels_path.empty()) {
-    const Table labels = read_table(labels_path, settings);
+    const CsvTable labels = read_csv_table(labels_path, settings);
     if (labels.rows.size() != table.rows.size()) {
       throw DataError(fmt::format("{} holds {} rows but {} holds {} labels", path, table.rows.size(), labels_path,
                                   labels.rows.size()));
@@ -407,18 +405,18 @@ TensorDataset read_csv(const std::string& path, const CsvSettings& settings, con
   return make_dataset(std::move(x), encode_targets(table, settings, {label}), path);
 }
 
-TensorDataset read_csv_features(const std::string& path, const CsvSettings& settings) {
-  return encode_features_of(read_table(path, settings), settings);
+Dataset read_csv_features(const std::string& path, const CsvSettings& settings) {
+  return encode_features_of(read_csv_table(path, settings), settings);
 }
 
 CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::string& train_path,
                                           const CsvSettings& settings, bool separate_labels) {
-  const Table train = read_table(train_path, settings);
+  const CsvTable train = read_csv_table(train_path, settings);
   const std::optional<size_t> train_label =
       separate_labels ? std::nullopt
                       : std::optional<size_t>(settings.label.empty() ? train.width - 1
                                                                      : column_index(train, settings.label, "label"));
-  Table table = read_table(path, settings);
+  CsvTable table = read_csv_table(path, settings);
   // Where each training column is in this file (nothing: absent, only the label may be).
   std::vector<std::optional<size_t>> place(train.width);
   if (!settings.header) {
@@ -451,7 +449,7 @@ CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::st
   }
   // The rows in the training file's column order (an absent label column left empty), so column
   // specs (label, categorical: names or indices) mean what they meant in training.
-  Table ordered{path, train.names, std::vector<std::vector<std::string>>(table.rows.size()), table.lines, train.width};
+  CsvTable ordered{path, train.names, std::vector<std::vector<std::string>>(table.rows.size()), table.lines, train.width};
   for (size_t row = 0; row < table.rows.size(); ++row) {
     for (size_t c = 0; c < train.width; ++c) {
       ordered.rows[row].push_back(place[c] ? std::move(table.rows[row][*place[c]]) : std::string());
@@ -464,7 +462,7 @@ CsvPredictionRows read_csv_for_prediction(const std::string& path, const std::st
 }
 
 CsvFit fit_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path) {
-  const Table table = read_table(path, settings);
+  const CsvTable table = read_csv_table(path, settings);
   CsvFit out;
   for (const auto& spec : settings.categorical) {
     const size_t column = column_index(table, spec, "categorical");
@@ -476,9 +474,9 @@ CsvFit fit_csv(const std::string& path, const CsvSettings& settings, const std::
   }
   if (settings.classes == 0) return out;
   // The label column: of this table, or the one column of the labels file.
-  std::optional<Table> labels;
-  if (!labels_path.empty()) labels = read_table(labels_path, settings);
-  const Table& holder = labels ? *labels : table;
+  std::optional<CsvTable> labels;
+  if (!labels_path.empty()) labels = read_csv_table(labels_path, settings);
+  const CsvTable& holder = labels ? *labels : table;
   if (labels && holder.width != 1) return out;  // several target columns: not class labels (read_csv says so)
   const size_t column = labels ? 0
                         : settings.label.empty() ? table.width - 1

@@ -27,11 +27,11 @@ struct CsvSettings {
   std::vector<std::string> missing_values{"", "NA", "?"};
   std::string fill_missing = "error";
   std::vector<int64_t> shape;
-  std::vector<std::string> class_names;
 
   // Set by the data config, not keys of their own:
   int64_t classes = 0;      ///< > 0: integer class labels checked against [0, classes); 0: float targets
-  CsvCategories categories;  ///< `data.categories`, fitted on the training file when not given
+  CsvCategories categories;
+  std::vector<std::string> class_names;  ///< `data.class_names`: a label column of strings is read through them  ///< `data.categories`, fitted on the training file when not given
 
   template <class Visit>
   void fields(Visit& visit) {
@@ -54,12 +54,26 @@ struct CsvSettings {
           "filled");
     visit("shape", shape, Rule::positive(),
           "csv: each row's features as this shape, e.g. [1, 8, 8] for 8x8 images; []: a flat feature vector");
-    visit("class_names", class_names, Rule(),
-          "csv: the classes' names, in index order: a label column of strings (`cat`, `dog`) is read through "
-          "them. Fitted on the training file (sorted) when its labels are not all numbers, and written into the "
-          "resolved config, so checkpoints keep them; predict, eval --confusion and export name classes by them");
   }
 };
+
+/// A CSV file's fields as text: the header's names (empty without one), the data rows and each
+/// row's line number.
+struct CsvTable {
+  std::string path;
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<int64_t> lines;
+  size_t width = 0;
+
+  std::string where(size_t row) const;   ///< "path:line" of a data row
+  std::string column(size_t i) const;    ///< "3 ('name')", 1-based
+};
+
+/// Reads `path` (raw or gzip; RFC 4180 quoting, UTF-8 checked) with `settings`' header,
+/// delimiter and skip_rows. Throws DataError naming file and line: a ragged row, a header naming
+/// a column twice, no data rows.
+CsvTable read_csv_table(const std::string& path, const CsvSettings& settings);
 
 /// A CSV field as the float32 it becomes: a decimal number ([+-] digits [. digits] [e [+-]
 /// digits]) within float32's range; nothing otherwise (hex, inf, nan, 1e300, blanks).
@@ -75,14 +89,14 @@ std::string csv_field(const std::string& text);
 /// "file:line" for a ragged row, a non-numeric field, a missing value (unless filled), an
 /// unknown column (with a "did you mean"), a category not in `settings.categories`, or a label
 /// out of range.
-TensorDataset read_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path = "");
+Dataset read_csv(const std::string& path, const CsvSettings& settings, const std::string& labels_path = "");
 
 /// Every column of `path` as a feature; targets are the row indices (new data to predict on).
-TensorDataset read_csv_features(const std::string& path, const CsvSettings& settings);
+Dataset read_csv_features(const std::string& path, const CsvSettings& settings);
 
 /// Rows to predict on, and whether they carry the label column (then it is read, for scoring).
 struct CsvPredictionRows {
-  TensorDataset data;  ///< targets: the labels when `labelled`, else the row indices
+  Dataset data;  ///< targets: the labels when `labelled`, else the row indices
   bool labelled = false;
 };
 

@@ -13,19 +13,25 @@
 
 namespace bx {
 
-Batch TensorDataset::gather(const at::Tensor& indices) const {
+Batch Dataset::gather(const at::Tensor& indices) const {
+  if (stream) throw Error(fmt::format("{}: a streamed dataset is read through its stream", source));
   return {inputs.index_select(0, indices), targets.index_select(0, indices)};
 }
 
-TensorDataset make_dataset(at::Tensor inputs, at::Tensor targets, std::string source) {
+Dataset Dataset::subset(const at::Tensor& indices, std::string name) const {
+  if (stream) return {at::Tensor(), targets.index_select(0, indices), std::move(name), stream->subset(indices)};
+  return {inputs.index_select(0, indices), targets.index_select(0, indices), std::move(name), nullptr};
+}
+
+Dataset make_dataset(at::Tensor inputs, at::Tensor targets, std::string source) {
   if (inputs.dim() < 1 || targets.dim() < 1 || inputs.size(0) != targets.size(0)) {
     throw DataError(fmt::format("{}: {} inputs but {} targets; expected the same count", source,
                                 inputs.dim() ? inputs.size(0) : 0, targets.dim() ? targets.size(0) : 0));
   }
-  return {std::move(inputs), std::move(targets), std::move(source)};
+  return {std::move(inputs), std::move(targets), std::move(source), nullptr};
 }
 
-std::pair<TensorDataset, TensorDataset> split_holdout(const TensorDataset& data, double fraction, uint64_t seed) {
+std::pair<Dataset, Dataset> split_holdout(const Dataset& data, double fraction, uint64_t seed) {
   if (!(fraction > 0 && fraction < 1)) {
     throw ConfigError(fmt::format("{}: held-out fraction must be in (0, 1), got {}", data.source, fraction));
   }
@@ -38,9 +44,7 @@ std::pair<TensorDataset, TensorDataset> split_holdout(const TensorDataset& data,
   const at::Tensor order = at::randperm(n, gen, at::kLong);
   const at::Tensor train_idx = std::get<0>(order.narrow(0, held, n - held).sort());
   const at::Tensor held_idx = std::get<0>(order.narrow(0, 0, held).sort());
-  Batch train = data.gather(train_idx), rest = data.gather(held_idx);
-  return {{train.inputs, train.targets, data.source + " (train part)"},
-          {rest.inputs, rest.targets, data.source + " (held-out part)"}};
+  return {data.subset(train_idx, data.source + " (train part)"), data.subset(held_idx, data.source + " (held-out part)")};
 }
 
 void check_labels(const at::Tensor& targets, int64_t classes, const std::string& source) {

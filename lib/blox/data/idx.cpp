@@ -94,7 +94,7 @@ at::Tensor read_idx_images(const std::string& path) {
   return images.unsqueeze(1);
 }
 
-TensorDataset read_idx_classification(const std::string& images_path, const std::string& labels_path, int64_t classes) {
+Dataset read_idx_classification(const std::string& images_path, const std::string& labels_path, int64_t classes) {
   at::Tensor images = read_idx_images(images_path);
   at::Tensor labels = read_idx(labels_path);
   if (labels.dim() != 1) {

@@ -17,7 +17,7 @@ at::Tensor read_idx(const std::string& path);
 /// Only the dimensions from an IDX file's header (cheap: no data is read).
 std::vector<int64_t> read_idx_dims(const std::string& path);
 
-struct TensorDataset;
+struct Dataset;
 
 /// Images (N, H, W) from an IDX file as uint8 (N, 1, H, W). Throws DataError for another shape.
 at::Tensor read_idx_images(const std::string& path);
@@ -25,6 +25,6 @@ at::Tensor read_idx_images(const std::string& path);
 /// An image classification set from an images file (N, H, W) and a labels file (N): inputs
 /// uint8 (N, 1, H, W), targets int64 (N). Throws DataError for mismatched counts or a label
 /// outside [0, classes).
-TensorDataset read_idx_classification(const std::string& images_path, const std::string& labels_path, int64_t classes);
+Dataset read_idx_classification(const std::string& images_path, const std::string& labels_path, int64_t classes);
 
 }  // namespace bx

@@ -18,7 +18,7 @@ constexpr uint64_t kTransformStream = 0xa06e;
 
 }  // namespace
 
-Loader::Loader(TensorDataset data, LoaderSettings settings, std::vector<std::shared_ptr<const Transform>> transforms)
+Loader::Loader(Dataset data, LoaderSettings settings, std::vector<std::shared_ptr<const Transform>> transforms)
     : data_(std::move(data)), settings_(settings), transforms_(std::move(transforms)) {
   const LoaderSettings& s = settings_;
   if (s.batch_size <= 0) throw ConfigError(fmt::format("loader: batch_size must be > 0, got {}", s.batch_size));
@@ -62,7 +62,11 @@ Batch Loader::batch_at(const LoaderPosition& position) const {
   }
   const int64_t start = position.batch * settings_.batch_size;
   const int64_t count = std::min(settings_.batch_size, examples_ - start);
-  Batch batch = data_.gather(epoch_order(position.epoch).narrow(0, start, count));
+  const at::Tensor indices = epoch_order(position.epoch).narrow(0, start, count);
+  if (data_.stream) {  // each example through the transforms, keyed by its own id
+    return {data_.stream->read(indices, position.epoch, settings_.seed, transforms_), data_.targets.index_select(0, indices)};
+  }
+  Batch batch = data_.gather(indices);
   if (batch.inputs.scalar_type() == at::kByte) batch.inputs = batch.inputs.to(at::kFloat).div_(255.0);
   if (!transforms_.empty()) {
     Key key = fold_in(fold_in(Key{settings_.seed}, kTransformStream), static_cast<uint64_t>(position.epoch));

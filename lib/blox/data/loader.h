@@ -48,13 +48,13 @@ struct LoaderPosition {
   bool operator==(const LoaderPosition& o) const { return epoch == o.epoch && batch == o.batch; }
 };
 
-/// Batches of a TensorDataset. uint8 inputs become float in [0, 1] per batch, then the
+/// Batches of a Dataset. uint8 inputs become float in [0, 1] per batch, then the
 /// transforms run with a generator derived from (seed, epoch, batch, rank). Sharding keeps
 /// the first N - N % world_size examples of each epoch's order, so all ranks see the same count.
 class Loader {
  public:
   /// Throws ConfigError for a bad batch size, rank or prefetch.
-  Loader(TensorDataset data, LoaderSettings settings, std::vector<std::shared_ptr<const Transform>> transforms = {});
+  Loader(Dataset data, LoaderSettings settings, std::vector<std::shared_ptr<const Transform>> transforms = {});
   ~Loader();
   Loader(const Loader&) = delete;
   Loader& operator=(const Loader&) = delete;
@@ -80,7 +80,7 @@ class Loader {
   void stop_worker();
   void work(LoaderPosition from);
 
-  TensorDataset data_;
+  Dataset data_;
   LoaderSettings settings_;
   std::vector<std::shared_ptr<const Transform>> transforms_;
   int64_t examples_ = 0;

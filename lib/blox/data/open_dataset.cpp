@@ -6,13 +6,20 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <thread>
+
+#include <ATen/Parallel.h>
+
 #include "blox/core/errors.h"
+#include "blox/core/file_text.h"
+#include "blox/core/rng.h"
 #include "blox/data/idx.h"
 
 namespace bx {
 
 const std::vector<std::string>& data_format_names() {
-  static const std::vector<std::string> kNames{"idx", "csv", "text"};
+  static const std::vector<std::string> kNames{"idx", "csv", "text", "image_folder", "image_list"};
   return kNames;
 }
 
@@ -26,8 +33,29 @@ DataFormat data_format(const std::string& name) {
 
 const std::string& data_format_name(DataFormat format) { return data_format_names().at(static_cast<size_t>(format)); }
 
-TensorDataset open_dataset(const DataSource& s) {
+ImageFiles list_image_files(const DataSource& s) {
+  if (s.format == DataFormat::image_folder) return list_image_folder(s.path, s.class_names);
+  if (s.format == DataFormat::image_list) return read_image_list(s.path, s.class_names);
+  throw ConfigError(fmt::format("{}: format {} holds no image files", s.path, data_format_name(s.format)));
+}
+
+namespace {
+
+ImageReading with_workers(ImageReading reading) {
+  if (reading.workers == 0) {  // the cores the step's threads leave, at least one
+    const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+    reading.workers = std::max<int64_t>(1, cores - at::get_num_threads());
+  }
+  return reading;
+}
+
+}  // namespace
+
+Dataset open_dataset(const DataSource& s) {
   switch (s.format) {
+    case DataFormat::image_folder:
+    case DataFormat::image_list:
+      return image_dataset(list_image_files(s), with_workers(s.images), s.path);
     case DataFormat::idx:
       if (s.labels.empty()) {
         const at::Tensor images = read_idx_images(s.path);
@@ -38,13 +66,23 @@ TensorDataset open_dataset(const DataSource& s) {
       return read_csv(s.path, s.csv, s.labels);
     case DataFormat::text:
       if (!s.vocabulary) throw ConfigError(fmt::format("{}: text data needs a vocabulary", s.path));
-      return make_language_model_dataset(s.vocabulary->encode(read_utf8_file(s.path), s.path), s.sequence_length, s.path);
+      return make_language_model_dataset(s.vocabulary->encode(read_utf8_file(s.path), s.path), s.sequence_length,
+                                         s.sequence_length, s.path);
   }
   throw ConfigError("unknown data format");
 }
 
-at::Tensor example_input(const DataSource& s) {
+at::Tensor example_input(const DataSource& s, const std::vector<std::shared_ptr<const Transform>>& transforms) {
   switch (s.format) {
+    case DataFormat::image_folder:
+    case DataFormat::image_list: {
+      const ImageFiles files = list_image_files(s);
+      std::string why;
+      const std::optional<std::string> bytes = read_file_text(files.paths.front(), &why);
+      if (!bytes) throw DataError(fmt::format("{}: cannot read: {}", files.paths.front(), why));
+      at::Generator generator = make_generator(Key{0});
+      return at::zeros_like(read_image_example(*bytes, files.paths.front(), s.images.channels, transforms, generator));
+    }
     case DataFormat::idx: {
       const auto dims = read_idx_dims(s.path);
       if (dims.size() != 3) throw DataError(fmt::format("{}: expected images (N, H, W) in the IDX header", s.path));

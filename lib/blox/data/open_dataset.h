@@ -9,13 +9,14 @@
 
 #include "blox/data/csv.h"
 #include "blox/data/dataset.h"
+#include "blox/data/image_files.h"
 #include "blox/data/text.h"
 
 namespace bx {
 
-enum class DataFormat { idx, csv, text };
+enum class DataFormat { idx, csv, text, image_folder, image_list };
 
-/// "idx", "csv", "text", in that order.
+/// "idx", "csv", "text", "image_folder", "image_list", in that order.
 const std::vector<std::string>& data_format_names();
 /// Throws ConfigError for a name not in data_format_names().
 DataFormat data_format(const std::string& name);
@@ -31,13 +32,24 @@ struct DataSource {
   CsvSettings csv;                ///< csv only
   int64_t sequence_length = 64;   ///< text only
   const Vocabulary* vocabulary = nullptr;  ///< text only: the ids to encode with
+  std::vector<std::string> class_names;    ///< images: the classes (a trained model's), or empty: fitted
+  ImageReading images;                     ///< images: channels and decoding workers
 };
 
-/// Reads `source`; throws DataError naming the file for bad data.
-TensorDataset open_dataset(const DataSource& source);
+/// True for the formats whose examples are image files, read per batch.
+inline bool is_image_format(DataFormat format) {
+  return format == DataFormat::image_folder || format == DataFormat::image_list;
+}
+
+/// The files and class names of an image_folder or image_list source (no pixels read).
+ImageFiles list_image_files(const DataSource& source);
+
+/// Reads `source` (text: in non-overlapping windows); throws DataError naming the file for bad data.
+Dataset open_dataset(const DataSource& source);
 
 /// One all-zero example shaped like `source`'s inputs, read cheaply (an IDX header only), for
-/// the dummy pass. Text needs `source.vocabulary` only for the sequence length's dtype.
-at::Tensor example_input(const DataSource& source);
+/// the dummy pass. Text needs `source.vocabulary` only for the sequence length's dtype. Images:
+/// the first file through `transforms` (the evaluation ones: their output size).
+at::Tensor example_input(const DataSource& source, const std::vector<std::shared_ptr<const Transform>>& transforms = {});
 
 }  // namespace bx

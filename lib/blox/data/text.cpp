@@ -94,15 +94,32 @@ std::optional<Vocabulary> Vocabulary::find(const Params& params) {
   return load(params);
 }
 
-TensorDataset make_language_model_dataset(const at::Tensor& ids, int64_t length, const std::string& source) {
+Dataset make_language_model_dataset(const at::Tensor& ids, int64_t length, int64_t stride,
+                                          const std::string& source) {
   if (length <= 0) throw ConfigError(fmt::format("{}: sequence length must be > 0, got {}", source, length));
-  const int64_t windows = (ids.numel() - 1) / length;
-  if (windows < 1) {
+  if (stride <= 0) throw ConfigError(fmt::format("{}: window stride must be > 0, got {}", source, stride));
+  if (ids.numel() < length + 1) {
     throw DataError(fmt::format("{}: {} characters are too few for one window of {} + 1", source, ids.numel(), length));
   }
-  const at::Tensor inputs = ids.narrow(0, 0, windows * length).view({windows, length});
-  const at::Tensor targets = ids.narrow(0, 1, windows * length).view({windows, length});
-  return make_dataset(inputs.clone(), targets.clone(), source);
+  const int64_t n = ids.numel() - 1;  // the last id is only ever a target
+  const at::Tensor inputs = ids.narrow(0, 0, n).unfold(0, length, stride);
+  const at::Tensor targets = ids.narrow(0, 1, n).unfold(0, length, stride);
+  return make_dataset(inputs.contiguous().clone(), targets.contiguous().clone(), source);
+}
+
+std::pair<at::Tensor, at::Tensor> split_text_tail(const at::Tensor& ids, double fraction, int64_t length,
+                                                  const std::string& source) {
+  if (!(fraction > 0 && fraction < 1)) {
+    throw ConfigError(fmt::format("{}: held-out fraction must be in (0, 1), got {}", source, fraction));
+  }
+  const int64_t n = ids.numel();
+  const int64_t held = static_cast<int64_t>(static_cast<double>(n) * fraction);
+  if (held < length + 1 || n - held < length + 1) {
+    throw DataError(fmt::format("{}: holding out the last {} of {} characters leaves {} and {}: each part needs one "
+                                "window of data.sequence_length {} + 1",
+                                source, fraction, n, n - held, held, length));
+  }
+  return {ids.narrow(0, 0, n - held), ids.narrow(0, n - held, held)};
 }
 
 }  // namespace bx

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -43,8 +44,16 @@ class Vocabulary {
   std::vector<char32_t> chars_;
 };
 
-/// Non-overlapping windows of `length` + 1 ids: inputs (N, length), targets (N, length) shifted
-/// by one. Throws DataError when the text is shorter than one window.
-TensorDataset make_language_model_dataset(const at::Tensor& ids, int64_t length, const std::string& source);
+/// Windows of `length` + 1 ids starting every `stride` ids (stride == length: non-overlapping):
+/// inputs (N, length), targets (N, length) shifted by one. Throws DataError when the text is
+/// shorter than one window, ConfigError for a length or stride below 1.
+Dataset make_language_model_dataset(const at::Tensor& ids, int64_t length, int64_t stride,
+                                          const std::string& source);
+
+/// A text's ids cut in two: the first part and its last `fraction` of characters (contiguous, so
+/// windows over the first part never hold held-out text). Throws DataError when either part is
+/// too short for one window of `length` + 1.
+std::pair<at::Tensor, at::Tensor> split_text_tail(const at::Tensor& ids, double fraction, int64_t length,
+                                                  const std::string& source);
 
 }  // namespace bx

@@ -17,10 +17,58 @@ namespace bx {
 struct NormalizeSettings {
   std::vector<double> mean{0.0};
   std::vector<double> std{1.0};
+  std::string preset;
   template <class Visit>
   void fields(Visit& visit) {
     visit("mean", mean, Rule(), "one per channel, or one for all");
     visit("std", std, Rule::positive(), "one per channel, or one for all");
+    visit("preset", preset, Rule::one_of({"", "imagenet"}),
+          "imagenet: ImageNet's RGB mean [0.485, 0.456, 0.406] and std [0.229, 0.224, 0.225] (torchvision's "
+          "pretrained models), in place of mean and std");
+  }
+};
+
+struct ResizeSettings {
+  int64_t size = 0;
+  int64_t height = 0, width = 0;
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("size", size, Rule::non_negative(), "the shorter side's length (the longer keeps the aspect ratio)");
+    visit("height", height, Rule::non_negative(), "with width, in place of size: exactly height x width");
+    visit("width", width, Rule::non_negative(), "see height");
+  }
+};
+
+struct CenterCropSettings {
+  int64_t size = 0;
+  int64_t height = 0, width = 0;
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("size", size, Rule::non_negative(), "a square crop's side");
+    visit("height", height, Rule::non_negative(), "with width, in place of size");
+    visit("width", width, Rule::non_negative(), "see height");
+  }
+};
+
+struct RandomResizedCropSettings {
+  int64_t size = 0;
+  std::vector<double> scale{0.08, 1.0};
+  std::vector<double> ratio{3.0 / 4.0, 4.0 / 3.0};
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("size", size, Rule().required().at_least(1), "the output's side (square)");
+    visit("scale", scale, Rule::positive(), "[low, high]: the crop's share of the image's area");
+    visit("ratio", ratio, Rule::positive(), "[low, high]: the crop's aspect ratio (width / height), drawn log-uniformly");
+  }
+};
+
+struct ColorJitterSettings {
+  double brightness = 0, contrast = 0, saturation = 0;
+  template <class Visit>
+  void fields(Visit& visit) {
+    visit("brightness", brightness, Rule::non_negative(), "factor drawn from [max(0, 1 - x), 1 + x]");
+    visit("contrast", contrast, Rule::non_negative(), "as brightness");
+    visit("saturation", saturation, Rule::non_negative(), "as brightness");
   }
 };
 

@@ -23,6 +23,19 @@ void require_images(const at::Tensor& batch, const char* what) {
 
 }  // namespace
 
+std::vector<std::shared_ptr<const Transform>> evaluation_transforms(
+    const std::vector<std::shared_ptr<const Transform>>& transforms) {
+  std::vector<std::shared_ptr<const Transform>> kept;
+  for (const auto& t : transforms) {
+    if (!t->random()) {
+      kept.push_back(t);
+    } else {
+      for (auto& stand_in : t->evaluation_stand_in()) kept.push_back(std::move(stand_in));
+    }
+  }
+  return kept;
+}
+
 Normalize::Normalize(std::vector<double> mean, std::vector<double> std) : mean_(std::move(mean)), std_(std::move(std)) {
   if (mean_.empty() || mean_.size() != std_.size()) {
     throw ConfigError(fmt::format("normalize: mean and std need the same non-zero length, got {} and {}", mean_.size(),

@@ -19,7 +19,15 @@ class Transform {
   /// False for transforms that map an input to one output (normalization): evaluation and
   /// prediction keep those and drop the random ones (augmentation).
   virtual bool random() const = 0;
+  /// What evaluation and prediction use in place of a random transform: nothing (an
+  /// augmentation), or deterministic transforms giving the same output size.
+  virtual std::vector<std::shared_ptr<const Transform>> evaluation_stand_in() const { return {}; }
 };
+
+/// What evaluation and prediction apply of `transforms`: the deterministic ones and the stand-ins
+/// of random ones, in order.
+std::vector<std::shared_ptr<const Transform>> evaluation_transforms(
+    const std::vector<std::shared_ptr<const Transform>>& transforms);
 
 /// (x - mean[c]) / std[c] per channel (axis 1), or over everything with one value each.
 class Normalize final : public Transform {

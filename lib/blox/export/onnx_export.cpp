@@ -14,6 +14,7 @@
 #include "blox/core/shape.h"
 #include "blox/core/utf8.h"
 #include "blox/data/text.h"
+#include "blox/data/image_transforms.h"
 #include "blox/data/transforms.h"
 #include "blox/export/onnx_layers.h"
 #include "blox/io/atomic_file.h"
@@ -25,7 +26,9 @@ namespace {
 // The graph's input and output names say what they hold.
 std::string input_name(DataFormat format) {
   switch (format) {
-    case DataFormat::idx: return "images";
+    case DataFormat::idx:
+    case DataFormat::image_folder:
+    case DataFormat::image_list: return "images";
     case DataFormat::csv: return "features";
     case DataFormat::text: return "tokens";
   }
@@ -108,8 +111,12 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
   describe_value(*graph_proto.add_input(), input, sample, options);
   OnnxValue x{input, sample};
   std::string preprocessing;
-  for (const auto& transform : data.transforms) {
-    if (transform->random()) continue;  // augmentation: training only
+  for (const auto& transform : evaluation_transforms(data.transforms)) {
+    if (dynamic_cast<const ImageGeometry*>(transform.get())) {  // done on the files, before the model's input
+      preprocessing += fmt::format("{}images resized and cropped to {}x{} (data.transforms)", preprocessing.empty() ? "" : ", then ",
+                                   sample.size(-1), sample.size(-2));
+      continue;
+    }
     const auto* normalize = dynamic_cast<const Normalize*>(transform.get());
     if (!normalize) throw ConfigError("export: an evaluation transform other than normalize has no ONNX form");
     if (options.include_preprocessing) {
@@ -132,7 +139,7 @@ OnnxExportSummary export_onnx(const PreparedRun& run, const Params& params, cons
                  preprocessing + ", before this model (export with --include-preprocessing to fold it in)");
   }
   if (data.classes > 0 && data.format != DataFormat::text) add_metadata(model, "blox.classes", std::to_string(data.classes));
-  if (!data.csv.class_names.empty()) add_metadata(model, "blox.class_names", nlohmann::json(data.csv.class_names).dump());
+  if (!data.class_names.empty()) add_metadata(model, "blox.class_names", nlohmann::json(data.class_names).dump());
   if (const auto vocabulary = Vocabulary::find(params)) {
     // The characters of the token ids, in id order (JSON strings).
     nlohmann::json chars = nlohmann::json::array();

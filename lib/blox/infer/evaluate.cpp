@@ -70,7 +70,7 @@ Evaluation evaluate(const TrainedModel& model, const std::string& split, bool co
     throw ConfigError(fmt::format("--confusion needs a classification loss; this run's loss '{}' is a {} loss",
                                   run.loss.type, task_name(loss_task(run.loss.type))));
   }
-  const TensorDataset data = load_split(run.data, run.seed, result.split, Vocabulary::find(model.checkpoint.params));
+  const Dataset data = load_split(run.data, run.seed, result.split, Vocabulary::find(model.checkpoint.params));
   Loader loader(data, evaluation_loader_settings(run.data), evaluation_transforms(run.data));
   const c10::Device device = resolve_device(run.device);
   result.sums = evaluation_sums(*model.prepared.model.layer, params_to_device(model.checkpoint.params, device), loader,

@@ -70,7 +70,7 @@ std::string predict(const TrainedModel& model, const PredictionRequest& request,
   }
   const PredictionOptions options{parse_prediction_format(format, "--format"),
                                   loss_task(run.loss.type) == LossTask::classification, input.labelled,
-                                  run.data.csv.class_names};
+                                  run.data.class_names};
   if (request.output.empty()) {
     write_predictions(layer, params, loader, options, out, device);
     return note;

@@ -22,7 +22,7 @@ struct PredictionRequest {
 
 /// The examples to predict on, and whether their targets are labels (else example indices).
 struct PredictionInput {
-  TensorDataset data;
+  Dataset data;
   bool labelled = false;
 };
 

@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include <ATen/core/grad_mode.h>
+#include <ATen/ops/arange.h>
 #include <ATen/ops/cat.h>
 #include <ATen/ops/scalar_tensor.h>
 #include <ATen/ops/tensor.h>
@@ -60,11 +61,12 @@ LoaderSettings DataParallel::shard(LoaderSettings settings) const {
   return settings;
 }
 
-TensorDataset DataParallel::shard(const TensorDataset& data) const {
+Dataset DataParallel::shard(const Dataset& data) const {
   if (!distributed()) return data;
   const int64_t begin = data.size() * env_.rank / env_.world_size;
   const int64_t end = data.size() * (env_.rank + 1) / env_.world_size;
-  return {data.inputs.narrow(0, begin, end - begin), data.targets.narrow(0, begin, end - begin), data.source};
+  if (data.stream) return data.subset(at::arange(begin, end, at::kLong), data.source);
+  return {data.inputs.narrow(0, begin, end - begin), data.targets.narrow(0, begin, end - begin), data.source, nullptr};
 }
 
 void DataParallel::same_as_main(const Params& params) const {

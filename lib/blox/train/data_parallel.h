@@ -39,7 +39,7 @@ class DataParallel {
   /// This rank's share of every step: batch_size / world (ConfigError unless it divides).
   LoaderSettings shard(LoaderSettings settings) const;
   /// This rank's contiguous part of an evaluation split (every example on exactly one rank).
-  TensorDataset shard(const TensorDataset& data) const;
+  Dataset shard(const Dataset& data) const;
 
   /// Rank 0's values of every param, on every rank (after init and after resume).
   void same_as_main(const Params& params) const;

@@ -9,10 +9,28 @@
 namespace bx {
 RunData load_run_data(const DataConfig& c, uint64_t seed, const std::optional<Vocabulary>& vocabulary) {
   RunData d;
-  if (c.format == DataFormat::text) d.vocabulary = vocabulary ? *vocabulary : Vocabulary::from_text(read_utf8_file(c.train));
+  std::u32string training_text;
+  if (c.format == DataFormat::text) {
+    training_text = read_utf8_file(c.train);
+    d.vocabulary = vocabulary ? *vocabulary : Vocabulary::from_text(training_text);
+  }
   const Vocabulary* ids = d.vocabulary ? &*d.vocabulary : nullptr;
-  TensorDataset train = open_dataset(c.source(c.train, c.train_labels, ids));
   if (!c.test.empty()) d.test = open_dataset(c.source(c.test, c.test_labels, ids));
+  if (c.format == DataFormat::text) {
+    // Text is held out as its contiguous tail; only training windows overlap (window_stride).
+    const at::Tensor text = ids->encode(training_text, c.train);
+    at::Tensor train_ids = text;
+    if (c.validation_fraction > 0) {
+      auto [kept, held] = split_text_tail(text, c.validation_fraction, c.sequence_length, c.train);
+      train_ids = kept;
+      d.evaluation = make_language_model_dataset(held, c.sequence_length, c.sequence_length, c.train + " (held-out tail)");
+    } else {
+      d.evaluation = d.test;
+    }
+    d.train = make_language_model_dataset(train_ids, c.sequence_length, c.training_window_stride(), c.train);
+    return d;
+  }
+  Dataset train = open_dataset(c.source(c.train, c.train_labels, ids));
   if (c.validation_fraction > 0) {
     auto [kept, held] = split_holdout(train, c.validation_fraction, seed);
     d.train = std::move(kept);
@@ -32,11 +50,7 @@ void require_batches(const RunData& data, const DataConfig& config) {
 }
 
 std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config) {
-  std::vector<std::shared_ptr<const Transform>> kept;
-  for (const auto& t : config.transforms) {
-    if (!t->random()) kept.push_back(t);
-  }
-  return kept;
+  return evaluation_transforms(config.transforms);
 }
 
 LoaderSettings evaluation_loader_settings(const DataConfig& config) {
@@ -49,7 +63,7 @@ std::string evaluation_split(const DataConfig& config) {
   return config.validation_fraction > 0 ? "validation" : "test";
 }
 
-TensorDataset load_split(const DataConfig& c, uint64_t seed, const std::string& split,
+Dataset load_split(const DataConfig& c, uint64_t seed, const std::string& split,
                          const std::optional<Vocabulary>& vocabulary) {
   RunData d = load_run_data(c, seed, vocabulary);
   if (split == "train") return d.train;

@@ -10,9 +10,9 @@
 namespace bx {
 
 struct RunData {
-  TensorDataset train;
-  std::optional<TensorDataset> evaluation;  ///< the held-out part, else the test split
-  std::optional<TensorDataset> test;
+  Dataset train;
+  std::optional<Dataset> evaluation;  ///< the held-out part, else the test split
+  std::optional<Dataset> test;
   std::optional<Vocabulary> vocabulary;     ///< text only
 };
 
@@ -24,8 +24,9 @@ RunData load_run_data(const DataConfig& config, uint64_t seed, const std::option
 /// trainer's loaders would: validate refuses what train refuses.
 void require_batches(const RunData& data, const DataConfig& config);
 
-/// Evaluation and prediction see the data as it is: of the configured transforms, only the
-/// deterministic ones (normalization), in file order.
+/// Evaluation and prediction see the data as it is: of the configured transforms, the
+/// deterministic ones (normalization, resize) and the stand-ins of random ones that set the
+/// output size (random_resized_crop: resize + center_crop), in file order.
 std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config);
 LoaderSettings evaluation_loader_settings(const DataConfig& config);
 
@@ -34,7 +35,7 @@ LoaderSettings evaluation_loader_settings(const DataConfig& config);
 std::string evaluation_split(const DataConfig& config);
 
 /// One split by name: "train", "validation" (held-out part) or "test"; for `blox eval`.
-TensorDataset load_split(const DataConfig& config, uint64_t seed, const std::string& split,
+Dataset load_split(const DataConfig& config, uint64_t seed, const std::string& split,
                          const std::optional<Vocabulary>& vocabulary = std::nullopt);
 
 }  // namespace bx

@@ -1,0 +1,239 @@
+// Image folders and manifests, and the stream that reads their files a batch at a time.
+#include "blox/data/image_files.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <system_error>
+
+#include <ATen/ops/arange.h>
+#include <ATen/ops/cat.h>
+#include <ATen/ops/from_blob.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "blox/core/errors.h"
+#include "blox/core/file_text.h"
+#include "blox/core/rng.h"
+#include "blox/data/csv.h"
+#include "blox/data/image_transforms.h"
+#include "blox/data/worker_pool.h"
+
+namespace fs = std::filesystem;
+
+namespace bx {
+namespace {
+
+// The augmentation stream of image examples, beside the loader's shuffling and batch streams.
+constexpr uint64_t kImageStream = 0x1a9e;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::vector<std::string> sorted_images_under(const fs::path& folder) {
+  std::vector<std::string> found;
+  std::error_code error;
+  fs::recursive_directory_iterator it(folder, fs::directory_options::follow_directory_symlink, error), end;
+  if (error) throw DataError(fmt::format("{}: cannot list: {}", folder.string(), error.message()));
+  for (; it != end; it.increment(error)) {
+    if (error) throw DataError(fmt::format("{}: cannot list: {}", folder.string(), error.message()));
+    if (it->is_regular_file(error) && is_image_file_name(it->path().filename().string())) {
+      found.push_back(it->path().string());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+ImageFiles with_labels_checked(ImageFiles files, const std::string& where) {
+  if (files.paths.empty()) throw DataError(fmt::format("{}: no images", where));
+  return files;
+}
+
+// The examples a stream holds: shared by its subsets (splits, shards), with one decoding pool.
+struct ImageSet {
+  std::vector<std::string> paths;
+  ImageReading reading;
+  mutable WorkerPool pool;
+  ImageSet(std::vector<std::string> p, ImageReading r) : paths(std::move(p)), reading(r), pool(r.workers) {}
+};
+
+class ImageStream final : public ExampleStream {
+ public:
+  ImageStream(std::shared_ptr<const ImageSet> set, at::Tensor ids) : set_(std::move(set)), ids_(std::move(ids)) {}
+
+  int64_t size() const override { return ids_.numel(); }
+
+  at::Tensor read(const at::Tensor& indices, int64_t epoch, uint64_t seed,
+                  const std::vector<std::shared_ptr<const Transform>>& transforms) const override {
+    const at::Tensor chosen = ids_.index_select(0, indices).contiguous();
+    const int64_t* id = chosen.data_ptr<int64_t>();
+    std::vector<at::Tensor> images(static_cast<size_t>(chosen.numel()));
+    const Key epoch_key = fold_in(fold_in(Key{seed}, kImageStream), static_cast<uint64_t>(epoch));
+    set_->pool.run(chosen.numel(), [&](int64_t i) {
+      const std::string& path = set_->paths[static_cast<size_t>(id[i])];
+      std::string why;
+      const std::optional<std::string> bytes = read_file_text(path, &why);
+      if (!bytes) throw DataError(fmt::format("{}: cannot read: {}", path, why));
+      at::Generator generator = make_generator(fold_in(epoch_key, static_cast<uint64_t>(id[i])));
+      images[static_cast<size_t>(i)] = read_image_example(*bytes, path, set_->reading.channels, transforms, generator);
+    });
+    for (size_t i = 1; i < images.size(); ++i) {
+      if (images[i].sizes() != images[0].sizes()) {
+        throw DataError(fmt::format(
+            "{} is {}x{} and {} is {}x{} after the transforms: a batch needs one size; hint: add a resize and "
+            "center_crop, or random_resized_crop, to data.transforms",
+            set_->paths[static_cast<size_t>(id[0])], images[0].size(3), images[0].size(2),
+            set_->paths[static_cast<size_t>(id[i])], images[i].size(3), images[i].size(2)));
+      }
+    }
+    return at::cat(images);
+  }
+
+  std::shared_ptr<const ExampleStream> subset(const at::Tensor& indices) const override {
+    return std::make_shared<ImageStream>(set_, ids_.index_select(0, indices));
+  }
+
+ private:
+  std::shared_ptr<const ImageSet> set_;
+  at::Tensor ids_;  // int64: each example's index in set_->paths
+};
+
+at::Tensor to_float_images(const at::Tensor& pixels) {  // uint8 (H, W, C) -> float (1, C, H, W) in [0, 255]
+  return pixels.permute({2, 0, 1}).unsqueeze(0).to(at::kFloat);
+}
+
+}  // namespace
+
+bool is_image_file_name(const std::string& name) {
+  const std::string n = lower(name);
+  for (const char* ext : {".jpg", ".jpeg", ".png"}) {
+    const size_t len = std::char_traits<char>::length(ext);
+    if (n.size() > len && n.compare(n.size() - len, len, ext) == 0) return true;
+  }
+  return false;
+}
+
+ImageFiles list_image_folder(const std::string& root, const std::vector<std::string>& class_names) {
+  std::error_code error;
+  if (!fs::is_directory(root, error)) throw DataError(fmt::format("{}: not a folder (image_folder: one subfolder per class)", root));
+  std::vector<std::string> classes;
+  for (fs::directory_iterator it(root, error), end; !error && it != end; it.increment(error)) {
+    if (it->is_directory(error)) classes.push_back(it->path().filename().string());
+  }
+  if (error) throw DataError(fmt::format("{}: cannot list: {}", root, error.message()));
+  std::sort(classes.begin(), classes.end());
+  if (classes.empty()) throw DataError(fmt::format("{}: no class subfolders (image_folder: <root>/<class>/<image>)", root));
+  if (!class_names.empty()) {
+    for (const auto& c : classes) {
+      if (std::find(class_names.begin(), class_names.end(), c) == class_names.end()) {
+        throw DataError(fmt::format("{}: class folder '{}' is not one of the model's classes ({})", root, c,
+                                    fmt::join(class_names, ", ")));
+      }
+    }
+  }
+  ImageFiles files;
+  files.class_names = class_names.empty() ? classes : class_names;
+  for (const auto& c : classes) {
+    const std::vector<std::string> found = sorted_images_under(fs::path(root) / c);
+    if (found.empty()) throw DataError(fmt::format("{}: class folder '{}' holds no .jpg, .jpeg or .png files", root, c));
+    const int64_t label = std::find(files.class_names.begin(), files.class_names.end(), c) - files.class_names.begin();
+    for (const auto& f : found) {
+      files.paths.push_back(f);
+      files.labels.push_back(label);
+    }
+  }
+  return with_labels_checked(std::move(files), root);
+}
+
+ImageFiles read_image_list(const std::string& manifest, const std::vector<std::string>& class_names) {
+  std::string why;
+  const std::optional<std::string> head = read_file_text(manifest, &why);
+  if (!head) throw DataError(fmt::format("{}: cannot read: {}", manifest, why));
+  CsvSettings settings;
+  const std::string first_line = head->substr(0, head->find('\n'));
+  if (first_line.find('\t') != std::string::npos) settings.delimiter = "tab";
+  const CsvTable table = read_csv_table(manifest, settings);
+  const auto column = [&](const char* name) {
+    const auto it = std::find(table.names.begin(), table.names.end(), name);
+    if (it == table.names.end()) {
+      throw DataError(fmt::format("{}:1: the header has no '{}' column (image_list: a header naming `path` and `label`)",
+                                  manifest, name));
+    }
+    return static_cast<size_t>(it - table.names.begin());
+  };
+  const size_t path_at = column("path"), label_at = column("label");
+  ImageFiles files;
+  files.class_names = class_names;
+  const bool indices = class_names.empty() && std::all_of(table.rows.begin(), table.rows.end(), [&](const auto& row) {
+    const std::string& l = row[label_at];
+    return !l.empty() && std::all_of(l.begin(), l.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  });
+  if (class_names.empty() && !indices) {  // class names fitted: the sorted distinct labels
+    for (const auto& row : table.rows) files.class_names.push_back(row[label_at]);
+    std::sort(files.class_names.begin(), files.class_names.end());
+    files.class_names.erase(std::unique(files.class_names.begin(), files.class_names.end()), files.class_names.end());
+  }
+  const fs::path base = fs::path(manifest).parent_path();
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const std::string& p = table.rows[r][path_at];
+    const std::string& l = table.rows[r][label_at];
+    if (p.empty()) throw DataError(fmt::format("{}: an empty path", table.where(r)));
+    if (indices) {
+      files.labels.push_back(std::stoll(l));
+    } else {
+      const auto it = std::find(files.class_names.begin(), files.class_names.end(), l);
+      if (it == files.class_names.end()) {
+        throw DataError(fmt::format("{}: label '{}' is not one of the classes ({})", table.where(r), l,
+                                    fmt::join(files.class_names, ", ")));
+      }
+      files.labels.push_back(it - files.class_names.begin());
+    }
+    files.paths.push_back(fs::path(p).is_absolute() ? p : (base / p).string());
+  }
+  return with_labels_checked(std::move(files), manifest);
+}
+
+Dataset image_dataset(ImageFiles files, const ImageReading& reading, std::string source) {
+  const int64_t n = static_cast<int64_t>(files.paths.size());
+  at::Tensor labels = at::from_blob(files.labels.data(), {n}, at::kLong).clone();
+  auto set = std::make_shared<const ImageSet>(std::move(files.paths), reading);
+  return {at::Tensor(), std::move(labels), std::move(source),
+          std::make_shared<ImageStream>(std::move(set), at::arange(n, at::kLong))};
+}
+
+at::Tensor read_image_example(const std::string& bytes, const std::string& source, int64_t channels,
+                              const std::vector<std::shared_ptr<const Transform>>& transforms, at::Generator& generator) {
+  auto first = transforms.begin();
+  at::Tensor image;
+  const auto* geometry = first != transforms.end() ? dynamic_cast<const ImageGeometry*>(first->get()) : nullptr;
+  if (geometry) {
+    // Only the box, at the smallest JPEG scale that keeps it at least its output size; resized
+    // in [0, 255] and rounded, as torchvision resizes 8-bit PIL images.
+    const ImageHeader header = read_image_header(bytes, source);
+    const GeometryPlan plan = geometry->plan(header.height, header.width, generator);
+    const PixelBox& b = plan.box;
+    const int64_t x0 = std::max<int64_t>(0, b.x), y0 = std::max<int64_t>(0, b.y);
+    const int64_t x1 = std::min(header.width, b.x + b.width), y1 = std::min(header.height, b.y + b.height);
+    if (x1 <= x0 || y1 <= y0) throw DataError(fmt::format("{}: the transform's box misses the image", source));
+    DecodeRequest request{channels, PixelBox{x0, y0, x1 - x0, y1 - y0},
+                          plan.width * (x1 - x0) / b.width, plan.height * (y1 - y0) / b.height};
+    const DecodedImage decoded = decode_image(bytes, source, request);
+    const auto at_scale = [&](int64_t v) { return (2 * v + decoded.scale) / (2 * decoded.scale); };
+    image = realize_plan(to_float_images(decoded.pixels).squeeze(0), plan, at_scale(y0), at_scale(x0), decoded.scale)
+                .round_()
+                .clamp_(0, 255)
+                .unsqueeze(0)
+                .div_(255.0);
+    ++first;
+  } else {
+    image = to_float_images(decode_image(bytes, source, {channels, std::nullopt, 0, 0}).pixels).div_(255.0);
+  }
+  for (; first != transforms.end(); ++first) image = (*first)->apply(image, generator);
+  return image;
+}
+
+}  // namespace bx
