@@ -27,7 +27,8 @@ void add_predict_command(CLI::App& app, std::function<int()>& run) {
   add_model_options(*cmd, flags->target, flags->checkpoint);
   auto* split = cmd->add_option("--data", request.split, "a split of the config's data: test, validation or train (default: test; validation when the "
                                 "config has no test data)");
-  cmd->add_option("--input", request.input, "a data file in the config's format (IDX images, or CSV with the config's columns, the label column optional)")
+  cmd->add_option("--input", request.input, "a data file in the config's format (IDX images; CSV with the config's columns, the label column optional; for image "
+                  "data an image file, a folder of images, or a folder of class folders or a manifest (labelled))")
       ->excludes(split);
   cmd->add_option("-o,--output", request.output, "the file to write (default: standard output); replaced atomically")
       ->check(non_empty_path());

@@ -32,6 +32,8 @@ class ExampleStream {
                           const std::vector<std::shared_ptr<const Transform>>& transforms) const = 0;
   /// The examples at `indices` (int64, 1-D), in that order.
   virtual std::shared_ptr<const ExampleStream> subset(const at::Tensor& indices) const = 0;
+  /// Each example's name (its file), in order.
+  virtual std::vector<std::string> names() const = 0;
 };
 
 /// N examples: targets (N, ...) and inputs (N, ...) in memory, or `stream` (inputs undefined).

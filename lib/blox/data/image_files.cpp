@@ -16,6 +16,7 @@
 #include "blox/core/errors.h"
 #include "blox/core/file_text.h"
 #include "blox/core/rng.h"
+#include "blox/core/utf8.h"
 #include "blox/data/csv.h"
 #include "blox/data/image_transforms.h"
 #include "blox/data/worker_pool.h"
@@ -42,6 +43,10 @@ std::vector<std::string> sorted_images_under(const fs::path& folder) {
     if (error) throw DataError(fmt::format("{}: cannot list: {}", folder.string(), error.message()));
     if (it->is_regular_file(error) && is_image_file_name(it->path().filename().string())) {
       found.push_back(it->path().string());
+      // Names go into predictions (JSON) and messages: UTF-8 only.
+      if (invalid_utf8_at(found.back())) {
+        throw DataError(fmt::format("{}: a file name here is not valid UTF-8; rename it", it->path().parent_path().string()));
+      }
     }
   }
   std::sort(found.begin(), found.end());
@@ -91,6 +96,13 @@ class ImageStream final : public ExampleStream {
       }
     }
     return at::cat(images);
+  }
+
+  std::vector<std::string> names() const override {
+    std::vector<std::string> out;
+    const at::Tensor ids = ids_.contiguous();
+    for (int64_t i = 0; i < ids.numel(); ++i) out.push_back(set_->paths[static_cast<size_t>(ids.data_ptr<int64_t>()[i])]);
+    return out;
   }
 
   std::shared_ptr<const ExampleStream> subset(const at::Tensor& indices) const override {
@@ -195,6 +207,29 @@ ImageFiles read_image_list(const std::string& manifest, const std::vector<std::s
     files.paths.push_back(fs::path(p).is_absolute() ? p : (base / p).string());
   }
   return with_labels_checked(std::move(files), manifest);
+}
+
+std::pair<ImageFiles, bool> list_images_to_predict(const std::string& path, const std::vector<std::string>& class_names) {
+  std::error_code error;
+  if (fs::is_directory(path, error)) {
+    bool flat = false;
+    for (fs::directory_iterator it(path, error), end; !error && it != end; it.increment(error)) {
+      if (it->is_regular_file(error) && is_image_file_name(it->path().filename().string())) flat = true;
+    }
+    if (!flat) return {list_image_folder(path, class_names), true};
+    ImageFiles files;
+    files.paths = sorted_images_under(path);
+    files.labels.assign(files.paths.size(), 0);
+    files.class_names = class_names;
+    return {std::move(files), false};
+  }
+  if (!fs::exists(path, error)) throw DataError(fmt::format("{}: no such file or folder", path));
+  if (!is_image_file_name(path)) return {read_image_list(path, class_names), true};  // a manifest
+  ImageFiles one;
+  one.paths = {path};
+  one.labels = {0};
+  one.class_names = class_names;
+  return {std::move(one), false};
 }
 
 Dataset image_dataset(ImageFiles files, const ImageReading& reading, std::string source) {

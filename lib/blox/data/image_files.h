@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "blox/data/dataset.h"
@@ -45,6 +46,11 @@ struct ImageReading {
 /// what is decoded: only its box, at a 1/2, 1/4 or 1/8 JPEG scale when that stays at least as
 /// large as its output.
 Dataset image_dataset(ImageFiles files, const ImageReading& reading, std::string source);
+
+/// Images to predict on: an image file, a folder of images (found recursively, sorted by path;
+/// labels all 0, unlabelled), or a folder of class folders / a manifest, read with the model's
+/// `class_names` (labelled). The bool says whether the labels are real.
+std::pair<ImageFiles, bool> list_images_to_predict(const std::string& path, const std::vector<std::string>& class_names);
 
 /// One image through `transforms` as the loader reads it (float (1, C, H, W)): the first
 /// geometric transform's box decoded (at a reduced JPEG scale), then the rest.

@@ -24,23 +24,29 @@ struct Row {
   std::optional<double> label;
 };
 
-// A class index by its name (data.class_names), or nothing without names.
-std::optional<std::string> class_name(const std::vector<std::string>& names, int64_t index) {
+// The name at `index` (a class's in data.class_names, an example's file), or nothing without one.
+std::optional<std::string> name_at(const std::vector<std::string>& names, int64_t index) {
   if (index < 0 || static_cast<size_t>(index) >= names.size()) return std::nullopt;
   return names[static_cast<size_t>(index)];
 }
 
+// The example's file, when the examples are files.
+std::optional<std::string> file_of(const PredictionOptions& options, int64_t index) {
+  return name_at(options.files, index);
+}
+
 std::string csv_row(const Row& row, const PredictionOptions& options, bool integer_labels) {
   std::string line = fmt::format("{}", row.index);
+  if (const auto file = file_of(options, row.index)) line += "," + csv_field(*file);
   if (options.classification) {
     const int64_t best = std::max_element(row.values, row.values + row.count) - row.values;
     line += fmt::format(",{},{:.6g}", best, row.values[best]);
-    if (const auto name = class_name(options.class_names, best)) line += "," + csv_field(*name);
+    if (const auto name = name_at(options.class_names, best)) line += "," + csv_field(*name);
   } else {
     for (int64_t j = 0; j < row.count; ++j) line += fmt::format(",{:.8g}", row.values[j]);
   }
   if (row.label) {
-    const auto name = class_name(options.class_names, static_cast<int64_t>(*row.label));
+    const auto name = name_at(options.class_names, static_cast<int64_t>(*row.label));
     line += "," + (name ? csv_field(*name)
                         : integer_labels ? fmt::format("{}", static_cast<int64_t>(*row.label))
                                          : fmt::format("{:.8g}", *row.label));
@@ -51,17 +57,18 @@ std::string csv_row(const Row& row, const PredictionOptions& options, bool integ
 std::string jsonl_row(const Row& row, const PredictionOptions& options, bool integer_labels) {
   const std::vector<float> values(row.values, row.values + row.count);
   nlohmann::json json = {{"index", row.index}};
+  if (const auto file = file_of(options, row.index)) json["file"] = *file;
   if (options.classification) {
     const int64_t best = std::max_element(values.begin(), values.end()) - values.begin();
     json["prediction"] = best;
-    if (const auto name = class_name(options.class_names, best)) json["class"] = *name;
+    if (const auto name = name_at(options.class_names, best)) json["class"] = *name;
     json["probability"] = values[static_cast<size_t>(best)];
     json["probabilities"] = values;
   } else {
     json["output"] = values;
   }
   if (row.label) {
-    if (const auto name = class_name(options.class_names, static_cast<int64_t>(*row.label))) {
+    if (const auto name = name_at(options.class_names, static_cast<int64_t>(*row.label))) {
       json["label"] = *name;
     } else if (integer_labels) {
       json["label"] = static_cast<int64_t>(*row.label);
@@ -73,7 +80,7 @@ std::string jsonl_row(const Row& row, const PredictionOptions& options, bool int
 }
 
 void write_header(const PredictionOptions& options, int64_t outputs, bool labelled, std::ostream& out) {
-  out << "index";
+  out << "index" << (options.files.empty() ? "" : ",file");
   if (options.classification) {
     out << ",prediction,probability" << (options.class_names.empty() ? "" : ",class");
   } else {

@@ -20,6 +20,7 @@ struct PredictionOptions {
   bool classification = true;  ///< outputs are class logits: write the class and its probability
   bool with_targets = true;    ///< the loader's targets are labels (else example indices): write them
   std::vector<std::string> class_names;  ///< data.class_names: a `class` column, labels by name
+  std::vector<std::string> files;        ///< each example's file (images): a `file` column
 };
 
 /// Runs `model` in eval mode over one epoch of `loader` (unshuffled) and writes one row per

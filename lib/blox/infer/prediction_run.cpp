@@ -21,8 +21,13 @@ namespace bx {
 
 PredictionInput read_prediction_input(const DataConfig& config, const std::string& path) {
   if (config.format == DataFormat::text) {
-    throw ConfigError("predict --input: data format 'text' is not supported (idx and csv are); "
+    throw ConfigError("predict --input: data format 'text' is not supported (idx, csv and images are); "
                       "hint: use blox eval for language models");
+  }
+  if (is_image_format(config.format)) {
+    // An image, a folder of images, or labelled: a folder of class folders or a manifest.
+    auto [files, labelled] = list_images_to_predict(path, config.class_names);
+    return {image_dataset(std::move(files), config.source(path, "").images, path), labelled};
   }
   if (config.format == DataFormat::csv) {
     // Matched to the training file's columns by name (by position without a header); rows with
@@ -70,7 +75,8 @@ std::string predict(const TrainedModel& model, const PredictionRequest& request,
   }
   const PredictionOptions options{parse_prediction_format(format, "--format"),
                                   loss_task(run.loss.type) == LossTask::classification, input.labelled,
-                                  run.data.class_names};
+                                  run.data.class_names, input.data.stream ? input.data.stream->names()
+                                                                          : std::vector<std::string>{}};
   if (request.output.empty()) {
     write_predictions(layer, params, loader, options, out, device);
     return note;

@@ -1,0 +1,111 @@
+// Image folders end to end: train, resume bitwise under random_resized_crop + flip + jitter, eval
+// and predict naming classes and files, bad files named.
+#include <filesystem>
+
+#include "blox/io/checkpoint.h"
+#include "support/helpers.h"
+#include "support/run_helpers.h"
+
+using namespace bx;
+using namespace bx::test;
+
+namespace {
+
+// A small CNN on the shipped image folder, augmented as torchvision's ImageNet recipe is.
+std::string image_config(const std::string& extra = "") {
+  const std::string root = source_path("datasets/fashion-mnist-images");
+  return "seed: 3\n"
+         "data:\n"
+         "  format: image_folder\n"
+         "  train: " + root + "/train\n"
+         "  test: " + root + "/test\n"
+         "  channels: 1\n"
+         "  batch_size: 64\n"
+         "  workers: 2\n"
+         "  transforms:\n"
+         "    - {type: random_resized_crop, size: 24, scale: [0.5, 1.0]}\n"
+         "    - {type: random_horizontal_flip}\n"
+         "    - {type: color_jitter, brightness: 0.3, contrast: 0.3}\n"
+         "    - {type: normalize, mean: [0.286], std: [0.353]}\n"
+         "model:\n"
+         "  layers:\n"
+         "    - {type: conv2d, name: conv, output_channels: 8, kernel_size: 3, padding: same}\n"
+         "    - {type: relu}\n"
+         "    - {type: max_pool2d, window: 2}\n"
+         "    - {type: flatten}\n"
+         "    - {type: linear, name: logits, output_size: classes}\n"
+         "loss: {type: cross_entropy}\n"
+         "metrics: [loss, accuracy]\n"
+         "optimizer: {type: adam, learning_rate: 0.003}\n"
+         "train: {epochs: 3}\n"
+         "checkpoint: {dir: run}\n" + extra;
+}
+
+Checkpoint last(const fs::path& run) { return load_checkpoint((run / "last.safetensors").string()); }
+
+}  // namespace
+
+TEST_CASE("images: a run stopped and resumed under random augmentation is bitwise the straight run") {
+  RunDir straight, stopped;
+  write(straight.path / "img.yaml", image_config());
+  write(stopped.path / "img.yaml", image_config());
+  const Result a = blox(straight.path, "train img.yaml --quiet");
+  REQUIRE_MESSAGE(a.exit_code == 0, a.output);
+  REQUIRE(blox(stopped.path, "train img.yaml --quiet --set train.max_steps=13").exit_code == 0);
+  const Result resumed = blox(stopped.path, "train --quiet --resume run --set train.max_steps=0");
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  const Checkpoint x = last(straight.path / "run"), y = last(stopped.path / "run");
+  CHECK(x.step == 30);  // 3 epochs of ceil(600 / 64)
+  CHECK(x.step == y.step);
+  CHECK(bitwise_equal(x.params, y.params));
+  CHECK(bitwise_equal(x.optimizer, y.optimizer));
+  // The class names are the folders', in the resolved config the checkpoint keeps.
+  const std::string config = read(straight.path / "run" / "config.yaml");
+  CHECK(config.find("class_names: [0-t-shirt, 1-trouser, 2-pullover") != std::string::npos);
+  CHECK(config.find("classes: 10") != std::string::npos);
+  // A different worker count reads the same pixels: the resumed run may change it.
+  RunDir one_worker;
+  write(one_worker.path / "img.yaml", image_config());
+  REQUIRE(blox(one_worker.path, "train img.yaml --quiet --set data.workers=1").exit_code == 0);
+  CHECK(bitwise_equal(last(one_worker.path / "run").params, x.params));
+}
+
+TEST_CASE("images: eval and predict on the folder, a file, a folder of files; evaluation crops the centre") {
+  RunDir run;
+  write(run.path / "img.yaml", image_config());
+  REQUIRE(blox(run.path, "train img.yaml --quiet --set train.epochs=1").exit_code == 0);
+  const Result eval = blox(run.path, "eval run/last.safetensors --confusion");
+  REQUIRE_MESSAGE(eval.exit_code == 0, eval.output);
+  CHECK(eval.output.find("test") != std::string::npos);
+  CHECK(eval.output.find("9-ankle-boot") != std::string::npos);
+  // One image file: one row naming it; a folder of class folders: labelled rows.
+  const std::string test = source_path("datasets/fashion-mnist-images/test");
+  const std::string file = test + "/1-trouser/" + fs::directory_iterator(test + "/1-trouser")->path().filename().string();
+  const Result one = blox(run.path, "predict run/last.safetensors --input '" + file + "'");
+  REQUIRE_MESSAGE(one.exit_code == 0, one.output);
+  CHECK(one.output.find("index,file,prediction,probability,class\n0," + file + ",") != std::string::npos);
+  const Result labelled = blox(run.path, "predict run/last.safetensors --input '" + test + "' --format jsonl");
+  REQUIRE_MESSAGE(labelled.exit_code == 0, labelled.output);
+  CHECK(labelled.output.find("\"label\":\"0-t-shirt\"") != std::string::npos);
+  fs::create_directories(run.path / "loose");
+  fs::copy_file(file, run.path / "loose" / "a.png");
+  const Result loose = blox(run.path, "predict run/last.safetensors --input loose");
+  REQUIRE_MESSAGE(loose.exit_code == 0, loose.output);
+  CHECK(loose.output.find("loose/a.png") != std::string::npos);
+  CHECK(loose.output.find(",label") == std::string::npos);
+}
+
+TEST_CASE("images: a bad file stops training with its name, exit 2, the last checkpoint intact") {
+  RunDir run;
+  const std::string root = source_path("datasets/fashion-mnist-images/train");
+  fs::copy(root, run.path / "train", fs::copy_options::recursive);
+  write(run.path / "img.yaml",
+        edited(edited(image_config(), root, (run.path / "train").string()), "  test: " + source_path("datasets/fashion-mnist-images/test") + "\n", ""));
+  REQUIRE(blox(run.path, "train img.yaml --quiet --set train.epochs=1").exit_code == 0);
+  const std::string before = read(run.path / "run" / "last.safetensors");
+  write(run.path / "train" / "4-coat" / "zz-broken.png", "\x89PNG\r\n\x1a\nnot really");
+  const Result broken = blox(run.path, "train --quiet --resume run --set train.epochs=2");
+  CHECK(broken.exit_code == 2);  // bad data, as every data error
+  CHECK_MESSAGE(broken.output.find("zz-broken.png: PNG:") != std::string::npos, broken.output);
+  CHECK(read(run.path / "run" / "last.safetensors") == before);
+}
