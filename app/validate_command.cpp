@@ -42,7 +42,7 @@ void add_validate_command(CLI::App& app, std::function<int()>& run) {
       bx::require_usable_run_directory(prepared.run.checkpoint.dir);
       // Every data file read as train reads it: headers, sizes, label ranges.
       const bx::RunData data = bx::load_run_data(prepared.run.data, prepared.run.seed);
-      bx::require_batches(data, prepared.run.data);
+      for (const std::string& note : bx::require_batches(data, prepared.run.data)) fmt::print(stderr, "{}\n", note);
       if (flags->print_config) {
         std::cout << prepared.document.dump();
         return 0;

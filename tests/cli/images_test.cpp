@@ -108,4 +108,20 @@ TEST_CASE("images: a bad file stops training with its name, exit 2, the last che
   CHECK(broken.exit_code == 2);  // bad data, as every data error
   CHECK_MESSAGE(broken.output.find("zz-broken.png: PNG:") != std::string::npos, broken.output);
   CHECK(read(run.path / "run" / "last.safetensors") == before);
+  // validate reads every header and names every bad file at once.
+  write(run.path / "train" / "7-sneaker" / "zz-text.jpg", "plain text");
+  const Result checked = blox(run.path, "validate img.yaml");
+  CHECK(checked.exit_code == 2);
+  CHECK_MESSAGE(checked.output.find("2 bad image files:") != std::string::npos, checked.output);
+  CHECK(checked.output.find("zz-broken.png: PNG:") != std::string::npos);
+  CHECK(checked.output.find("zz-text.jpg: not a JPEG or PNG image") != std::string::npos);
+  CHECK(checked.output.find("data.skip_bad_files: true") != std::string::npos);
+  // data.skip_bad_files: validate says what will be left out; training leaves them out, saying so.
+  const Result noted = blox(run.path, "validate img.yaml --set data.skip_bad_files=true");
+  CHECK_MESSAGE(noted.exit_code == 0, noted.output);
+  CHECK(noted.output.find("note: 2 bad image files will be left out") != std::string::npos);
+  const Result skipped = blox(run.path, "train img.yaml --quiet --set data.skip_bad_files=true --set checkpoint.dir=skip");
+  CHECK_MESSAGE(skipped.exit_code == 0, skipped.output);
+  CHECK(skipped.output.find("note: 2 bad file reads left out this epoch (data.skip_bad_files); first:") !=
+        std::string::npos);
 }

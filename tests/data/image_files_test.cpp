@@ -84,19 +84,19 @@ TEST_CASE("image stream: an example's augmentation depends on (seed, epoch, its 
   REQUIRE(data.stream);
   CHECK(data.size() == 600);
   const auto transforms = augmentation();
-  const at::Tensor batch = data.stream->read(at::tensor({5, 17, 300}, at::kLong), 3, 11, transforms);
+  const at::Tensor batch = data.stream->read(at::tensor({5, 17, 300}, at::kLong), 3, 11, transforms).inputs;
   REQUIRE(batch.sizes() == at::IntArrayRef({3, 3, 20, 20}));
   CHECK(batch.min().item<float>() >= 0.0f);
   CHECK(batch.max().item<float>() <= 1.0f);
   // Alone, or in another batch of a subset holding it: the same pixels.
-  const at::Tensor alone = data.stream->read(at::tensor({17}, at::kLong), 3, 11, transforms);
+  const at::Tensor alone = data.stream->read(at::tensor({17}, at::kLong), 3, 11, transforms).inputs;
   CHECK(at::equal(alone[0], batch[1]));
   const Dataset shard = data.subset(at::arange(10, 20, at::kLong), "shard");
-  CHECK(at::equal(shard.stream->read(at::tensor({7}, at::kLong), 3, 11, transforms)[0], batch[1]));
+  CHECK(at::equal(shard.stream->read(at::tensor({7}, at::kLong), 3, 11, transforms).inputs[0], batch[1]));
   CHECK(at::equal(shard.targets, data.targets.narrow(0, 10, 10)));
   // Another epoch or seed draws again.
-  CHECK_FALSE(at::equal(data.stream->read(at::tensor({17}, at::kLong), 4, 11, transforms), alone));
-  CHECK_FALSE(at::equal(data.stream->read(at::tensor({17}, at::kLong), 3, 12, transforms), alone));
+  CHECK_FALSE(at::equal(data.stream->read(at::tensor({17}, at::kLong), 4, 11, transforms).inputs, alone));
+  CHECK_FALSE(at::equal(data.stream->read(at::tensor({17}, at::kLong), 3, 12, transforms).inputs, alone));
   // Through a loader: batches are pure functions of their position, one rank of two sees the
   // pixels one rank of one does for the same example.
   LoaderSettings one;
@@ -111,7 +111,7 @@ TEST_CASE("image stream: an example's augmentation depends on (seed, epoch, its 
   const at::Tensor ids = half.epoch_order(2).narrow(0, 0, 8);
   const Batch shard_batch = half.batch_at({2, 0});
   for (int64_t i = 0; i < 8; ++i) {
-    const at::Tensor same = data.stream->read(ids.narrow(0, i, 1), 2, 11, transforms);
+    const at::Tensor same = data.stream->read(ids.narrow(0, i, 1), 2, 11, transforms).inputs;
     CHECK(at::equal(shard_batch.inputs[i], same[0]));
     CHECK(shard_batch.targets[i].item<int64_t>() == data.targets[ids[i].item<int64_t>()].item<int64_t>());
   }
@@ -124,19 +124,19 @@ TEST_CASE("image stream: images of different sizes in one batch are an error nam
   fs::create_directories(dir.path / "a");
   // The shipped images are 28 x 28; tests/data/odd_size.png is 30 wide, 20 high.
   const Dataset data = image_dataset(files, {1, 0}, "train");
-  const at::Tensor plain = data.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {});
+  const at::Tensor plain = data.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {}).inputs;
   CHECK(plain.sizes() == at::IntArrayRef({2, 1, 28, 28}));
   ImageFiles mixed;
   mixed.paths = std::vector<std::string>{files.paths[0], dir.write("a/odd.png", read_text(source_path("tests/data/odd_size.png")))};
   mixed.labels = {0, 0};
   const Dataset odd = image_dataset(mixed, {1, 0}, "mixed");
-  CHECK_THROWS_WITH_AS(odd.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {}),
+  CHECK_THROWS_WITH_AS(odd.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {}).inputs,
                        doctest::Contains("odd.png is 30x20 after the transforms: a batch needs one size; hint: add a "
                                          "resize and center_crop"),
                        DataError);
   // A file that is not an image, named.
   mixed.paths[1] = dir.write("a/bad.png", "not a png");
   const Dataset bad = image_dataset(mixed, {1, 1}, "bad");
-  CHECK_THROWS_WITH_AS(bad.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {}),
+  CHECK_THROWS_WITH_AS(bad.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {}).inputs,
                        doctest::Contains("bad.png: not a JPEG or PNG image"), DataError);
 }

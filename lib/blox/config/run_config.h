@@ -53,6 +53,7 @@ struct DataFiles {
   std::vector<std::string> class_names;  ///< csv and images: the classes' names, in index order
   int64_t channels = 3;              ///< images: 1 (luma) or 3 (RGB)
   int64_t workers = 0;               ///< images: decoding threads; 0: the cores the step leaves
+  bool skip_bad_files = false;       ///< images: leave out files that cannot be decoded, counted
 
   template <class Visit>
   void fields(Visit& visit) {
@@ -89,6 +90,10 @@ struct DataFiles {
     visit("workers", workers, Rule::non_negative().resumable(),
           "images: threads that read and decode each batch's files (the loader's thread works beside them); 0: "
           "the cores the training step's threads leave, at least 1");
+    visit("skip_bad_files", skip_bad_files, Rule(),
+          "images: a file that cannot be read or decoded is left out of its batch, counted, and named at the end "
+          "of the epoch (stderr), where by default it stops the run (exit 2, naming it); validate lists every "
+          "file whose header is bad either way");
   }
 };
 
@@ -101,7 +106,7 @@ struct DataConfig : DataFiles {
 
   /// The file at `path` (with `labels` for idx) as this config reads it.
   DataSource source(const std::string& path, const std::string& labels, const Vocabulary* vocabulary = nullptr) const {
-    return {format, path, labels, classes, csv, sequence_length, vocabulary, class_names, {channels, workers}};
+    return {format, path, labels, classes, csv, sequence_length, vocabulary, class_names, {channels, workers, skip_bad_files}};
   }
   /// Text: the stride of training windows (window_stride, or sequence_length when 0).
   int64_t training_window_stride() const { return window_stride > 0 ? window_stride : sequence_length;

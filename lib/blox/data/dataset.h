@@ -20,6 +20,13 @@ struct Batch {
 
 class Transform;
 
+/// What a stream read: inputs for the examples at `kept` (positions in the indices asked for;
+/// undefined: all of them).
+struct StreamRead {
+  at::Tensor inputs;
+  at::Tensor kept;
+};
+
 /// Inputs read on demand, a batch at a time (image files): nothing holds them all.
 class ExampleStream {
  public:
@@ -27,9 +34,14 @@ class ExampleStream {
   virtual int64_t size() const = 0;
   /// The inputs at `indices` (positions in this stream) as float (B, ...), each through
   /// `transforms` with random draws keyed by (seed, epoch, the example's id in the file list),
-  /// so batching and sharding never change an example's augmentation.
-  virtual at::Tensor read(const at::Tensor& indices, int64_t epoch, uint64_t seed,
+  /// so batching and sharding never change an example's augmentation. Bad examples are an
+  /// error, or left out (and counted) when the stream skips them.
+  virtual StreamRead read(const at::Tensor& indices, int64_t epoch, uint64_t seed,
                           const std::vector<std::shared_ptr<const Transform>>& transforms) const = 0;
+  /// Every example checked cheaply (image headers): "file: what is wrong" for each bad one.
+  virtual std::vector<std::string> problems() const = 0;
+  /// The examples left out since the last call ("file: what is wrong"), forgotten by the call.
+  virtual std::vector<std::string> take_skipped() const = 0;
   /// The examples at `indices` (int64, 1-D), in that order.
   virtual std::shared_ptr<const ExampleStream> subset(const at::Tensor& indices) const = 0;
   /// Each example's name (its file), in order.

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <system_error>
 
 #include <ATen/ops/arange.h>
@@ -58,13 +59,23 @@ ImageFiles with_labels_checked(ImageFiles files, const std::string& where) {
   return files;
 }
 
-// The examples a stream holds: shared by its subsets (splits, shards), with one decoding pool.
+// The examples a stream holds: shared by its subsets (splits, shards), with one decoding pool
+// and the record of files skipped.
 struct ImageSet {
   std::vector<std::string> paths;
   ImageReading reading;
   mutable WorkerPool pool;
+  mutable std::mutex skipped_mutex;
+  mutable std::vector<std::string> skipped;
   ImageSet(std::vector<std::string> p, ImageReading r) : paths(std::move(p)), reading(r), pool(r.workers) {}
 };
+
+std::string read_image_bytes(const std::string& path) {
+  std::string why;
+  std::optional<std::string> bytes = read_file_text(path, &why);
+  if (!bytes) throw DataError(fmt::format("{}: cannot read: {}", path, why));
+  return std::move(*bytes);
+}
 
 class ImageStream final : public ExampleStream {
  public:
@@ -72,30 +83,74 @@ class ImageStream final : public ExampleStream {
 
   int64_t size() const override { return ids_.numel(); }
 
-  at::Tensor read(const at::Tensor& indices, int64_t epoch, uint64_t seed,
+  StreamRead read(const at::Tensor& indices, int64_t epoch, uint64_t seed,
                   const std::vector<std::shared_ptr<const Transform>>& transforms) const override {
     const at::Tensor chosen = ids_.index_select(0, indices).contiguous();
     const int64_t* id = chosen.data_ptr<int64_t>();
-    std::vector<at::Tensor> images(static_cast<size_t>(chosen.numel()));
+    const size_t n = static_cast<size_t>(chosen.numel());
+    std::vector<at::Tensor> images(n);
+    std::vector<std::string> bad(n);
     const Key epoch_key = fold_in(fold_in(Key{seed}, kImageStream), static_cast<uint64_t>(epoch));
+    const bool skip = set_->reading.skip_bad_files;
     set_->pool.run(chosen.numel(), [&](int64_t i) {
       const std::string& path = set_->paths[static_cast<size_t>(id[i])];
-      std::string why;
-      const std::optional<std::string> bytes = read_file_text(path, &why);
-      if (!bytes) throw DataError(fmt::format("{}: cannot read: {}", path, why));
-      at::Generator generator = make_generator(fold_in(epoch_key, static_cast<uint64_t>(id[i])));
-      images[static_cast<size_t>(i)] = read_image_example(*bytes, path, set_->reading.channels, transforms, generator);
+      try {
+        at::Generator generator = make_generator(fold_in(epoch_key, static_cast<uint64_t>(id[i])));
+        images[static_cast<size_t>(i)] =
+            read_image_example(read_image_bytes(path), path, set_->reading.channels, transforms, generator);
+      } catch (const DataError& e) {
+        if (!skip) throw;
+        bad[static_cast<size_t>(i)] = e.what();
+      }
     });
-    for (size_t i = 1; i < images.size(); ++i) {
-      if (images[i].sizes() != images[0].sizes()) {
+    std::vector<at::Tensor> good;
+    std::vector<int64_t> kept;
+    for (size_t i = 0; i < n; ++i) {
+      if (!bad[i].empty()) {
+        std::lock_guard<std::mutex> lock(set_->skipped_mutex);
+        set_->skipped.push_back(bad[i]);
+        continue;
+      }
+      if (!good.empty() && images[i].sizes() != good[0].sizes()) {
         throw DataError(fmt::format(
             "{} is {}x{} and {} is {}x{} after the transforms: a batch needs one size; hint: add a resize and "
             "center_crop, or random_resized_crop, to data.transforms",
-            set_->paths[static_cast<size_t>(id[0])], images[0].size(3), images[0].size(2),
+            set_->paths[static_cast<size_t>(id[kept[0]])], good[0].size(3), good[0].size(2),
             set_->paths[static_cast<size_t>(id[i])], images[i].size(3), images[i].size(2)));
       }
+      good.push_back(images[i]);
+      kept.push_back(static_cast<int64_t>(i));
     }
-    return at::cat(images);
+    if (good.empty()) {
+      throw DataError(fmt::format("every file of a batch is bad ({} of them; first: {}); data.skip_bad_files skips "
+                                  "some, not all",
+                                  n, bad[0]));
+    }
+    if (kept.size() == n) return {at::cat(good), at::Tensor()};
+    return {at::cat(good), at::from_blob(kept.data(), {static_cast<int64_t>(kept.size())}, at::kLong).clone()};
+  }
+
+  std::vector<std::string> problems() const override {
+    const at::Tensor ids = ids_.contiguous();
+    const int64_t* id = ids.data_ptr<int64_t>();
+    std::vector<std::string> found(static_cast<size_t>(ids.numel()));
+    set_->pool.run(ids.numel(), [&](int64_t i) {
+      const std::string& path = set_->paths[static_cast<size_t>(id[i])];
+      try {
+        read_image_header(read_image_bytes(path), path);
+      } catch (const DataError& e) {
+        found[static_cast<size_t>(i)] = e.what();
+      }
+    });
+    found.erase(std::remove(found.begin(), found.end(), std::string()), found.end());
+    return found;
+  }
+
+  std::vector<std::string> take_skipped() const override {
+    std::lock_guard<std::mutex> lock(set_->skipped_mutex);
+    std::vector<std::string> out;
+    out.swap(set_->skipped);
+    return out;
   }
 
   std::vector<std::string> names() const override {

@@ -39,6 +39,7 @@ ImageFiles read_image_list(const std::string& manifest, const std::vector<std::s
 struct ImageReading {
   int64_t channels = 3;
   int64_t workers = 0;  ///< threads decoding each batch's files; 0: the loader's thread alone
+  bool skip_bad_files = false;  ///< leave out (and count) files that cannot be read or decoded
 };
 
 /// The files as a streamed dataset: targets the labels, inputs read per batch as float

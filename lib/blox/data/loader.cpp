@@ -64,7 +64,9 @@ Batch Loader::batch_at(const LoaderPosition& position) const {
   const int64_t count = std::min(settings_.batch_size, examples_ - start);
   const at::Tensor indices = epoch_order(position.epoch).narrow(0, start, count);
   if (data_.stream) {  // each example through the transforms, keyed by its own id
-    return {data_.stream->read(indices, position.epoch, settings_.seed, transforms_), data_.targets.index_select(0, indices)};
+    StreamRead read = data_.stream->read(indices, position.epoch, settings_.seed, transforms_);
+    const at::Tensor kept = read.kept.defined() ? indices.index_select(0, read.kept) : indices;
+    return {std::move(read.inputs), data_.targets.index_select(0, kept)};
   }
   Batch batch = data_.gather(indices);
   if (batch.inputs.scalar_type() == at::kByte) batch.inputs = batch.inputs.to(at::kFloat).div_(255.0);

@@ -1,6 +1,8 @@
 // Reading a run's splits; text is encoded with the vocabulary of its training file.
 #include "blox/train/run_data.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
@@ -42,11 +44,31 @@ RunData load_run_data(const DataConfig& c, uint64_t seed, const std::optional<Vo
   return d;
 }
 
-void require_batches(const RunData& data, const DataConfig& config) {
+std::vector<std::string> require_batches(const RunData& data, const DataConfig& config) {
   Loader train(data.train, config.loader, {});
   for (const auto& split : {data.evaluation, data.test}) {
     if (split) Loader evaluation(*split, evaluation_loader_settings(config), {});
   }
+  // Streamed files: every header read, every bad one listed at once.
+  std::vector<std::string> problems;
+  for (const Dataset* split : {&data.train, data.evaluation ? &*data.evaluation : nullptr, data.test ? &*data.test : nullptr}) {
+    if (!split || !split->stream) continue;
+    for (auto& p : split->stream->problems()) problems.push_back(std::move(p));
+  }
+  if (problems.empty()) return {};
+  std::sort(problems.begin(), problems.end());
+  problems.erase(std::unique(problems.begin(), problems.end()), problems.end());
+  const size_t shown = std::min<size_t>(problems.size(), 20);
+  std::string list;
+  for (size_t i = 0; i < shown; ++i) list += "\n  " + problems[i];
+  if (shown < problems.size()) list += fmt::format("\n  ... and {} more", problems.size() - shown);
+  if (!config.skip_bad_files) {
+    throw DataError(fmt::format("{} bad image file{}:{}\nhint: fix or remove them, or set data.skip_bad_files: true to "
+                                "leave them out",
+                                problems.size(), problems.size() == 1 ? "" : "s", list));
+  }
+  return {fmt::format("note: {} bad image file{} will be left out (data.skip_bad_files):{}", problems.size(),
+                      problems.size() == 1 ? "" : "s", list)};
 }
 
 std::vector<std::shared_ptr<const Transform>> evaluation_transforms(const DataConfig& config) {

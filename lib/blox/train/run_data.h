@@ -21,8 +21,9 @@ struct RunData {
 RunData load_run_data(const DataConfig& config, uint64_t seed, const std::optional<Vocabulary>& vocabulary = std::nullopt);
 
 /// Throws DataError where a split makes no batch with the run's loader settings, as the
-/// trainer's loaders would: validate refuses what train refuses.
-void require_batches(const RunData& data, const DataConfig& config);
+/// trainer's loaders would: validate refuses what train refuses. Image files: every header is
+/// read and every bad file named at once (an error; with data.skip_bad_files, the returned note).
+std::vector<std::string> require_batches(const RunData& data, const DataConfig& config);
 
 /// Evaluation and prediction see the data as it is: of the configured transforms, the
 /// deterministic ones (normalization, resize) and the stand-ins of random ones that set the

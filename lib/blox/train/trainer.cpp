@@ -383,6 +383,13 @@ void Trainer::report(const Moment& m, const Metrics& metrics, bool last) {
                                epoch_ + 1, step_, epoch_window_.losses.mean_since(losses_), evaluated,
                                metrics.empty() ? "" : "  ", epoch_window_.examples_per_second(),
                                format_duration(progress_.elapsed())));
+    if (data_.train.stream) {  // data.skip_bad_files: what this epoch left out, said (a result: --quiet too)
+      const std::vector<std::string> skipped = data_.train.stream->take_skipped();
+      if (!skipped.empty()) {
+        progress_.result(fmt::format("note: {} bad file read{} left out this epoch (data.skip_bad_files); first: {}",
+                                     skipped.size(), skipped.size() == 1 ? "" : "s", skipped.front()));
+      }
+    }
   } else if (!metrics.empty()) {
     show(fmt::format("step {:6d}  (epoch {})  {}", step_, epoch_ + 1, evaluated));
   }
