@@ -11,7 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const bx::Vocabulary vocabulary = bx::Vocabulary::from_text(text);
     if (bx::Vocabulary::from_tensor(vocabulary.as_tensor()) != vocabulary) __builtin_trap();
     if (bx::to_utf8(text) != std::string(reinterpret_cast<const char*>(data), size)) __builtin_trap();
-    bx::make_language_model_dataset(vocabulary.encode(text, path), 16, path);
+    const at::Tensor ids = vocabulary.encode(text, path);
+    bx::make_language_model_dataset(ids, 16, 16, path);
+    bx::make_language_model_dataset(ids, 16, 5, path);
   } catch (const bx::Error&) {
   }
   return 0;

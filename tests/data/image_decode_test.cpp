@@ -21,8 +21,7 @@ DecodedImage decode_file(const TempDir& dir, const std::string& name, const Deco
 
 TEST_CASE("images: JPEG (baseline, progressive, grey) and PNG (8-bit, 16-bit, palette, alpha) equal PIL's pixels") {
   if (!image_reference_available()) return;
-  TempDir dir("decode");
-  make_image_fixtures(dir);
+  const TempDir& dir = image_fixtures();
   for (const char* name : {"baseline.jpg", "progressive.jpg", "gray.jpg", "big.jpg", "rgb8.png", "rgb16.png",
                            "gray16.png", "palette.png", "palette_4bit.png", "rgba.png", "gray_alpha.png"}) {
     for (int64_t channels : {3, 1}) {
@@ -42,8 +41,7 @@ TEST_CASE("images: JPEG (baseline, progressive, grey) and PNG (8-bit, 16-bit, pa
 
 TEST_CASE("images: headers give the size without decoding; CMYK, truncated and non-image files are named errors") {
   if (!image_reference_available()) return;
-  TempDir dir("decode_errors");
-  make_image_fixtures(dir);
+  const TempDir& dir = image_fixtures();
   const ImageHeader big = read_image_header(read_text(dir.path / "big.jpg"), "big.jpg");
   CHECK(big.format == ImageFormat::jpeg);
   CHECK(big.width == 500);
@@ -65,8 +63,7 @@ TEST_CASE("images: headers give the size without decoding; CMYK, truncated and n
 
 TEST_CASE("images: a JPEG region decodes only its rows and iMCU columns, within 2/255 of the full decode there") {
   if (!image_reference_available()) return;
-  TempDir dir("decode_region");
-  make_image_fixtures(dir);
+  const TempDir& dir = image_fixtures();
   for (const char* name : {"big.jpg", "gray.jpg", "rgb8.png"}) {
     const std::string file = name;
     CAPTURE(file);
@@ -85,8 +82,7 @@ TEST_CASE("images: a JPEG region decodes only its rows and iMCU columns, within 
 
 TEST_CASE("images: a JPEG decodes at 1/2, 1/4, 1/8 scale when the output stays at least the size asked for") {
   if (!image_reference_available()) return;
-  TempDir dir("decode_scale");
-  make_image_fixtures(dir);
+  const TempDir& dir = image_fixtures();
   // 500 x 375 for at least 100 x 90: 1/4 (125 x 93); 100 x 100: 1/2; 60 x 40: 1/8; 300 wide: full.
   CHECK(decode_file(dir, "big.jpg", {3, std::nullopt, 100, 90}).scale == 4);
   CHECK(decode_file(dir, "big.jpg", {3, std::nullopt, 100, 100}).scale == 2);

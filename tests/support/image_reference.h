@@ -38,12 +38,18 @@ inline at::Tensor image_reference(const TempDir& dir, const std::string& args, a
   return t;
 }
 
-/// Writes the reference's fixtures (photographs from sklearn, 16-bit and palette PNGs, a CMYK
-/// JPEG, truncated files) into `dir`.
-inline void make_image_fixtures(const TempDir& dir) {
-  const CommandResult r = run_command("/usr/bin/python3 '" + source_path("tests/data/image_reference.py") + "' make '" +
-                                      dir.path.string() + "'");
-  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+/// The reference's fixtures (photographs from sklearn, 16-bit and palette PNGs, a CMYK JPEG,
+/// truncated files), made once per test process in a folder removed at its exit.
+inline const TempDir& image_fixtures() {
+  static const TempDir dir("image_fixtures");
+  static const bool made = [] {
+    const CommandResult r = run_command("/usr/bin/python3 '" + source_path("tests/data/image_reference.py") + "' make '" +
+                                        dir.path.string() + "'");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    return true;
+  }();
+  (void)made;
+  return dir;
 }
 
 }  // namespace bx::test

@@ -10,6 +10,7 @@
 
 #include <ATen/ops/arange.h>
 #include <ATen/ops/cat.h>
+#include <ATen/ops/empty.h>
 #include <ATen/ops/from_blob.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -92,12 +93,34 @@ class ImageStream final : public ExampleStream {
     std::vector<std::string> bad(n);
     const Key epoch_key = fold_in(fold_in(Key{seed}, kImageStream), static_cast<uint64_t>(epoch));
     const bool skip = set_->reading.skip_bad_files;
+    // Each example through the transforms up to the last random one (its own draws); the
+    // deterministic rest (normalize) once over the batch: the same values, fewer operations.
+    size_t own = transforms.size();
+    while (own > 0 && !transforms[own - 1]->random() && !dynamic_cast<const ImageGeometry*>(transforms[own - 1].get())) {
+      --own;
+    }
+    const std::vector<std::shared_ptr<const Transform>> per_example(transforms.begin(), transforms.begin() + own);
+    // The common recipe (a geometric transform, flips, then normalize): 8-bit pixels per example,
+    // then one pass to the normalized float batch.
+    const Normalize* last_normalize =
+        own + 1 == transforms.size() ? dynamic_cast<const Normalize*>(transforms[own].get()) : nullptr;
+    const bool eight_bit = (own == transforms.size() || last_normalize) && [&] {
+      for (size_t t = 0; t < own; ++t) {
+        if (!dynamic_cast<const RandomHorizontalFlip*>(transforms[t].get()) &&
+            !(t == 0 && dynamic_cast<const ImageGeometry*>(transforms[t].get()))) {
+          return false;
+        }
+      }
+      return true;
+    }();
     set_->pool.run(chosen.numel(), [&](int64_t i) {
       const std::string& path = set_->paths[static_cast<size_t>(id[i])];
       try {
         at::Generator generator = make_generator(fold_in(epoch_key, static_cast<uint64_t>(id[i])));
+        const std::string bytes = read_image_bytes(path);
         images[static_cast<size_t>(i)] =
-            read_image_example(read_image_bytes(path), path, set_->reading.channels, transforms, generator);
+            eight_bit ? read_image_pixels(bytes, path, set_->reading.channels, per_example, generator).pixels
+                      : read_image_example(bytes, path, set_->reading.channels, per_example, generator);
       } catch (const DataError& e) {
         if (!skip) throw;
         bad[static_cast<size_t>(i)] = e.what();
@@ -112,11 +135,12 @@ class ImageStream final : public ExampleStream {
         continue;
       }
       if (!good.empty() && images[i].sizes() != good[0].sizes()) {
+        const int64_t w = eight_bit ? 1 : 3, h = eight_bit ? 0 : 2;  // (H, W, C) pixels or (1, C, H, W)
         throw DataError(fmt::format(
             "{} is {}x{} and {} is {}x{} after the transforms: a batch needs one size; hint: add a resize and "
             "center_crop, or random_resized_crop, to data.transforms",
-            set_->paths[static_cast<size_t>(id[kept[0]])], good[0].size(3), good[0].size(2),
-            set_->paths[static_cast<size_t>(id[i])], images[i].size(3), images[i].size(2)));
+            set_->paths[static_cast<size_t>(id[kept[0]])], good[0].size(w), good[0].size(h),
+            set_->paths[static_cast<size_t>(id[i])], images[i].size(w), images[i].size(h)));
       }
       good.push_back(images[i]);
       kept.push_back(static_cast<int64_t>(i));
@@ -126,8 +150,16 @@ class ImageStream final : public ExampleStream {
                                   "some, not all",
                                   n, bad[0]));
     }
-    if (kept.size() == n) return {at::cat(good), at::Tensor()};
-    return {at::cat(good), at::from_blob(kept.data(), {static_cast<int64_t>(kept.size())}, at::kLong).clone()};
+    at::Tensor inputs;
+    if (eight_bit) {
+      inputs = pixels_to_batch(good, last_normalize);
+    } else {
+      inputs = at::cat(good);
+      at::Generator unused = make_generator(epoch_key);
+      for (size_t t = own; t < transforms.size(); ++t) inputs = transforms[t]->apply(inputs, unused);
+    }
+    if (kept.size() == n) return {inputs, at::Tensor()};
+    return {inputs, at::from_blob(kept.data(), {static_cast<int64_t>(kept.size())}, at::kLong).clone()};
   }
 
   std::vector<std::string> problems() const override {
@@ -295,14 +327,14 @@ Dataset image_dataset(ImageFiles files, const ImageReading& reading, std::string
           std::make_shared<ImageStream>(std::move(set), at::arange(n, at::kLong))};
 }
 
-at::Tensor read_image_example(const std::string& bytes, const std::string& source, int64_t channels,
+ImagePixels read_image_pixels(const std::string& bytes, const std::string& source, int64_t channels,
                               const std::vector<std::shared_ptr<const Transform>>& transforms, at::Generator& generator) {
   auto first = transforms.begin();
   at::Tensor image;
   const auto* geometry = first != transforms.end() ? dynamic_cast<const ImageGeometry*>(first->get()) : nullptr;
   if (geometry) {
     // Only the box, at the smallest JPEG scale that keeps it at least its output size; resized
-    // in [0, 255] and rounded, as torchvision resizes 8-bit PIL images.
+    // in 8 bits as PIL resizes (torchvision's transforms on PIL images).
     const ImageHeader header = read_image_header(bytes, source);
     const GeometryPlan plan = geometry->plan(header.height, header.width, generator);
     const PixelBox& b = plan.box;
@@ -313,17 +345,54 @@ at::Tensor read_image_example(const std::string& bytes, const std::string& sourc
                           plan.width * (x1 - x0) / b.width, plan.height * (y1 - y0) / b.height};
     const DecodedImage decoded = decode_image(bytes, source, request);
     const auto at_scale = [&](int64_t v) { return (2 * v + decoded.scale) / (2 * decoded.scale); };
-    image = realize_plan(to_float_images(decoded.pixels).squeeze(0), plan, at_scale(y0), at_scale(x0), decoded.scale)
-                .round_()
-                .clamp_(0, 255)
-                .unsqueeze(0)
-                .div_(255.0);
+    image = realize_plan_pixels(decoded.pixels, plan, at_scale(y0), at_scale(x0), decoded.scale);
     ++first;
   } else {
-    image = to_float_images(decode_image(bytes, source, {channels, std::nullopt, 0, 0}).pixels).div_(255.0);
+    image = decode_image(bytes, source, {channels, std::nullopt, 0, 0}).pixels;
   }
-  for (; first != transforms.end(); ++first) image = (*first)->apply(image, generator);
+  // Flips right after: on the 8-bit pixels, one draw each.
+  for (; first != transforms.end(); ++first) {
+    const auto* flip = dynamic_cast<const RandomHorizontalFlip*>(first->get());
+    if (!flip) break;
+    if (draw_uniform(generator, 0.0, 1.0) < flip->p()) image = image.flip({1});
+  }
+  return {image.contiguous(), static_cast<size_t>(first - transforms.begin())};
+}
+
+at::Tensor read_image_example(const std::string& bytes, const std::string& source, int64_t channels,
+                              const std::vector<std::shared_ptr<const Transform>>& transforms, at::Generator& generator) {
+  const ImagePixels pixels = read_image_pixels(bytes, source, channels, transforms, generator);
+  at::Tensor image = to_float_images(pixels.pixels).div_(255.0);
+  for (size_t t = pixels.transforms_done; t < transforms.size(); ++t) image = transforms[t]->apply(image, generator);
   return image;
+}
+
+at::Tensor pixels_to_batch(const std::vector<at::Tensor>& pixels, const Normalize* normalize) {
+  const int64_t n = static_cast<int64_t>(pixels.size());
+  const int64_t h = pixels[0].size(0), w = pixels[0].size(1), c = pixels[0].size(2);
+  std::vector<float> mean(static_cast<size_t>(c), 0.0f), std(static_cast<size_t>(c), 1.0f);
+  if (normalize) {
+    const auto& m = normalize->mean();
+    const auto& s = normalize->std();
+    if (m.size() != 1 && static_cast<int64_t>(m.size()) != c) {
+      throw ShapeError(fmt::format("normalize: {} channel values for images of {} channels", m.size(), c));
+    }
+    for (int64_t ch = 0; ch < c; ++ch) {
+      mean[static_cast<size_t>(ch)] = static_cast<float>(m.size() == 1 ? m[0] : m[static_cast<size_t>(ch)]);
+      std[static_cast<size_t>(ch)] = static_cast<float>(s.size() == 1 ? s[0] : s[static_cast<size_t>(ch)]);
+    }
+  }
+  at::Tensor out = at::empty({n, c, h, w}, at::kFloat);
+  float* o = out.data_ptr<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    const uint8_t* p = pixels[static_cast<size_t>(i)].data_ptr<uint8_t>();
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float m = mean[static_cast<size_t>(ch)], s = std[static_cast<size_t>(ch)];
+      float* plane = o + (i * c + ch) * h * w;
+      for (int64_t k = 0; k < h * w; ++k) plane[k] = (static_cast<float>(p[k * c + ch]) / 255.0f - m) / s;
+    }
+  }
+  return out;
 }
 
 }  // namespace bx

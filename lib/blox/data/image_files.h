@@ -10,6 +10,7 @@
 
 #include "blox/data/dataset.h"
 #include "blox/data/image_decode.h"
+#include "blox/data/transforms.h"
 
 namespace bx {
 
@@ -52,6 +53,19 @@ Dataset image_dataset(ImageFiles files, const ImageReading& reading, std::string
 /// labels all 0, unlabelled), or a folder of class folders / a manifest, read with the model's
 /// `class_names` (labelled). The bool says whether the labels are real.
 std::pair<ImageFiles, bool> list_images_to_predict(const std::string& path, const std::vector<std::string>& class_names);
+
+/// An image's 8-bit pixels (H, W, C) after its leading transforms: a geometric one (only its box
+/// decoded) and the flips after it; `transforms_done` says how many that was.
+struct ImagePixels {
+  at::Tensor pixels;
+  size_t transforms_done = 0;
+};
+ImagePixels read_image_pixels(const std::string& bytes, const std::string& source, int64_t channels,
+                              const std::vector<std::shared_ptr<const Transform>>& transforms, at::Generator& generator);
+
+/// 8-bit images (H, W, C) of one size as a float batch (B, C, H, W): v / 255, then `normalize`'s
+/// (v - mean) / std when given, in one pass.
+at::Tensor pixels_to_batch(const std::vector<at::Tensor>& pixels, const Normalize* normalize);
 
 /// One image through `transforms` as the loader reads it (float (1, C, H, W)): the first
 /// geometric transform's box decoded (at a reduced JPEG scale), then the rest.

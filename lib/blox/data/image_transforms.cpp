@@ -61,27 +61,159 @@ at::Tensor resize_bilinear(const at::Tensor& images, int64_t height, int64_t wid
                                      c10::nullopt);
 }
 
-at::Tensor realize_plan(const at::Tensor& image, const GeometryPlan& plan, int64_t offset_y, int64_t offset_x,
-                        int64_t scale) {
+namespace {
+
+// The plan's box from `image` (rows on axis `row`, columns on row + 1), as realize_plan says.
+at::Tensor take_box(const at::Tensor& image, int64_t row, const GeometryPlan& plan, int64_t offset_y, int64_t offset_x,
+                    int64_t scale) {
   // The box at this scale (rounded as the decoder rounds), then its part inside `image`.
   const auto at_scale = [&](int64_t v) { return static_cast<int64_t>(std::floor((2.0 * v + scale) / (2.0 * scale))); };
   const int64_t y0 = at_scale(plan.box.y) - offset_y, x0 = at_scale(plan.box.x) - offset_x;
   const int64_t h = std::max<int64_t>(1, at_scale(plan.box.y + plan.box.height) - at_scale(plan.box.y));
   const int64_t w = std::max<int64_t>(1, at_scale(plan.box.x + plan.box.width) - at_scale(plan.box.x));
   const int64_t top = std::max<int64_t>(0, y0), left = std::max<int64_t>(0, x0);
-  const int64_t bottom = std::min(image.size(1), y0 + h), right = std::min(image.size(2), x0 + w);
-  at::Tensor box;
+  const int64_t bottom = std::min(image.size(row), y0 + h), right = std::min(image.size(row + 1), x0 + w);
   if (top == y0 && left == x0 && bottom == y0 + h && right == x0 + w) {
-    box = image.narrow(1, top, h).narrow(2, left, w);
-  } else {  // reaching outside: zeros there, as torchvision pads a crop larger than the image
-    box = at::zeros({image.size(0), h, w}, image.options());
-    if (bottom > top && right > left) {
-      box.narrow(1, top - y0, bottom - top)
-          .narrow(2, left - x0, right - left)
-          .copy_(image.narrow(1, top, bottom - top).narrow(2, left, right - left));
-    }
+    return image.narrow(row, top, h).narrow(row + 1, left, w);
   }
+  // Reaching outside: zeros there, as torchvision pads a crop larger than the image.
+  std::vector<int64_t> sizes = image.sizes().vec();
+  sizes[static_cast<size_t>(row)] = h;
+  sizes[static_cast<size_t>(row + 1)] = w;
+  at::Tensor box = at::zeros(sizes, image.options());
+  if (bottom > top && right > left) {
+    box.narrow(row, top - y0, bottom - top)
+        .narrow(row + 1, left - x0, right - left)
+        .copy_(image.narrow(row, top, bottom - top).narrow(row + 1, left, right - left));
+  }
+  return box;
+}
+
+// PIL's precompute_coeffs (Resample.c) for its bilinear filter, then normalize_coeffs_8bpc:
+// per output index, the first input index, the tap count, and fixed-point weights.
+constexpr int kPrecisionBits = 32 - 8 - 2;
+
+struct Taps {
+  int64_t size = 0;  // taps per output index (ksize)
+  std::vector<int64_t> first, count;
+  std::vector<int32_t> weights;  // size per output index
+};
+
+Taps pil_taps(int64_t in_size, int64_t out_size) {
+  const double scale = static_cast<double>(in_size) / static_cast<double>(out_size);
+  const double filterscale = std::max(scale, 1.0);
+  const double support = 1.0 * filterscale;
+  Taps t;
+  t.size = static_cast<int64_t>(std::ceil(support)) * 2 + 1;
+  t.first.resize(static_cast<size_t>(out_size));
+  t.count.resize(static_cast<size_t>(out_size));
+  t.weights.assign(static_cast<size_t>(out_size * t.size), 0);
+  std::vector<double> k(static_cast<size_t>(t.size));
+  for (int64_t xx = 0; xx < out_size; ++xx) {
+    const double center = (static_cast<double>(xx) + 0.5) * scale;
+    const double ss = 1.0 / filterscale;
+    const int64_t xmin = std::max<int64_t>(0, static_cast<int64_t>(center - support + 0.5));
+    const int64_t xmax = std::min<int64_t>(in_size, static_cast<int64_t>(center + support + 0.5)) - xmin;
+    double ww = 0.0;
+    for (int64_t x = 0; x < xmax; ++x) {
+      const double d = std::abs((static_cast<double>(x + xmin) - center + 0.5) * ss);
+      k[static_cast<size_t>(x)] = d < 1.0 ? 1.0 - d : 0.0;
+      ww += k[static_cast<size_t>(x)];
+    }
+    for (int64_t x = 0; x < xmax; ++x) {
+      const double w = ww != 0.0 ? k[static_cast<size_t>(x)] / ww : k[static_cast<size_t>(x)];
+      t.weights[static_cast<size_t>(xx * t.size + x)] =
+          static_cast<int32_t>(w < 0 ? -0.5 + w * (1 << kPrecisionBits) : 0.5 + w * (1 << kPrecisionBits));
+    }
+    t.first[static_cast<size_t>(xx)] = xmin;
+    t.count[static_cast<size_t>(xx)] = xmax;
+  }
+  return t;
+}
+
+uint8_t clip8(int32_t v) {
+  const int32_t shifted = v >> kPrecisionBits;
+  return static_cast<uint8_t>(shifted < 0 ? 0 : shifted > 255 ? 255 : shifted);
+}
+
+}  // namespace
+
+at::Tensor resize_pixels(const at::Tensor& pixels, int64_t height, int64_t width) {
+  if (pixels.dim() != 3 || pixels.scalar_type() != at::kByte) {
+    throw ShapeError(fmt::format("resize: expected uint8 pixels (H, W, C), got shape {}", format_shape(pixels.sizes())));
+  }
+  at::Tensor in = pixels.contiguous();
+  const int64_t in_h = in.size(0), in_w = in.size(1), c = in.size(2);
+  if (in_h == height && in_w == width) return in;
+  // Horizontal pass first, over the rows the vertical pass uses (as PIL), then the vertical one.
+  const Taps vertical = pil_taps(in_h, height);
+  int64_t row0 = 0, rows = in_h;
+  if (in_w != width) {
+    row0 = vertical.first.front();
+    rows = vertical.first.back() + vertical.count.back() - row0;
+    const Taps horizontal = pil_taps(in_w, width);
+    at::Tensor out = at::empty({rows, width, c}, at::kByte);
+    const uint8_t* src = in.data_ptr<uint8_t>();
+    uint8_t* dst = out.data_ptr<uint8_t>();
+    for (int64_t y = 0; y < rows; ++y) {
+      const uint8_t* line = src + (y + row0) * in_w * c;
+      for (int64_t x = 0; x < width; ++x) {
+        const int32_t* k = &horizontal.weights[static_cast<size_t>(x * horizontal.size)];
+        const uint8_t* first = line + horizontal.first[static_cast<size_t>(x)] * c;
+        const int64_t taps = horizontal.count[static_cast<size_t>(x)];
+        uint8_t* out_pixel = dst + (y * width + x) * c;
+        if (c == 3) {  // RGB: the three channels in one pass over the taps
+          int32_t r = 1 << (kPrecisionBits - 1), g = r, b = r;
+          for (int64_t i = 0; i < taps; ++i, first += 3) {
+            r += first[0] * k[i];
+            g += first[1] * k[i];
+            b += first[2] * k[i];
+          }
+          out_pixel[0] = clip8(r);
+          out_pixel[1] = clip8(g);
+          out_pixel[2] = clip8(b);
+          continue;
+        }
+        for (int64_t ch = 0; ch < c; ++ch) {
+          int32_t sum = 1 << (kPrecisionBits - 1);
+          for (int64_t i = 0; i < taps; ++i) sum += first[i * c + ch] * k[i];
+          out_pixel[ch] = clip8(sum);
+        }
+      }
+    }
+    in = out;
+  }
+  if (in_h == height) return in;
+  at::Tensor out = at::empty({height, width, c}, at::kByte);
+  const uint8_t* src = in.data_ptr<uint8_t>();
+  uint8_t* dst = out.data_ptr<uint8_t>();
+  const int64_t stride = width * c;
+  std::vector<int32_t> sums(static_cast<size_t>(stride));
+  for (int64_t y = 0; y < height; ++y) {
+    const int32_t* k = &vertical.weights[static_cast<size_t>(y * vertical.size)];
+    const uint8_t* first = src + (vertical.first[static_cast<size_t>(y)] - row0) * stride;
+    const int64_t taps = vertical.count[static_cast<size_t>(y)];
+    // Row by row over the taps: contiguous, vectorized; the same sums as PIL's in another order.
+    std::fill(sums.begin(), sums.end(), 1 << (kPrecisionBits - 1));
+    for (int64_t i = 0; i < taps; ++i) {
+      const uint8_t* line = first + i * stride;
+      const int32_t w = k[i];
+      for (int64_t x = 0; x < stride; ++x) sums[static_cast<size_t>(x)] += line[x] * w;
+    }
+    for (int64_t x = 0; x < stride; ++x) dst[y * stride + x] = clip8(sums[static_cast<size_t>(x)]);
+  }
+  return out;
+}
+
+at::Tensor realize_plan(const at::Tensor& image, const GeometryPlan& plan, int64_t offset_y, int64_t offset_x,
+                        int64_t scale) {
+  const at::Tensor box = take_box(image, 1, plan, offset_y, offset_x, scale);
   return resize_bilinear(box.unsqueeze(0), plan.height, plan.width).squeeze(0);
+}
+
+at::Tensor realize_plan_pixels(const at::Tensor& pixels, const GeometryPlan& plan, int64_t offset_y, int64_t offset_x,
+                               int64_t scale) {
+  return resize_pixels(take_box(pixels, 0, plan, offset_y, offset_x, scale), plan.height, plan.width);
 }
 
 at::Tensor ImageGeometry::apply(const at::Tensor& batch, at::Generator& generator) const {

@@ -54,6 +54,7 @@ class RandomHorizontalFlip final : public Transform {
   explicit RandomHorizontalFlip(double p = 0.5);
   at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
   bool random() const override { return true; }
+  double p() const { return p_; }
 
  private:
   double p_;
