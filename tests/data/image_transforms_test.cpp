@@ -54,7 +54,8 @@ TEST_CASE("image transforms: resize, resized crop and center crop equal torchvis
   const at::Tensor image = float_image(dir, "big.jpg").squeeze(0);
   at::Generator unused = make_generator(Key{0});
   SUBCASE("resize: shrinking (antialiased) and enlarging") {
-    for (auto [h, w] : {std::pair<int64_t, int64_t>{100, 133}, {224, 224}, {401, 530}}) {
+    for (const auto& size : {std::pair<int64_t, int64_t>{100, 133}, {224, 224}, {401, 530}}) {
+      const int64_t h = size.first, w = size.second;
       CAPTURE(h);
       const GeometryPlan plan = Resize(0, h, w).plan(375, 500, unused);
       const at::Tensor theirs = image_reference(dir, fmt::format("resize '{}' {} {}", big, h, w), at::kByte);
@@ -81,7 +82,8 @@ TEST_CASE("image transforms: resize, resized crop and center crop equal torchvis
   SUBCASE("center crop, offsets rounded half to even; padded with zeros where larger") {
     const std::string small = (dir.path / "baseline.jpg").string();  // 161 x 121
     const at::Tensor pixels = float_image(dir, "baseline.jpg").squeeze(0);
-    for (auto [h, w] : {std::pair<int64_t, int64_t>{100, 98}, {98, 100}, {130, 170}, {121, 200}}) {
+    for (const auto& size : {std::pair<int64_t, int64_t>{100, 98}, {98, 100}, {130, 170}, {121, 200}}) {
+      const int64_t h = size.first, w = size.second;
       CAPTURE(h);
       CAPTURE(w);
       const at::Tensor ours = realize_plan(pixels, CenterCrop(h, w).plan(121, 161, unused), 0, 0, 1);
@@ -97,7 +99,8 @@ TEST_CASE("image transforms: color jitter's adjustments and normalize equal torc
   const TempDir& dir = image_fixtures();
   const std::string file = (dir.path / "baseline.jpg").string();
   const at::Tensor image = float_image(dir, "baseline.jpg");
-  for (auto [b, c, s] : {std::tuple<double, double, double>{1.3, 0.6, 1.7}, {0.5, 1.4, 0.2}}) {
+  for (const auto& factors : {std::tuple<double, double, double>{1.3, 0.6, 1.7}, {0.5, 1.4, 0.2}}) {
+    const double b = std::get<0>(factors), c = std::get<1>(factors), s = std::get<2>(factors);
     CAPTURE(b);
     const at::Tensor ours = adjust_saturation(adjust_contrast(adjust_brightness(image, b), c), s);
     const at::Tensor theirs = image_reference(dir, fmt::format("jitter '{}' {} {} {}", file, b, c, s), at::kFloat);
