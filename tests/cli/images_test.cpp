@@ -95,6 +95,26 @@ TEST_CASE("images: eval and predict on the folder, a file, a folder of files; ev
   CHECK(loose.output.find(",label") == std::string::npos);
 }
 
+TEST_CASE("images: a manifest labelled by indices needs data.classes, and its labels must be below it") {
+  RunDir run;
+  const std::string file = source_path("datasets/fashion-mnist-images/train/0-t-shirt/00001.jpg");
+  write(run.path / "list.csv", "path,label\n" + file + ",0\n" + file + ",7\n");
+  const std::string base = edited(edited(image_config(), "  format: image_folder\n", "  format: image_list\n"),
+                                  "  train: " + source_path("datasets/fashion-mnist-images") + "/train\n",
+                                  "  train: list.csv\n");
+  write(run.path / "img.yaml", edited(base, "  test: " + source_path("datasets/fashion-mnist-images/test") + "\n", ""));
+  const Result unset = blox(run.path, "validate img.yaml");
+  CHECK(unset.exit_code == 2);
+  CHECK_MESSAGE(unset.output.find("data.classes: the manifest's labels are class indices: set data.classes") !=
+                    std::string::npos,
+                unset.output);
+  const Result small = blox(run.path, "validate img.yaml --set data.classes=5");
+  CHECK(small.exit_code == 2);
+  CHECK_MESSAGE(small.output.find("label 7 at index 1 is out of range [0, 5)") != std::string::npos, small.output);
+  const Result fits = blox(run.path, "validate img.yaml --set data.classes=8 --set data.batch_size=2");
+  CHECK_MESSAGE(fits.exit_code == 0, fits.output);
+}
+
 TEST_CASE("images: a bad file stops training with its name, exit 2, the last checkpoint intact") {
   RunDir run;
   const std::string root = source_path("datasets/fashion-mnist-images/train");

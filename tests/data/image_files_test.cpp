@@ -9,6 +9,7 @@
 #include "blox/data/image_files.h"
 #include "blox/data/image_transforms.h"
 #include "blox/data/loader.h"
+#include "blox/data/open_dataset.h"
 #include "support/helpers.h"
 #include "support/files.h"
 #include "support/temp_dir.h"
@@ -71,6 +72,12 @@ TEST_CASE("image_list: a manifest of path,label (CSV or TSV), paths relative to 
   CHECK(indices.class_names.empty());
   CHECK(indices.labels == std::vector<int64_t>{4});
   CHECK(indices.paths == std::vector<std::string>{(dir.path / "sub" / "x.png").string()});
+  // Index labels are checked against the class count when the dataset is opened.
+  DataSource source{DataFormat::image_list, (dir.path / "indices.tsv").string(), "", 3};
+  CHECK_THROWS_WITH_AS(open_dataset(source), doctest::Contains("indices.tsv: label 4 at index 0 is out of range [0, 3)"),
+                       DataError);
+  source.classes = 5;
+  CHECK(open_dataset(source).targets[0].item<int64_t>() == 4);
   CHECK_THROWS_WITH_AS(read_image_list((dir.path / "named.csv").string(), {"dress"}),
                        doctest::Contains("named.csv:3: label 't-shirt' is not one of the classes (dress)"), DataError);
   dir.write("nolabel.csv", "file,class\nx.png,1\n");

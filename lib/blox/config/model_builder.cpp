@@ -38,7 +38,7 @@ at::Tensor example_input(const DataConfig& d, const std::optional<Vocabulary>& v
     }
   }
   if (is_image_format(d.format)) {
-    classes = static_cast<int64_t>(d.class_names.size());
+    classes = d.classes;  // the class names' count, or the config's for a manifest of indices
     return example_input(d.source(d.train, d.train_labels), evaluation_transforms(d.transforms));
   }
   return example_input(d.source(d.train, d.train_labels));

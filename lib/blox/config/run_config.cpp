@@ -111,6 +111,10 @@ void read_image_classes(Options& o, DataConfig& d) {
     return;
   }
   const int64_t count = static_cast<int64_t>(d.class_names.size());
+  if (count == 0) {  // a manifest labelled by indices: the class count is the config's
+    o.check(d.classes > 0, "classes", "the manifest's labels are class indices: set data.classes");
+    return;
+  }
   if (d.classes == 0) {
     d.classes = count;
     o.set_string("classes", std::to_string(count));

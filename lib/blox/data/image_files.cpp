@@ -269,7 +269,8 @@ ImageFiles read_image_list(const std::string& manifest, const std::vector<std::s
   files.class_names = class_names;
   const bool indices = class_names.empty() && std::all_of(table.rows.begin(), table.rows.end(), [&](const auto& row) {
     const std::string& l = row[label_at];
-    return !l.empty() && std::all_of(l.begin(), l.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return !l.empty() && l.size() <= 9 &&
+           std::all_of(l.begin(), l.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
   });
   if (class_names.empty() && !indices) {  // class names fitted: the sorted distinct labels
     for (const auto& row : table.rows) files.class_names.push_back(row[label_at]);

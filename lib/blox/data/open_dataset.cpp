@@ -54,8 +54,11 @@ ImageReading with_workers(ImageReading reading) {
 Dataset open_dataset(const DataSource& s) {
   switch (s.format) {
     case DataFormat::image_folder:
-    case DataFormat::image_list:
-      return image_dataset(list_image_files(s), with_workers(s.images), s.path);
+    case DataFormat::image_list: {
+      Dataset images = image_dataset(list_image_files(s), with_workers(s.images), s.path);
+      if (s.classes > 0) check_labels(images.targets, s.classes, s.path);  // manifest indices
+      return images;
+    }
     case DataFormat::idx:
       if (s.labels.empty()) {
         const at::Tensor images = read_idx_images(s.path);
