@@ -4,6 +4,7 @@
 
 #include "blox/io/checkpoint.h"
 #include "support/helpers.h"
+#include "support/image_reference.h"
 #include "support/run_helpers.h"
 
 using namespace bx;
@@ -144,4 +145,38 @@ TEST_CASE("images: a bad file stops training with its name, exit 2, the last che
   CHECK_MESSAGE(skipped.exit_code == 0, skipped.output);
   CHECK(skipped.output.find("note: 2 bad file reads left out this epoch (data.skip_bad_files); first:") !=
         std::string::npos);
+}
+
+TEST_CASE("images: streamed from disk, peak memory does not grow with the folder (twice the files: within 6 MiB)") {
+  if (!image_reference_available()) return;
+  // Folders of 300 and 600 links to one 500 x 375 JPEG: held in memory, the larger folder would
+  // add at least its file bytes (300 x its size) and, decoded, 300 x 562 kB.
+  const fs::path photo = image_fixtures().path / "big.jpg";
+  const auto peak = [&](int files) {
+    RunDir dir;
+    for (int i = 0; i < files; ++i) {
+      const fs::path cls = dir.path / "images" / (i % 2 ? "b" : "a");
+      fs::create_directories(cls);
+      fs::create_symlink(photo, cls / fmt::format("{:04d}.jpg", i));
+    }
+    write(dir.path / "img.yaml",
+          "seed: 1\nthreads: 1\n"
+          "data:\n  format: image_folder\n  train: images\n  channels: 3\n  batch_size: 16\n  workers: 1\n"
+          "  transforms: [{type: random_resized_crop, size: 32}, {type: normalize, preset: imagenet}]\n"
+          "model:\n  layers:\n"
+          "    - {type: conv2d, name: conv, output_channels: 4, kernel_size: 3, padding: same}\n"
+          "    - {type: max_pool2d, window: 4}\n    - {type: flatten}\n"
+          "    - {type: linear, name: logits, output_size: classes}\n"
+          "loss: {type: cross_entropy}\noptimizer: {type: adam, learning_rate: 0.003}\n"
+          "train: {epochs: 1}\ncheckpoint: {dir: run}\n");
+    const Finished run = finish(spawn_train(dir.path, "img.yaml"));
+    REQUIRE_MESSAGE(run.exit_code == 0, read(dir.path / "output.txt"));
+    REQUIRE(last(dir.path / "run").step == (files + 15) / 16);  // every file was read
+    return run.peak_rss_kib;
+  };
+  const long small = peak(300), large = peak(600);
+  CAPTURE(small);
+  CAPTURE(large);
+  CHECK(large - small < 6 * 1024);
+  CHECK(fs::file_size(photo) * 300 > 6 * 1024 * 1024);  // a cache of the files would show
 }

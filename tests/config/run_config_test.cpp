@@ -97,6 +97,9 @@ TEST_CASE("read_run_config: which data files go together depends on the format, 
   CHECK_MESSAGE(report.find("data.window_stride: 17 is past sequence_length 16") != std::string::npos, report);
   report = report_of(data_section() + "  window_stride: 4\n");
   CHECK_MESSAGE(report.find("data.window_stride: window_stride is for format text") != std::string::npos, report);
+  const std::string folder = test::source_path("datasets/fashion-mnist-images/train");
+  report = report_of("data:\n  format: image_folder\n  train: " + folder + "\n  channels: 2\n");
+  CHECK_MESSAGE(report.find("data.channels: expected 1, 3 or 4, got 2") != std::string::npos, report);
   report = report_of(data_section() + "  validation_fraction: 1.5\nseed: -1\nthreads: -2\ndevice: gpu\n");
   CHECK_MESSAGE(report.find("data.validation_fraction: expected a value in [0, 1), got 1.5") != std::string::npos, report);
   CHECK(report.find("seed: expected an integer >= 0, got -1") != std::string::npos);

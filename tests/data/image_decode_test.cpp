@@ -19,12 +19,13 @@ DecodedImage decode_file(const TempDir& dir, const std::string& name, const Deco
 
 }  // namespace
 
-TEST_CASE("images: JPEG (baseline, progressive, grey) and PNG (8-bit, 16-bit, palette, alpha) equal PIL's pixels") {
+TEST_CASE("images: JPEG (baseline, progressive, grey) and PNG (8-bit, 16-bit, palette, alpha) equal PIL's pixels, in 1, 3 and 4 channels") {
   if (!image_reference_available()) return;
   const TempDir& dir = image_fixtures();
   for (const char* name : {"baseline.jpg", "progressive.jpg", "gray.jpg", "big.jpg", "rgb8.png", "rgb16.png",
-                           "gray16.png", "palette.png", "palette_4bit.png", "rgba.png", "gray_alpha.png"}) {
-    for (int64_t channels : {3, 1}) {
+                           "gray16.png", "palette.png", "palette_4bit.png", "palette_trns.png", "rgba.png",
+                           "gray_alpha.png"}) {
+    for (int64_t channels : {3, 1, 4}) {
       const std::string file = name;
       CAPTURE(file);
       CAPTURE(channels);

@@ -147,3 +147,26 @@ TEST_CASE("image stream: images of different sizes in one batch are an error nam
   CHECK_THROWS_WITH_AS(bad.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {}).inputs,
                        doctest::Contains("bad.png: not a JPEG or PNG image"), DataError);
 }
+
+TEST_CASE("image stream: 4 channels keep alpha (255 where none); a batch still held is never filled again") {
+  ImageFiles files = list_image_folder(source_path(kShipped + "/train"));
+  const Dataset rgba = image_dataset(files, {4, 1}, "train");
+  const at::Tensor four = rgba.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {}).inputs;
+  REQUIRE(four.sizes() == at::IntArrayRef({2, 4, 28, 28}));
+  CHECK(at::equal(four.select(1, 0), four.select(1, 2)));  // grey files: R = G = B
+  CHECK(four.select(1, 3).min().item<float>() == 1.0f);     // opaque
+  const Dataset grey = image_dataset(files, {1, 1}, "train");
+  CHECK(at::equal(four.narrow(1, 0, 1), grey.stream->read(at::tensor({0, 1}, at::kLong), 0, 0, {}).inputs));
+
+  // Batches in use (held, or a view of one held) keep their values while more are read; a
+  // batch let go is filled again with the right values.
+  const auto read = [&](std::vector<int64_t> ids) {
+    return grey.stream->read(at::tensor(ids, at::kLong), 0, 0, {}).inputs;
+  };
+  const at::Tensor held = read({0, 1}), expected_held = held.clone();
+  const at::Tensor view = read({2, 3}).narrow(0, 1, 1), expected_view = view.clone();
+  const at::Tensor expected_next = read({4, 5}).clone();
+  for (int round = 0; round < 6; ++round) CHECK(at::equal(read({4, 5}), expected_next));
+  CHECK(at::equal(held, expected_held));
+  CHECK(at::equal(view, expected_view));
+}

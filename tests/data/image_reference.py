@@ -7,8 +7,9 @@ downloaded. Every array subcommand writes a raw little-endian array (uint8 HWC f
 float32 CHW for tensors) to OUT and prints its shape on stdout as space-separated ints.
 
 Usage: image_reference.py make DIR
-       image_reference.py decode FILE CHANNELS OUT        (CHANNELS 1 or 3; uint8 HWC)
+       image_reference.py decode FILE CHANNELS OUT        (CHANNELS 1, 3 or 4; uint8 HWC)
        image_reference.py resize FILE H W OUT             (PIL bilinear; uint8 HWC)
+       image_reference.py resize_gray FILE H W OUT        (PIL bilinear of the L image; uint8 HW1)
        image_reference.py resized_crop FILE TOP LEFT HEIGHT WIDTH SIZE_H SIZE_W OUT   (uint8 HWC)
        image_reference.py center_crop FILE H W OUT        (zero padding where larger; uint8 HWC)
        image_reference.py jitter FILE BRIGHTNESS CONTRAST SATURATION OUT   (float32 CHW)
@@ -179,6 +180,7 @@ def make(directory: str) -> None:
 
     crop.quantize(64).save(path("palette.png"), "PNG", optimize=False)  # 8-bit indices
     crop.quantize(16).save(path("palette_4bit.png"), "PNG", optimize=False)  # Pillow packs 4 bits
+    crop.quantize(64).save(path("palette_trns.png"), "PNG", optimize=False, transparency=5)  # a tRNS chunk
     alpha = (np.arange(width)[None, :] * 255 // (width - 1) + np.arange(height)[:, None]) % 256
     rgba = np.dstack([rgb, alpha.astype(np.uint8)])
     Image.fromarray(rgba, "RGBA").save(path("rgba.png"), "PNG", optimize=False)
@@ -201,18 +203,22 @@ def open_rgb(file: str) -> Image.Image:
 
 
 def decode(file: str, channels: int) -> np.ndarray:
-    if channels not in (1, 3):
-        raise ValueError(f"CHANNELS must be 1 or 3, not {channels}")
+    if channels not in (1, 3, 4):
+        raise ValueError(f"CHANNELS must be 1, 3 or 4, not {channels}")
     header = png_header(file)
     if header is not None and header[2] == 16:
         values = read_png16(file)
         pixels = ((values.astype(np.uint32) + 128) // 257).astype(np.uint8)  # round(v / 257)
         colour = pixels[..., :1] if values.shape[2] <= 2 else pixels[..., :3]  # alpha dropped
+        if channels == 4:
+            opaque = np.full(pixels.shape[:2] + (1,), 255, np.uint8)
+            alpha = pixels[..., -1:] if values.shape[2] in (2, 4) else opaque
+            return np.concatenate([np.repeat(colour, 3 // colour.shape[2], axis=2), alpha], axis=2)
         if channels == 3:
             return np.repeat(colour, 3, axis=2) if colour.shape[2] == 1 else colour
         return colour if colour.shape[2] == 1 else luma(colour)[..., None]
     with Image.open(file) as image:
-        pixels = np.asarray(image.convert("RGB" if channels == 3 else "L"))
+        pixels = np.asarray(image.convert({1: "L", 3: "RGB", 4: "RGBA"}[channels]))
     return pixels.reshape(pixels.shape[0], pixels.shape[1], channels)
 
 
@@ -224,7 +230,7 @@ def main(argv: list) -> None:
     if len(argv) < 2:
         raise ValueError("no subcommand (see the usage at the top of this file)")
     command, args = argv[1], argv[2:]
-    arity = {"make": 1, "decode": 3, "resize": 4, "resized_crop": 8, "center_crop": 4, "jitter": 5,
+    arity = {"make": 1, "decode": 3, "resize": 4, "resize_gray": 4, "resized_crop": 8, "center_crop": 4, "jitter": 5,
              "normalize": 2}
     if command not in arity:
         raise ValueError(f"unknown subcommand {command!r}")
@@ -241,6 +247,10 @@ def main(argv: list) -> None:
     elif command == "resize":
         height, width = numbers
         array = hwc(open_rgb(file).resize((width, height), Image.BILINEAR))
+    elif command == "resize_gray":
+        height, width = numbers
+        with Image.open(file) as image:
+            array = np.asarray(image.convert("L").resize((width, height), Image.BILINEAR))[..., None]
     else:
         import torchvision.transforms.functional as F
         from torchvision.transforms import InterpolationMode

@@ -3,9 +3,12 @@
 #include <cmath>
 
 #include <ATen/ops/abs.h>
+#include <ATen/ops/empty.h>
 
+#include "blox/core/errors.h"
 #include "blox/core/rng.h"
 #include "blox/data/image_files.h"
+#include "blox/data/image_pixels.h"
 #include "blox/data/image_transforms.h"
 #include "blox/data/transforms.h"
 #include "support/helpers.h"
@@ -91,6 +94,51 @@ TEST_CASE("image transforms: resize, resized crop and center crop equal torchvis
       REQUIRE(ours.unsqueeze(0).sizes() == theirs.sizes());
       CHECK(max_levels(ours.unsqueeze(0), theirs) == 0.0);
     }
+  }
+}
+
+TEST_CASE("8-bit pixels: PIL's resize whatever the shapes, the mirror, and the batch's normalized planes") {
+  if (!image_reference_available()) return;
+  const TempDir& dir = image_fixtures();
+  const std::string big = (dir.path / "big.jpg").string(), gray = (dir.path / "gray.jpg").string();
+  const at::Tensor pixels = pixels_of(dir, "big.jpg");  // 375 x 500
+  SUBCASE("one axis shrinks and the other grows; one row or column; one pixel; a strided box") {
+    for (const auto& size : {std::pair<int64_t, int64_t>{50, 700}, {600, 90}, {1, 333}, {217, 1}, {1, 1}, {375, 224}}) {
+      const int64_t h = size.first, w = size.second;
+      CAPTURE(h);
+      CAPTURE(w);
+      const at::Tensor theirs = image_reference(dir, fmt::format("resize '{}' {} {}", big, h, w), at::kByte);
+      CHECK(at::equal(resize_pixels(pixels, h, w), theirs));
+    }
+    const at::Tensor box = pixels.narrow(0, 30, 200).narrow(1, 40, 300);  // rows 500 x 3 bytes apart
+    REQUIRE(!box.is_contiguous());
+    const at::Tensor theirs = image_reference(dir, fmt::format("resized_crop '{}' 30 40 200 300 224 224", big), at::kByte);
+    CHECK(at::equal(resize_pixels(box, 224, 224), theirs));
+  }
+  SUBCASE("one channel") {
+    const at::Tensor grey = decode_image(read_text(gray), gray, {1, std::nullopt, 0, 0}).pixels;
+    for (const auto& size : {std::pair<int64_t, int64_t>{60, 80}, {300, 97}}) {
+      const int64_t h = size.first, w = size.second;
+      CAPTURE(h);
+      const at::Tensor theirs = image_reference(dir, fmt::format("resize_gray '{}' {} {}", gray, h, w), at::kByte);
+      CHECK(at::equal(resize_pixels(grey, h, w), theirs));
+    }
+  }
+  SUBCASE("the mirror, in place, for 1 and 3 channels and odd widths") {
+    for (int64_t c : {1, 3}) {
+      at::Tensor odd = pixels.narrow(1, 0, 161).narrow(2, 0, c).contiguous();
+      const at::Tensor expected = odd.flip({1});
+      mirror_pixels(odd);
+      CHECK(at::equal(odd, expected));
+    }
+  }
+  SUBCASE("normalized planes equal torchvision's to_tensor then normalize") {
+    const PixelScale scale(3, {0.485, 0.456, 0.406}, {0.229, 0.224, 0.225});
+    at::Tensor planes = at::empty({3, 375, 500}, at::kFloat);
+    scale.to_planes(pixels, planes.data_ptr<float>());
+    const at::Tensor theirs = image_reference(dir, fmt::format("normalize '{}'", big), at::kFloat);
+    CHECK((planes - theirs).abs().max().item<double>() < 1e-6);
+    CHECK_THROWS_AS(PixelScale(3, {0.5, 0.5}, {0.2, 0.2}), ShapeError);
   }
 }
 

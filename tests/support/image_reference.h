@@ -17,8 +17,8 @@ namespace bx::test {
 
 /// True when the reference can run; otherwise the test case is skipped with the reason.
 inline bool image_reference_available() {
-  const CommandResult r = run_command("/usr/bin/python3 -c 'import PIL, torchvision, sklearn'");
-  if (r.exit_code == 0) return true;
+  static const bool available = run_command("/usr/bin/python3 -c 'import PIL, torchvision, sklearn'").exit_code == 0;
+  if (available) return true;
   skip_missing("Debian's python3-pil, python3-torchvision or python3-sklearn is missing (scripts/setup installs them)");
   return false;
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -126,5 +127,16 @@ inline int exit_code(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// The exit code of a finished child (-1 when a signal killed it) and its peak resident set size.
+struct Finished {
+  int exit_code;
+  long peak_rss_kib;
+};
+inline Finished finish(pid_t pid) {
+  int status = 0;
+  struct rusage usage {};
+  REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+}
 
 }  // namespace bx::test

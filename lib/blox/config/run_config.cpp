@@ -159,7 +159,8 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
   o.check(!images || (d.train_labels.empty() && d.test_labels.empty()), d.train_labels.empty() ? "test_labels" : "train_labels",
           fmt::format("format {} has no labels files (image_folder: the class folders; image_list: the label column)",
                       d.format_name));
-  o.check(d.channels == 1 || d.channels == 3, "channels", fmt::format("expected 1 or 3, got {}", d.channels));
+  o.check(d.channels == 1 || d.channels == 3 || d.channels == 4, "channels",
+          fmt::format("expected 1, 3 or 4, got {}", d.channels));
   o.check(d.window_stride <= d.sequence_length, "window_stride",
           fmt::format("{} is past sequence_length {}: the text between windows would never be trained on",
                       d.window_stride, d.sequence_length));

@@ -51,7 +51,7 @@ struct DataFiles {
   int64_t sequence_length = 64;      ///< text only
   int64_t window_stride = 0;         ///< text only: between training windows' starts; 0: sequence_length
   std::vector<std::string> class_names;  ///< csv and images: the classes' names, in index order
-  int64_t channels = 3;              ///< images: 1 (luma) or 3 (RGB)
+  int64_t channels = 3;              ///< images: 1 (luma), 3 (RGB) or 4 (RGBA)
   int64_t workers = 0;               ///< images: decoding threads; 0: the cores the step leaves
   bool skip_bad_files = false;       ///< images: leave out files that cannot be decoded, counted
 
@@ -85,8 +85,9 @@ struct DataFiles {
           "image_folder: the class folders' names (sorted, as torchvision); image_list: the manifest's labels "
           "(sorted) when they are not all numbers. Written into the resolved config, so checkpoints keep them; "
           "predict, eval --confusion and export name classes by them");
-    visit("channels", channels, Rule().at_least(1).at_most(3),
-          "images: 3 (RGB; grey images repeated) or 1 (luma, as PIL's convert(\"L\")); alpha is dropped");
+    visit("channels", channels, Rule().at_least(1).at_most(4),
+          "images: 3 (RGB; grey images repeated), 1 (luma, as PIL's convert(\"L\")), both dropping alpha, or 4 "
+          "(RGBA, as PIL's convert(\"RGBA\"): the file's alpha or tRNS transparency kept, 255 where it has none)");
     visit("workers", workers, Rule::non_negative().resumable(),
           "images: threads that read and decode each batch's files (the loader's thread works beside them); 0: "
           "the cores the training step's threads leave, at least 1");

@@ -140,7 +140,7 @@ DecodedImage jpeg_decode(const std::string& bytes, const std::string& source, co
   const PixelBox box = whole_or(r, width, height, source);
   const int64_t scale = jpeg_scale(box, r);
   const bool grey = j.info.num_components == 1;
-  j.info.out_color_space = grey ? JCS_GRAYSCALE : JCS_RGB;
+  j.info.out_color_space = r.channels == 4 ? JCS_EXT_RGBA : grey ? JCS_GRAYSCALE : JCS_RGB;  // RGBA: alpha 255
   j.info.scale_num = 1;
   j.info.scale_denom = static_cast<unsigned int>(scale);
   jpeg_start_decompress(&j.info);
@@ -225,18 +225,25 @@ DecodedImage png_decode(const std::string& bytes, const std::string& source, con
   check_size(width, height, source);
   const PixelBox box = whole_or(r, width, height, source);
   const int type = png_get_color_type(p.png, p.info);
-  // To 8-bit grey or RGB, as PIL's convert("RGB") / convert("L"): palettes expanded, transparency
-  // and alpha dropped (not composited), 16-bit samples rounded to 8 bits (v / 257).
+  // To 8-bit grey, RGB or RGBA, as PIL's convert("L") / convert("RGB") / convert("RGBA"):
+  // palettes expanded, 16-bit samples rounded to 8 bits (v / 257); alpha and transparency (tRNS)
+  // dropped (not composited), or kept as alpha (255 where the file has none).
+  const bool transparency = (type & PNG_COLOR_MASK_ALPHA) || png_get_valid(p.png, p.info, PNG_INFO_tRNS);
   if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(p.png);
   if (png_get_bit_depth(p.png, p.info) < 8) png_set_packing(p.png);
   if (type == PNG_COLOR_TYPE_GRAY && png_get_bit_depth(p.png, p.info) < 8) png_set_expand_gray_1_2_4_to_8(p.png);
+  if (png_get_valid(p.png, p.info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(p.png);
   if (png_get_bit_depth(p.png, p.info) == 16) png_set_scale_16(p.png);
-  if (type & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(p.png);
+  if (transparency && r.channels != 4) png_set_strip_alpha(p.png);
+  if (!transparency && r.channels == 4) png_set_add_alpha(p.png, 0xff, PNG_FILLER_AFTER);
   const bool grey = !(type & PNG_COLOR_MASK_COLOR);
-  if (grey && r.channels == 3) png_set_gray_to_rgb(p.png);
+  if (grey && r.channels != 1) png_set_gray_to_rgb(p.png);
   const int passes = png_set_interlace_handling(p.png);
   png_read_update_info(p.png, p.info);
   const int64_t comps = png_get_channels(p.png, p.info);
+  if (comps != (r.channels == 1 && !grey ? 3 : r.channels)) {  // RGB to luma below
+    throw DataError(fmt::format("{}: PNG: {} channels after conversion, expected {}", source, comps, r.channels));
+  }
   // Non-interlaced: rows past the region are never read. Interlaced: every pass covers all rows.
   const int64_t needed = passes > 1 ? height : box.y + box.height;
   image = at::empty({needed, width, comps}, at::kByte);
@@ -261,8 +268,8 @@ ImageHeader read_image_header(const std::string& bytes, const std::string& sourc
 }
 
 DecodedImage decode_image(const std::string& bytes, const std::string& source, const DecodeRequest& request) {
-  if (request.channels != 1 && request.channels != 3) {
-    throw ConfigError(fmt::format("{}: channels must be 1 or 3, got {}", source, request.channels));
+  if (request.channels != 1 && request.channels != 3 && request.channels != 4) {
+    throw ConfigError(fmt::format("{}: channels must be 1, 3 or 4, got {}", source, request.channels));
   }
   return sniff(bytes, source) == ImageFormat::jpeg ? jpeg_decode(bytes, source, request)
                                                    : png_decode(bytes, source, request);

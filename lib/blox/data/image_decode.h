@@ -30,8 +30,8 @@ struct ImageHeader {
 /// CMYK JPEG.
 ImageHeader read_image_header(const std::string& bytes, const std::string& source);
 
-/// What to decode: the channels (1: luma as PIL's convert("L"), 3: RGB; grey images repeated,
-/// alpha dropped), a region (default: the whole image) and the size it will be resized to, which
+/// What to decode: the channels (1: luma as PIL's convert("L"), 3: RGB, grey images repeated,
+/// alpha dropped; 4: RGBA as PIL's convert("RGBA"), alpha kept, 255 where the file has none), a region (default: the whole image) and the size it will be resized to, which
 /// lets a JPEG decode at 1/2, 1/4 or 1/8 scale while the region stays at least that large.
 struct DecodeRequest {
   int64_t channels = 3;

@@ -63,10 +63,6 @@ struct ImagePixels {
 ImagePixels read_image_pixels(const std::string& bytes, const std::string& source, int64_t channels,
                               const std::vector<std::shared_ptr<const Transform>>& transforms, at::Generator& generator);
 
-/// 8-bit images (H, W, C) of one size as a float batch (B, C, H, W): v / 255, then `normalize`'s
-/// (v - mean) / std when given, in one pass.
-at::Tensor pixels_to_batch(const std::vector<at::Tensor>& pixels, const Normalize* normalize);
-
 /// One image through `transforms` as the loader reads it (float (1, C, H, W)): the first
 /// geometric transform's box decoded (at a reduced JPEG scale), then the rest.
 at::Tensor read_image_example(const std::string& bytes, const std::string& source, int64_t channels,

@@ -14,6 +14,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/shape.h"
+#include "blox/data/image_pixels.h"
 
 namespace bx {
 namespace {
@@ -89,121 +90,7 @@ at::Tensor take_box(const at::Tensor& image, int64_t row, const GeometryPlan& pl
   return box;
 }
 
-// PIL's precompute_coeffs (Resample.c) for its bilinear filter, then normalize_coeffs_8bpc:
-// per output index, the first input index, the tap count, and fixed-point weights.
-constexpr int kPrecisionBits = 32 - 8 - 2;
-
-struct Taps {
-  int64_t size = 0;  // taps per output index (ksize)
-  std::vector<int64_t> first, count;
-  std::vector<int32_t> weights;  // size per output index
-};
-
-Taps pil_taps(int64_t in_size, int64_t out_size) {
-  const double scale = static_cast<double>(in_size) / static_cast<double>(out_size);
-  const double filterscale = std::max(scale, 1.0);
-  const double support = 1.0 * filterscale;
-  Taps t;
-  t.size = static_cast<int64_t>(std::ceil(support)) * 2 + 1;
-  t.first.resize(static_cast<size_t>(out_size));
-  t.count.resize(static_cast<size_t>(out_size));
-  t.weights.assign(static_cast<size_t>(out_size * t.size), 0);
-  std::vector<double> k(static_cast<size_t>(t.size));
-  for (int64_t xx = 0; xx < out_size; ++xx) {
-    const double center = (static_cast<double>(xx) + 0.5) * scale;
-    const double ss = 1.0 / filterscale;
-    const int64_t xmin = std::max<int64_t>(0, static_cast<int64_t>(center - support + 0.5));
-    const int64_t xmax = std::min<int64_t>(in_size, static_cast<int64_t>(center + support + 0.5)) - xmin;
-    double ww = 0.0;
-    for (int64_t x = 0; x < xmax; ++x) {
-      const double d = std::abs((static_cast<double>(x + xmin) - center + 0.5) * ss);
-      k[static_cast<size_t>(x)] = d < 1.0 ? 1.0 - d : 0.0;
-      ww += k[static_cast<size_t>(x)];
-    }
-    for (int64_t x = 0; x < xmax; ++x) {
-      const double w = ww != 0.0 ? k[static_cast<size_t>(x)] / ww : k[static_cast<size_t>(x)];
-      t.weights[static_cast<size_t>(xx * t.size + x)] =
-          static_cast<int32_t>(w < 0 ? -0.5 + w * (1 << kPrecisionBits) : 0.5 + w * (1 << kPrecisionBits));
-    }
-    t.first[static_cast<size_t>(xx)] = xmin;
-    t.count[static_cast<size_t>(xx)] = xmax;
-  }
-  return t;
-}
-
-uint8_t clip8(int32_t v) {
-  const int32_t shifted = v >> kPrecisionBits;
-  return static_cast<uint8_t>(shifted < 0 ? 0 : shifted > 255 ? 255 : shifted);
-}
-
 }  // namespace
-
-at::Tensor resize_pixels(const at::Tensor& pixels, int64_t height, int64_t width) {
-  if (pixels.dim() != 3 || pixels.scalar_type() != at::kByte) {
-    throw ShapeError(fmt::format("resize: expected uint8 pixels (H, W, C), got shape {}", format_shape(pixels.sizes())));
-  }
-  at::Tensor in = pixels.contiguous();
-  const int64_t in_h = in.size(0), in_w = in.size(1), c = in.size(2);
-  if (in_h == height && in_w == width) return in;
-  // Horizontal pass first, over the rows the vertical pass uses (as PIL), then the vertical one.
-  const Taps vertical = pil_taps(in_h, height);
-  int64_t row0 = 0, rows = in_h;
-  if (in_w != width) {
-    row0 = vertical.first.front();
-    rows = vertical.first.back() + vertical.count.back() - row0;
-    const Taps horizontal = pil_taps(in_w, width);
-    at::Tensor out = at::empty({rows, width, c}, at::kByte);
-    const uint8_t* src = in.data_ptr<uint8_t>();
-    uint8_t* dst = out.data_ptr<uint8_t>();
-    for (int64_t y = 0; y < rows; ++y) {
-      const uint8_t* line = src + (y + row0) * in_w * c;
-      for (int64_t x = 0; x < width; ++x) {
-        const int32_t* k = &horizontal.weights[static_cast<size_t>(x * horizontal.size)];
-        const uint8_t* first = line + horizontal.first[static_cast<size_t>(x)] * c;
-        const int64_t taps = horizontal.count[static_cast<size_t>(x)];
-        uint8_t* out_pixel = dst + (y * width + x) * c;
-        if (c == 3) {  // RGB: the three channels in one pass over the taps
-          int32_t r = 1 << (kPrecisionBits - 1), g = r, b = r;
-          for (int64_t i = 0; i < taps; ++i, first += 3) {
-            r += first[0] * k[i];
-            g += first[1] * k[i];
-            b += first[2] * k[i];
-          }
-          out_pixel[0] = clip8(r);
-          out_pixel[1] = clip8(g);
-          out_pixel[2] = clip8(b);
-          continue;
-        }
-        for (int64_t ch = 0; ch < c; ++ch) {
-          int32_t sum = 1 << (kPrecisionBits - 1);
-          for (int64_t i = 0; i < taps; ++i) sum += first[i * c + ch] * k[i];
-          out_pixel[ch] = clip8(sum);
-        }
-      }
-    }
-    in = out;
-  }
-  if (in_h == height) return in;
-  at::Tensor out = at::empty({height, width, c}, at::kByte);
-  const uint8_t* src = in.data_ptr<uint8_t>();
-  uint8_t* dst = out.data_ptr<uint8_t>();
-  const int64_t stride = width * c;
-  std::vector<int32_t> sums(static_cast<size_t>(stride));
-  for (int64_t y = 0; y < height; ++y) {
-    const int32_t* k = &vertical.weights[static_cast<size_t>(y * vertical.size)];
-    const uint8_t* first = src + (vertical.first[static_cast<size_t>(y)] - row0) * stride;
-    const int64_t taps = vertical.count[static_cast<size_t>(y)];
-    // Row by row over the taps: contiguous, vectorized; the same sums as PIL's in another order.
-    std::fill(sums.begin(), sums.end(), 1 << (kPrecisionBits - 1));
-    for (int64_t i = 0; i < taps; ++i) {
-      const uint8_t* line = first + i * stride;
-      const int32_t w = k[i];
-      for (int64_t x = 0; x < stride; ++x) sums[static_cast<size_t>(x)] += line[x] * w;
-    }
-    for (int64_t x = 0; x < stride; ++x) dst[y * stride + x] = clip8(sums[static_cast<size_t>(x)]);
-  }
-  return out;
-}
 
 at::Tensor realize_plan(const at::Tensor& image, const GeometryPlan& plan, int64_t offset_y, int64_t offset_x,
                         int64_t scale) {
@@ -323,6 +210,9 @@ at::Tensor adjust_saturation(const at::Tensor& images, double factor) {
 
 at::Tensor ColorJitter::apply(const at::Tensor& batch, at::Generator& generator) const {
   require_images(batch, "color_jitter");
+  if (batch.size(1) != 1 && batch.size(1) != 3) {  // torchvision's rule too
+    throw ShapeError(fmt::format("color_jitter: images of 1 or 3 channels, got {} (data.channels)", batch.size(1)));
+  }
   std::vector<at::Tensor> out;
   for (int64_t i = 0; i < batch.size(0); ++i) {
     // torchvision: a random order of the adjustments, then each one's factor.

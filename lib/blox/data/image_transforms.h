@@ -37,16 +37,11 @@ class ImageGeometry : public Transform {
   at::Tensor apply(const at::Tensor& batch, at::Generator& generator) const override;
 };
 
-/// PIL's resize of 8-bit images with its BILINEAR filter (antialiased: the support widens by
-/// the scale when shrinking), in its fixed-point arithmetic, so equal to PIL's pixels: uint8
-/// (H, W, C) to (height, width, C).
-at::Tensor resize_pixels(const at::Tensor& pixels, int64_t height, int64_t width);
-
 /// The pixels of `plan.box` from `image` (C, H, W) whose top-left pixel is the input's
 /// (offset_y, offset_x) seen at 1/scale, zero outside it, resized to the plan's size.
 at::Tensor realize_plan(const at::Tensor& image, const GeometryPlan& plan, int64_t offset_y, int64_t offset_x,
                         int64_t scale);
-/// The same for decoded pixels, uint8 (H, W, C), resized as PIL resizes (resize_pixels).
+/// The same for decoded pixels, uint8 (H, W, C), resized as PIL resizes (resize_pixels, image_pixels.h).
 at::Tensor realize_plan_pixels(const at::Tensor& pixels, const GeometryPlan& plan, int64_t offset_y, int64_t offset_x,
                                int64_t scale);
 
