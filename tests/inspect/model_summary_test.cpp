@@ -104,7 +104,8 @@ TEST_CASE("model summary: shapes equal the forward's, containers sum their child
   const auto block = std::make_shared<Sequential>(n.graph.child("block"), std::move(inner));
   // A Residual's inner layer sits on a child node of the residual's own node.
   const Graph skip = n.graph.child("skip");
-  const auto residual = std::make_shared<Residual>(skip, std::make_shared<Linear>(skip.child("fc"), linear(12), n.rng));
+  const auto residual = std::make_shared<Residual>(
+      skip, std::vector<std::shared_ptr<const Layer>>{std::make_shared<Linear>(skip.child("fc"), linear(12), n.rng)});
   const std::vector<std::shared_ptr<const Layer>> layers{
       std::make_shared<Conv2D>(n.graph.child("conv"), c, n.rng),
       std::make_shared<BatchNorm>(n.graph.child("bn")),

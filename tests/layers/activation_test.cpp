@@ -10,7 +10,7 @@ TEST_CASE("Activation: each function matches libtorch's functional op") {
       {"tanh", at::tanh(x)},           {"sigmoid", at::sigmoid(x)},    {"silu", at::silu(x)},
       {"elu", at::elu(x)},             {"leaky_relu", at::leaky_relu(x, 0.01)},
       {"softplus", at::softplus(x)},   {"softmax", at::softmax(x, -1)}, {"log_softmax", at::log_softmax(x, -1)},
-      {"identity", x}};
+      {"identity", x},                 {"relu6", at::clamp(x, 0.0, 6.0)}};
   Graph g("net");
   for (const auto& [type, reference] : expected) {
     const std::string name = type;  // CAPTURE takes a variable, not a binding
@@ -22,6 +22,9 @@ TEST_CASE("Activation: each function matches libtorch's functional op") {
     CHECK(after.empty());
   }
   CHECK(activation_functions().size() == expected.size());
+  // relu6 clips at both ends.
+  Activation relu6(g.child("relu6_ends"), {"relu6"});
+  CHECK(at::equal(relu6(Params().locked(), at::tensor({-2.0f, 3.0f, 9.0f})).first, at::tensor({0.0f, 3.0f, 6.0f})));
 }
 
 TEST_CASE("Activation: softmax along a chosen axis") {

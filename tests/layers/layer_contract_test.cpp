@@ -32,7 +32,9 @@ void walk(const Layer& layer, std::vector<const Layer*>& out) {
   if (const auto* sequential = dynamic_cast<const Sequential*>(&layer)) {
     for (size_t i = 0; i < sequential->size(); ++i) walk(sequential->layer(i), out);
   } else if (const auto* residual = dynamic_cast<const Residual*>(&layer)) {
-    walk(residual->inner(), out);
+    for (const auto& part : residual->branch()) walk(*part, out);
+    if (residual->shortcut()) walk(*residual->shortcut(), out);
+    if (residual->after()) walk(*residual->after(), out);
   }
 }
 

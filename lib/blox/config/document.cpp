@@ -15,6 +15,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include "blox/config/blocks.h"
 #include "blox/core/file_text.h"
 #include "blox/schema/options_node.h"
 #include "blox/core/errors.h"
@@ -368,6 +369,7 @@ ConfigDocument ConfigDocument::load(const std::string& path, const std::vector<s
   std::set<std::string> active;
   doc.state_->root = load_with_includes(path, *doc.state_->sources, active, text);
   for (const auto& o : overrides) apply_override(doc.state_->root, o, *doc.state_->sources);
+  expand_blocks(doc.state_->root, *doc.state_->sources);
   doc.diagnostics_ = std::make_shared<Diagnostics>();
   return doc;
 }

@@ -45,6 +45,7 @@ std::string emit_activation(OnnxGraph& g, const std::string& function, int64_t a
                             const std::string& hint) {
   const std::string at = hint + "/" + function;
   if (function == "relu") return g.node("Relu", {x}, at);
+  if (function == "relu6") return g.node("Clip", {x, g.scalar(at + "/min", 0.0f), g.scalar(at + "/max", 6.0f)}, at);
   if (function == "tanh") return g.node("Tanh", {x}, at);
   if (function == "sigmoid") return g.node("Sigmoid", {x}, at);
   if (function == "elu") return g.node("Elu", {x}, at, {{"alpha", 1.0f}});
@@ -97,8 +98,11 @@ std::optional<std::string> emit_basic_layer(const Layer& layer, LayerExporter& e
     return y.name;
   }
   if (const auto* residual = dynamic_cast<const Residual*>(&layer)) {
-    const OnnxValue inner = e.emit(residual->inner(), x);
-    return g.node("Add", {x.name, inner.name}, layer.path() + "/Add");
+    OnnxValue branch = x;
+    for (const auto& part : residual->branch()) branch = e.emit(*part, branch);
+    const OnnxValue shortcut = residual->shortcut() ? e.emit(*residual->shortcut(), x) : x;
+    const OnnxValue sum{g.node("Add", {shortcut.name, branch.name}, layer.path() + "/Add"), shortcut.sample + branch.sample};
+    return residual->after() ? e.emit(*residual->after(), sum).name : sum.name;
   }
   return std::nullopt;
 }

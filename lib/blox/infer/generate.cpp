@@ -71,7 +71,13 @@ bool per_position(const Layer& layer) {
   const std::optional<GenerationClass> kind = generation_class(layer);
   if (kind == GenerationClass::per_position) return true;
   if (kind != GenerationClass::container) return false;
-  if (const auto* residual = dynamic_cast<const Residual*>(&layer)) return per_position(residual->inner());
+  if (const auto* residual = dynamic_cast<const Residual*>(&layer)) {
+    for (const auto& part : residual->branch()) {
+      if (!per_position(*part)) return false;
+    }
+    return (!residual->shortcut() || per_position(*residual->shortcut())) &&
+           (!residual->after() || per_position(*residual->after()));
+  }
   const auto& sequential = dynamic_cast<const Sequential&>(layer);
   for (size_t i = 0; i < sequential.size(); ++i) {
     if (!per_position(sequential.layer(i))) return false;

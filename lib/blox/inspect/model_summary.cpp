@@ -205,7 +205,16 @@ class Walker {
   std::optional<int64_t> container_flops(const Layer& layer, const at::Tensor& x, int depth) {
     if (const auto* sequential = dynamic_cast<const Sequential*>(&layer)) return chain(*sequential, x, depth);
     if (const auto* residual = dynamic_cast<const Residual*>(&layer)) {
-      return visit(residual->inner(), x, depth).flops + per_example(x);  // + the add
+      Visited branch{x, 0};
+      int64_t sum = 0;
+      for (const auto& part : residual->branch()) {
+        branch = visit(*part, branch.y, depth);
+        sum += branch.flops;
+      }
+      if (residual->shortcut()) sum += visit(*residual->shortcut(), x, depth).flops;
+      sum += per_example(branch.y);  // the add
+      if (residual->after()) sum += visit(*residual->after(), branch.y, depth).flops;
+      return sum;
     }
     if (const auto* block = dynamic_cast<const TransformerBlock*>(&layer)) return transformer(*block, x, depth);
     return std::nullopt;

@@ -5,6 +5,7 @@
 
 #include <ATen/ops/elu.h>
 #include <ATen/ops/gelu.h>
+#include <ATen/ops/hardtanh.h>
 #include <ATen/ops/leaky_relu.h>
 #include <ATen/ops/log_softmax.h>
 #include <ATen/ops/relu.h>
@@ -30,6 +31,7 @@ using Fn = at::Tensor (*)(const at::Tensor&, int64_t);
 const std::map<std::string, Fn>& functions() {
   static const std::map<std::string, Fn> kFunctions = {
       {"relu", [](const at::Tensor& x, int64_t) { return at::relu(x); }},
+      {"relu6", [](const at::Tensor& x, int64_t) { return at::hardtanh(x, 0.0, 6.0); }},  // min(max(x, 0), 6)
       {"gelu", [](const at::Tensor& x, int64_t) { return at::gelu(x); }},
       {"gelu_tanh", [](const at::Tensor& x, int64_t) { return at::gelu(x, "tanh"); }},
       {"tanh", [](const at::Tensor& x, int64_t) { return at::tanh(x); }},

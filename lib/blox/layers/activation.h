@@ -9,7 +9,7 @@
 
 namespace bx {
 
-/// relu, gelu, gelu_tanh, tanh, sigmoid, silu, elu, leaky_relu, softplus, softmax, log_softmax,
+/// relu, relu6, gelu, gelu_tanh, tanh, sigmoid, silu, elu, leaky_relu, softplus, softmax, log_softmax,
 /// identity.
 std::vector<std::string> activation_functions();
 

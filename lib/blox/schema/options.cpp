@@ -73,11 +73,18 @@ Location Options::location(const std::string& key) const {
     for (auto it = node.begin(); it != node.end(); ++it) {
       if (it->first.Scalar() == key) {
         const YAML::Mark mark = it->second.IsNull() ? it->first.Mark() : it->second.Mark();
-        return {node_->sources->file_for(key_path(key)), mark.line + 1, mark.column + 1};
+        const std::string at = key_path(key);
+        if (const auto place = mark.is_null() ? node_->sources->place_for(at) : std::nullopt) {
+          return {node_->sources->file_for(at), place->first, place->second};  // made by a block template
+        }
+        return {node_->sources->file_for(at), mark.line + 1, mark.column + 1};
       }
     }
   }
   const YAML::Mark mark = node.Mark();
+  if (const auto place = mark.is_null() ? node_->sources->place_for(path_) : std::nullopt) {
+    return {node_->sources->file_for(path_), place->first, place->second};
+  }
   // A mapping made by merging has no mark of its own: point at the file's start.
   if (mark.line < 0) return {node_->sources->file_for(path_), 1, 1};
   return {node_->sources->file_for(path_), mark.line + 1, mark.column + 1};

@@ -14,4 +14,10 @@ const std::string& SourceMap::file_for(const std::string& path) const {
   }
 }
 
+std::optional<std::pair<int, int>> SourceMap::place_for(const std::string& path) const {
+  const auto it = places_.find(path);
+  if (it == places_.end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace bx
