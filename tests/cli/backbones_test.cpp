@@ -31,3 +31,19 @@ TEST_CASE("backbones: configs/resnet18.yaml has torchvision's resnet18 params (1
     CHECK_MESSAGE(r.output.find(row) != std::string::npos, row);
   }
 }
+
+TEST_CASE("backbones: a residual needs its branch once, as layer or layers") {
+  RunDir dir;
+  const std::string config = "'" + source_path("configs/fashion_cnn_images.yaml") + "'";
+  Result r = blox(dir.path, "validate " + config + " --set 'model.layers[0]={type: residual, name: r}'");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.output.find("residual: missing its branch: `layer` (one spec) or `layers` (a list)") != std::string::npos,
+                r.output);
+  r = blox(dir.path, "validate " + config +
+                         " --set 'model.layers[0]={type: residual, name: r, layer: {type: relu}, layers: [{type: relu}]}'");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.output.find("model.layers[0].layers: residual: give its branch as `layer` or `layers`, not both") !=
+                    std::string::npos,
+                r.output);
+  CHECK(r.output.find("unknown key") == std::string::npos);
+}

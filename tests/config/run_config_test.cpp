@@ -100,6 +100,11 @@ TEST_CASE("read_run_config: which data files go together depends on the format, 
   const std::string folder = test::source_path("datasets/fashion-mnist-images/train");
   report = report_of("data:\n  format: image_folder\n  train: " + folder + "\n  channels: 2\n");
   CHECK_MESSAGE(report.find("data.channels: expected 1, 3 or 4, got 2") != std::string::npos, report);
+  report = report_of("data:\n  format: image_folder\n  train: " + folder +
+                     "\n  channels: 4\n  transforms: [{type: color_jitter, brightness: 0.2}]\n");
+  CHECK_MESSAGE(report.find("color_jitter takes images of 1 or 3 channels (torchvision's rule), not data.channels 4") !=
+                    std::string::npos,
+                report);
   report = report_of(data_section() + "  validation_fraction: 1.5\nseed: -1\nthreads: -2\ndevice: gpu\n");
   CHECK_MESSAGE(report.find("data.validation_fraction: expected a value in [0, 1), got 1.5") != std::string::npos, report);
   CHECK(report.find("seed: expected an integer >= 0, got -1") != std::string::npos);

@@ -40,6 +40,14 @@ double max_levels(const at::Tensor& a, const at::Tensor& b) {
 
 double mean_levels(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().mean().item<double>() * 255.0; }
 
+// A geometric transform whose plan is fixed, whatever the image.
+struct FixedPlan final : ImageGeometry {
+  explicit FixedPlan(GeometryPlan p) : fixed(p) {}
+  GeometryPlan plan(int64_t, int64_t, at::Generator&) const override { return fixed; }
+  bool random() const override { return false; }
+  GeometryPlan fixed;
+};
+
 // One example through `transforms` as the loader reads it, with a fixed generator.
 at::Tensor through(const TempDir& dir, const std::string& name, std::vector<std::shared_ptr<const Transform>> transforms,
                    uint64_t key = 7) {
@@ -208,11 +216,8 @@ TEST_CASE("image pipeline: decoding only the box at a reduced scale stays close 
   CHECK(mean < 1.5);  // README: the documented tolerance of DCT-scaled decoding (measured 1.0 and 49)
   CHECK(worst < 64);
   // A fixed crop: the box decoded alone (its rows and iMCU columns, at 1/2) against PIL's crop of the whole.
-  struct FixedCrop final : ImageGeometry {
-    GeometryPlan plan(int64_t, int64_t, at::Generator&) const override { return {{40, 30, 300, 200}, 112, 112}; }
-    bool random() const override { return false; }
-  };
-  const at::Tensor cropped = through(dir, "big.jpg", {std::make_shared<FixedCrop>()});
+  const auto fixed_crop = std::make_shared<FixedPlan>(GeometryPlan{{40, 30, 300, 200}, 112, 112});
+  const at::Tensor cropped = through(dir, "big.jpg", {fixed_crop});
   const at::Tensor reference =
       as_float(image_reference(dir, fmt::format("resized_crop '{}' 30 40 200 300 112 112", big), at::kByte));
   const double crop_mean = mean_levels(cropped, reference), crop_worst = max_levels(cropped, reference);
@@ -220,16 +225,13 @@ TEST_CASE("image pipeline: decoding only the box at a reduced scale stays close 
   CAPTURE(crop_worst);
   CHECK(crop_mean < 1.5);
   // At full scale (a 100 x 100 output needs it): the region's pixels, resized as PIL, within 3/255.
-  struct SmallCrop final : ImageGeometry {
-    GeometryPlan plan(int64_t, int64_t, at::Generator&) const override { return {{40, 30, 150, 120}, 100, 120}; }
-    bool random() const override { return false; }
-  };
-  const at::Tensor small = through(dir, "big.jpg", {std::make_shared<SmallCrop>()});
+  const at::Tensor small =
+      through(dir, "big.jpg", {std::make_shared<FixedPlan>(GeometryPlan{{40, 30, 150, 120}, 100, 120})});
   const at::Tensor small_reference =
       as_float(image_reference(dir, fmt::format("resized_crop '{}' 30 40 120 150 100 120", big), at::kByte));
   CHECK(max_levels(small, small_reference) <= 3.0 + 1e-3);
   // The rest of the transforms run after, with the same generator: a flip mirrors the pixels.
   const at::Tensor flipped =
-      through(dir, "big.jpg", {std::make_shared<FixedCrop>(), std::make_shared<RandomHorizontalFlip>(1.0)});
+      through(dir, "big.jpg", {fixed_crop, std::make_shared<RandomHorizontalFlip>(1.0)});
   CHECK(at::equal(flipped, cropped.flip({3})));
 }

@@ -200,6 +200,9 @@ DataConfig read_data(Options o, const std::string& dir, uint64_t seed) {
       }
       if (!(t.has("mean") && t.has("std"))) continue;  // not fitted: an error above, or one elsewhere
     }
+    if (images && d.channels == 4 && t.scalar("type") == std::optional<std::string>("color_jitter")) {
+      t.error("type", "color_jitter takes images of 1 or 3 channels (torchvision's rule), not data.channels 4 (RGBA)");
+    }
     if (auto transform = read_transform(t)) d.transforms.push_back(std::move(transform));
   }
   o.finish();

@@ -51,8 +51,10 @@ void register_residual(LayerRegistry& registry) {
       [](LayerBuild& b) -> std::shared_ptr<const Layer> {
         const bool one = b.options.has("layer"), many = b.options.has("layers");
         if (one == many) {
-          b.options.error(one ? "layers" : "", "residual: give its branch as `layer` (one spec) or `layers` (a list), "
-                                               "not both");
+          b.options.known("layer");
+          b.options.known("layers");
+          b.options.error(one ? "layers" : "", one ? "residual: give its branch as `layer` or `layers`, not both"
+                                                   : "residual: missing its branch: `layer` (one spec) or `layers` (a list)");
           return nullptr;
         }
         std::vector<std::shared_ptr<const Layer>> branch;
