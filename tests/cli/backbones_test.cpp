@@ -7,9 +7,11 @@
 using namespace bx;
 using namespace bx::test;
 
-TEST_CASE("backbones: configs/resnet18.yaml has torchvision's resnet18 params (11,689,512 at 1,000 classes), its names") {
-  RunDir dir;
-  // A manifest of two shipped images labelled by index, with 1,000 classes: ImageNet's head.
+namespace {
+
+// `blox inspect` of a shipped backbone with 1,000 classes (ImageNet's head), read from a manifest
+// of two shipped images labelled 0 and 999.
+Result inspect_at_1000_classes(const RunDir& dir, const std::string& config) {
   const fs::path images = source_path("datasets/fashion-mnist-images/train");
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(images)) {
@@ -17,18 +19,49 @@ TEST_CASE("backbones: configs/resnet18.yaml has torchvision's resnet18 params (1
   }
   REQUIRE(files.size() >= 2);
   write(dir.path / "images.csv", "path,label\n" + files[0].string() + ",0\n" + files[1].string() + ",999\n");
-  const Result r = blox(dir.path, "inspect '" + source_path("configs/resnet18.yaml") +
-                                      "' --set data.format=image_list --set data.train='" + (dir.path / "images.csv").string() +
-                                      "' --set data.classes=1000");
+  const std::string manifest = (dir.path / "images.csv").string();
+  return blox(dir.path, "inspect '" + source_path(config) + "' --set data.format=image_list --set data.train='" +
+                            manifest + "' --set data.test='" + manifest + "' --set data.classes=1000");
+}
+
+// Whether `output` has a param row for `path` showing `shape`.
+bool has_row(const std::string& output, const std::string& path, const std::string& shape) {
+  const size_t at = output.find("\n" + path + " ");
+  if (at == std::string::npos) return false;
+  const std::string line = output.substr(at + 1, output.find('\n', at + 1) - at - 1);
+  return line.find(" " + shape + " ") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("backbones: configs/resnet18.yaml has torchvision's resnet18 params (11,689,512 at 1,000 classes), its names") {
+  RunDir dir;
+  const Result r = inspect_at_1000_classes(dir, "configs/resnet18.yaml");
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
   CHECK_MESSAGE(r.output.find("total: 11689512 trainable, 0 frozen, 9602 state") != std::string::npos, r.output);
   // torchvision's module names: conv1, layerN.M.convK, the projection as downsample.0 / .1, fc.
-  for (const char* row : {"model/conv1/kernel                  [64, 3, 7, 7]",
-                          "model/layer1/1/conv2/kernel         [64, 64, 3, 3]",
-                          "model/layer2/0/downsample/0/kernel  [128, 64, 1, 1]",
-                          "model/layer4/0/downsample/1/mean    [512]",
-                          "model/fc/kernel                     [512, 1000]"}) {
-    CHECK_MESSAGE(r.output.find(row) != std::string::npos, row);
+  for (const auto& row : std::vector<std::pair<std::string, std::string>>{{"model/conv1/kernel", "[64, 3, 7, 7]"}, {"model/layer1/1/conv2/kernel", "[64, 64, 3, 3]"}, {"model/layer2/0/downsample/0/kernel", "[128, 64, 1, 1]"}, {"model/layer4/0/downsample/1/mean", "[512]"}, {"model/fc/kernel", "[512, 1000]"}}) {
+    CHECK_MESSAGE(has_row(r.output, row.first, row.second), row.first);
+  }
+}
+
+TEST_CASE("backbones: configs/resnet50.yaml and mobilenet_v2.yaml have torchvision's params and names") {
+  RunDir dir;
+  // torchvision's counts: sum(p.numel() for p in model.parameters()) at 1,000 classes.
+  const Result resnet50 = inspect_at_1000_classes(dir, "configs/resnet50.yaml");
+  REQUIRE_MESSAGE(resnet50.exit_code == 0, resnet50.output);
+  CHECK_MESSAGE(resnet50.output.find("total: 25557032 trainable, 0 frozen, 53122 state") != std::string::npos,
+                resnet50.output);
+  for (const auto& row : std::vector<std::pair<std::string, std::string>>{{"model/layer1/0/downsample/0/kernel", "[256, 64, 1, 1]"}, {"model/layer1/2/conv3/kernel", "[256, 64, 1, 1]"}, {"model/layer3/5/bn3/scale", "[1024]"}, {"model/layer4/0/conv2/kernel", "[512, 512, 3, 3]"}, {"model/fc/kernel", "[2048, 1000]"}}) {
+    CHECK_MESSAGE(has_row(resnet50.output, row.first, row.second), row.first);
+  }
+  CHECK(resnet50.output.find("model/layer1/1/downsample") == std::string::npos);  // one per stage
+  const Result mobilenet = inspect_at_1000_classes(dir, "configs/mobilenet_v2.yaml");
+  REQUIRE_MESSAGE(mobilenet.exit_code == 0, mobilenet.output);
+  CHECK_MESSAGE(mobilenet.output.find("total: 3504872 trainable, 0 frozen, 34114 state") != std::string::npos,
+                mobilenet.output);
+  for (const auto& row : std::vector<std::pair<std::string, std::string>>{{"model/features/0/0/kernel", "[32, 3, 3, 3]"}, {"model/features/1/conv/0/0/kernel", "[32, 1, 3, 3]"}, {"model/features/3/conv/1/0/kernel", "[144, 1, 3, 3]"}, {"model/features/17/conv/2/kernel", "[320, 960, 1, 1]"}, {"model/features/18/1/var", "[1280]"}, {"model/classifier/1/kernel", "[1280, 1000]"}}) {
+    CHECK_MESSAGE(has_row(mobilenet.output, row.first, row.second), row.first);
   }
 }
 

@@ -148,6 +148,10 @@ TEST_CASE("images: a bad file stops training with its name, exit 2, the last che
 }
 
 TEST_CASE("images: streamed from disk, peak memory does not grow with the folder (twice the files: within 6 MiB)") {
+#ifdef BLOX_UNDER_ASAN
+  return skip_inapplicable("under AddressSanitizer peak RSS counts its quarantine of freed blocks (up to 256 MiB); the "
+                           "Debian and PyPI flavours measure it");
+#endif
   if (!image_reference_available()) return;
   // Folders of 300 and 600 links to one 500 x 375 JPEG: held in memory, the larger folder would
   // add at least its file bytes (300 x its size) and, decoded, 300 x 562 kB.

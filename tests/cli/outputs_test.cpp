@@ -12,6 +12,7 @@ TEST_CASE("export and predict -o a FIFO: exit 2 naming it, the FIFO untouched; -
   const fs::path fifo = dir.path / "out.pipe";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   for (const std::string& command : {std::string("export run/last.safetensors -o out.pipe"),
+                                     std::string("export run/last.safetensors --format pytorch-safetensors -o out.pipe"),
                                      std::string("predict run/last.safetensors -o out.pipe")}) {
     CAPTURE(command);
     const Result r = blox(dir.path, command);
@@ -23,6 +24,24 @@ TEST_CASE("export and predict -o a FIFO: exit 2 naming it, the FIFO untouched; -
   CHECK(empty.exit_code == 2);
   CHECK_MESSAGE(empty.output.find("an empty path") != std::string::npos, empty.output);
   CHECK_FALSE(fs::exists(dir.path / "run" / "last.onnx"));
+}
+
+TEST_CASE("export --format pytorch-safetensors: beside the checkpoint by default; ONNX's flags refused with it") {
+  RunDir dir;
+  train_mlp(dir.path, 1);
+  const Result refused = blox(dir.path, "export run/last.safetensors --format pytorch-safetensors --opset 17");
+  CHECK(refused.exit_code == 2);
+  CHECK_MESSAGE(refused.output.find("--opset: is for --format onnx only") != std::string::npos, refused.output);
+  const Result unknown = blox(dir.path, "export run/last.safetensors --format torchscript");
+  CHECK(unknown.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir.path / "run" / "last.pytorch.safetensors"));
+  const Result r = blox(dir.path, "export run/last.safetensors --format pytorch-safetensors");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  // hidden and logits: weight and bias each; the Rng's state is not a PyTorch tensor.
+  CHECK_MESSAGE(r.output.find("to run/last.pytorch.safetensors: 4 tensors in PyTorch's state-dict layout") !=
+                    std::string::npos,
+                r.output);
+  CHECK(fs::is_regular_file(dir.path / "run" / "last.pytorch.safetensors"));
 }
 
 TEST_CASE("train --quiet prints no progress but the run's last figures") {

@@ -68,6 +68,28 @@ TEST_CASE("blocks: a use is the template with its parameters; repeat names its c
   CHECK(changed.find("output_channels: 32") != std::string::npos);
 }
 
+TEST_CASE("blocks: one use's `with` does not become the default of the uses after it") {
+  // A block whose layer is another block's use, as configs/resnet50.yaml's `down`: its values
+  // must not stick to the template they override.
+  const std::string out = dump_of(kBlocks +
+                                  "    down:\n"
+                                  "      layer: {use: basic, with: {channels: \"${channels}\", stride: 2, index: 0, "
+                                  "shortcut: {type: conv2d, name: proj, output_channels: 4, kernel_size: 1}}}\n"
+                                  "  layers:\n"
+                                  "    - {use: down, name: first, with: {channels: 4}}\n"
+                                  "    - {use: basic, repeat: [1, 2], with: {channels: 4}}\n");
+  INFO(out);
+  const auto count = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = out.find(text); at != std::string::npos; at = out.find(text, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("name: proj") == 1);  // the first residual's shortcut only
+  CHECK(count("stride: 2") == 1);
+  CHECK(count("stride: 1") == 2);
+  CHECK(count("name: bn0") == 1);
+}
+
 TEST_CASE("blocks: unknown blocks and parameters, missing parameters and clashing names are errors with a place") {
   CHECK(error_of(kBlocks + "  layers:\n    - {use: basik, with: {channels: 8}}\n")
             .find("net.yaml:12:13: error: no block 'basik' in model.blocks; hint: did you mean 'basic'?") != std::string::npos);

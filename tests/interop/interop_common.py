@@ -60,3 +60,21 @@ class Check:
         sets = [*overrides, f"train.max_steps={steps}", f"checkpoint.dir={run_dir}"]
         self.blox_run("train", os.path.join(self.source, config), *[a for o in sets for a in ("--set", o)])
         return os.path.join(run_dir, "last.safetensors")
+
+
+def randomized(model):
+    """A PyTorch model with every tensor random: batch norms' weights, biases and running
+    statistics away from 1, 0, 0 and 1, linear and conv biases too; in eval mode."""
+    import torch
+    nn = torch.nn
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.BatchNorm2d):
+                module.weight.uniform_(0.5, 1.5)
+                module.bias.normal_(0, 0.2)
+                module.running_mean.normal_(0, 0.3)
+                module.running_var.uniform_(0.5, 2.0)
+                module.num_batches_tracked.fill_(1234)
+            elif isinstance(module, (nn.Linear, nn.Conv2d)) and module.bias is not None:
+                module.bias.uniform_(-0.1, 0.1)
+    return model.eval()

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 
-from interop_common import Check, fail, require
+from interop_common import Check, fail, randomized, require
 
 torch, safetensors_torch, safetensors_numpy = require("torch", "safetensors.torch", "safetensors.numpy")
 nn = torch.nn
@@ -56,20 +56,6 @@ class CharLSTM(nn.Module):  # configs/char_lstm.yaml; its module names are blox'
     def forward(self, ids):
         return self.head(self.lstm(self.embed(ids))[0])
 
-
-def randomized(model):
-    """Every tensor random: norms' weights and biases too, running statistics away from 0 and 1."""
-    with torch.no_grad():
-        for module in model.modules():
-            if isinstance(module, nn.BatchNorm2d):
-                module.weight.uniform_(0.5, 1.5)
-                module.bias.normal_(0, 0.2)
-                module.running_mean.normal_(0, 0.3)
-                module.running_var.uniform_(0.5, 2.0)
-                module.num_batches_tracked.fill_(1234)
-            elif isinstance(module, (nn.Linear, nn.Conv2d)):
-                module.bias.uniform_(-0.1, 0.1)
-    return model.eval()
 
 
 def import_and_compare(name, shipped, model, rename, split, data=None):

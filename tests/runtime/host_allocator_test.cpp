@@ -8,15 +8,6 @@
 #include "blox/runtime/host_allocator.h"
 #include "support/skip.h"
 
-// Under AddressSanitizer malloc is ASan's own: glibc's thresholds do not apply.
-#if defined(__SANITIZE_ADDRESS__)
-#define BLOX_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BLOX_UNDER_ASAN 1
-#endif
-#endif
-
 TEST_CASE("keep_freed_memory_in_process: a 24 MiB buffer is heap memory, not an mmap returned on free") {
 #ifdef BLOX_UNDER_ASAN
   return bx::test::skip_inapplicable("AddressSanitizer's malloc replaces glibc's, whose thresholds this test checks");

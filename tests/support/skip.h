@@ -9,6 +9,16 @@
 
 #include <doctest/doctest.h>
 
+// Built under AddressSanitizer: its malloc replaces glibc's and keeps freed blocks in a
+// quarantine, so tests of allocator thresholds or peak memory do not apply.
+#if defined(__SANITIZE_ADDRESS__)
+#define BLOX_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BLOX_UNDER_ASAN 1
+#endif
+#endif
+
 namespace bx::test {
 
 /// Set by skip_missing / skip_inapplicable; read by the suite's main.

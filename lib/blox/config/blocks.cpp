@@ -29,6 +29,14 @@ struct Template {
 using Templates = std::map<std::string, Template>;
 using Values = std::map<std::string, YAML::Node>;
 
+// Sets a parameter's value. Not `values[name] = node`: assigning to a YAML::Node that refers to
+// a node rebinds the node it refers to, and a copied Values map shares the template's default
+// nodes, so one use's `with` would become the default of every later use.
+void set_value(Values& values, const std::string& name, const YAML::Node& node) {
+  values.erase(name);
+  values.emplace(name, node);
+}
+
 [[noreturn]] void fail(const std::string& file, const YAML::Mark& mark, const std::string& message) {
   if (mark.is_null()) throw ConfigError(fmt::format("{}: error: {}", file, message));
   throw ConfigError(fmt::format("{}:{}:{}: error: {}", file, mark.line + 1, mark.column + 1, message));
@@ -212,7 +220,7 @@ class Expander {
           fail(file, it->first.Mark(), fmt::format("block '{}' has no parameter '{}' (its parameters: {}){}", use, name,
                                                    fmt::join(known, ", "), did_you_mean(name, known)));
         }
-        values[name] = it->second;
+        set_value(values, name, it->second);
       }
     }
     // Which indices: one use, or a run of them.
@@ -240,7 +248,7 @@ class Expander {
     std::vector<Made> made;
     for (const int64_t index : indices) {
       Values these = values;
-      if (repeated) these["index"] = YAML::Node(index);
+      if (repeated) set_value(these, "index", YAML::Node(index));
       for (const auto& name : t.referenced) {
         if (!these.count(name)) {
           fail(file, item.Mark(), fmt::format("block '{}' needs parameter '{}'; give it in `with`{}", use, name,
@@ -285,7 +293,7 @@ Templates read_templates(const YAML::Node& blocks, const SourceMap& sources) {
     Template t;
     t.name = it->first.Scalar();
     t.file = sources.file_for("model.blocks." + t.name);
-    const YAML::Node& spec = it->second;
+    const YAML::Node spec = it->second;  // a copy: the iterator hands out a temporary pair
     if (!spec.IsMap() || !spec["layer"] || !spec["layer"].IsMap()) {
       fail(t.file, spec.Mark(), fmt::format("model.blocks.{}: expected {{with: {{defaults}}, layer: {{a layer spec}}}}", t.name));
     }
@@ -299,7 +307,7 @@ Templates read_templates(const YAML::Node& blocks, const SourceMap& sources) {
     collect_parameters(t.layer, t.referenced);
     if (const YAML::Node with = spec["with"]) {
       if (!with.IsMap()) fail(t.file, with.Mark(), fmt::format("model.blocks.{}.with: expected a mapping of defaults", t.name));
-      for (auto d = with.begin(); d != with.end(); ++d) t.defaults[d->first.Scalar()] = d->second;
+      for (auto d = with.begin(); d != with.end(); ++d) set_value(t.defaults, d->first.Scalar(), d->second);
     }
     templates.emplace(t.name, std::move(t));
   }

@@ -194,18 +194,20 @@ PreparedRun prepare_document(ConfigDocument document, const std::optional<Vocabu
     }
   }
   if (run.finetune.freeze_batch_stats) params = with_fixed_statistics(params, run.finetune.freeze, finetune);
-  // So is a no_decay pattern: every param would go on decaying.
+  // So is a no_decay or lr_mult pattern: every param would go on decaying, or at the full rate.
   if (run.optimizer) {
     std::vector<std::string> paths;
     for (size_t i = 0; i < params.size(); ++i) paths.push_back(params.key(i));
-    for (const auto& pattern : run.optimizer->no_decay()) {
+    const auto require_selects = [&](const std::string& key, const std::string& pattern) {
       const bool selects = std::any_of(paths.begin(), paths.end(), [&](const auto& p) { return glob_selects(pattern, p); });
       if (!selects) {
         root.section("optimizer")
-            .error("no_decay", fmt::format("no_decay pattern '{}' selects no param among {}{}", pattern, paths.size(),
-                                           did_you_mean(pattern, paths)));
+            .error(key, fmt::format("{} pattern '{}' selects no param among {}{}", key, pattern, paths.size(),
+                                    did_you_mean(pattern, paths)));
       }
-    }
+    };
+    for (const auto& pattern : run.optimizer->no_decay()) require_selects("no_decay", pattern);
+    for (const auto& entry : run.optimizer->lr_mult()) require_selects("lr_mult", entry.params);
   }
   diagnostics.throw_if_any();
   return {std::move(document), std::move(run), BuiltModel{rng, net, params.locked(), input,

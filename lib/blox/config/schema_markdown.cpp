@@ -104,7 +104,7 @@ std::string schema_markdown() {
   out += section_table("`loss`", settings_doc(LossSettings{}));
   out += types_table("`loss` types", builtin_losses().docs());
   out += types_table("Layer types (`model.layers[*].type`)", builtin_layers().docs());
-  out += types_table("Optimizers (`optimizer.type`; every one also takes `no_decay`)", builtin_optimizers().docs());
+  out += types_table("Optimizers (`optimizer.type`; every one also takes `no_decay` and `lr_mult`)", builtin_optimizers().docs());
   out += section_table("`schedule`: keys of every type", settings_doc(ScheduleCommonSettings{}));
   out += types_table("Schedules (`schedule.type`)", builtin_schedules().docs());
   out += resumable_list();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <regex>
 
+#include <ATen/ops/zeros.h>
+#include <ATen/ops/zeros_like.h>
 #include <fmt/format.h>
 
 #include "blox/core/errors.h"
@@ -94,6 +96,42 @@ std::optional<FromPytorch> from_pytorch(const std::string& name, const std::map<
   // A 2-D source only: any other shape goes on unconverted and the shape check reports it.
   if (from->transpose && value.dim() == 2) value = value.t();
   return FromPytorch{value.contiguous(), from->names};
+}
+
+std::vector<std::pair<std::string, at::Tensor>> to_pytorch(const std::vector<std::pair<std::string, at::Tensor>>& params) {
+  // Each layer's params together (an LSTM's bias needs its kernels), layers in first-seen order.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<std::pair<std::string, at::Tensor>>> layers;
+  for (const auto& [path, value] : params) {
+    const size_t slash = path.rfind('/');
+    if (path.rfind("model/", 0) != 0 || slash <= 5) continue;
+    const std::string layer = path.substr(6, slash - 6);
+    if (layers.count(layer) == 0) order.push_back(layer);
+    layers[layer].emplace_back(path.substr(slash + 1), value);
+  }
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const auto& layer : order) {
+    std::string module = layer;
+    std::replace(module.begin(), module.end(), '/', '.');
+    std::map<std::string, at::Tensor> named;
+    for (const auto& [name, value] : layers.at(layer)) named.emplace(name, value);
+    const auto put = [&](const std::string& tensor, const at::Tensor& value) {
+      out.emplace_back(module + "." + tensor, value.contiguous());
+    };
+    for (const auto& [name, value] : layers.at(layer)) {
+      const std::optional<Counterpart> to = counterpart(name, named);
+      if (!to) {
+        throw ConfigError(fmt::format("model/{}/{}: no PyTorch counterpart for a param named '{}' (kernel, bias, scale, "
+                                      "table, mean, var and the recurrent kernels and biases have one)",
+                                      layer, name, name));
+      }
+      const at::Tensor converted = to->transpose && value.dim() == 2 ? value.t() : value;
+      put(to->names[0], converted);
+      if (to->names.size() == 2) put(to->names[1], at::zeros_like(converted));  // blox's sum is the first
+      if (name == "var") put("num_batches_tracked", at::zeros({}, at::kLong));
+    }
+  }
+  return out;
 }
 
 }  // namespace bx

@@ -39,4 +39,13 @@ struct FromPytorch {
 std::optional<FromPytorch> from_pytorch(const std::string& name, const std::map<std::string, at::Tensor>& layer,
                                         const std::map<std::string, at::Tensor>& module, const std::string& where);
 
+/// A model's params in PyTorch's state-dict layout, the inverse of from_pytorch for the default
+/// module mapping: the layer at model/a/b becomes module "a.b", each param its tensor (kernel ->
+/// weight, transposed when 2-D; scale, table -> weight; mean, var -> running_mean, running_var
+/// with num_batches_tracked = 0 beside them; an LSTM's one bias -> bias_ih_l0, with bias_hh_l0
+/// zeros; input_kernel, recurrent_kernel -> weight_ih_l0, weight_hh_l0 transposed; input_bias,
+/// recurrent_bias -> bias_ih_l0, bias_hh_l0), in the params' order. Params outside model/ (no
+/// layer's) are left out. Throws ConfigError naming a param with no PyTorch counterpart.
+std::vector<std::pair<std::string, at::Tensor>> to_pytorch(const std::vector<std::pair<std::string, at::Tensor>>& params);
+
 }  // namespace bx

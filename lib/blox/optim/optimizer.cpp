@@ -34,6 +34,13 @@ void Optimizer::require(bool ok, const std::string& field, const std::string& me
   if (!ok) throw SettingError(field, "optimizer " + name_ + ": " + message);
 }
 
+double Optimizer::lr_mult_for(const std::string& path) const {
+  for (const auto& entry : lr_mult_) {
+    if (glob_selects(entry.params, path)) return entry.mult;
+  }
+  return 1.0;
+}
+
 double Optimizer::slot_initial_value(size_t) const { return 0.0; }
 
 std::string Optimizer::slot_path(const std::string& slot, const std::string& param_path) const {
@@ -98,7 +105,7 @@ Optimizer::Result Optimizer::step(Params&& donated_params, const Params& grads, 
     bool decay = true;
     for (const auto& pattern : no_decay_) decay = decay && !glob_selects(pattern, path);
     at::Tensor value = writable(params, i);
-    update(value, grads.param(i).value, slot_values, step, lr, decay);
+    update(value, grads.param(i).value, slot_values, step, lr_mult_.empty() ? lr : lr * lr_mult_for(path), decay);
     new_params[i] = std::move(value);
     for (size_t s = 0; s < slots_.size(); ++s) new_state[slot_index[s]] = std::move(slot_values[s]);
   }

@@ -22,6 +22,14 @@ inline Rule learning_rate_rule() { return Rule::non_negative().at_most(100); }
 /// `step` takes params and state by rvalue and takes them over: a buffer the step alone holds
 /// is updated in place (donation); one still held elsewhere (a copy the caller kept) is left
 /// as it was and replaced by a new tensor.
+/// A learning-rate multiplier for the params a glob selects (optimizer.lr_mult, Caffe's
+/// lr_mult; PyTorch's param groups): a param's rate is the step's rate times the mult of the
+/// first entry selecting it, 1 when none does.
+struct LrMult {
+  std::string params;  ///< a glob (see glob_selects)
+  double mult = 1;     ///< >= 0
+};
+
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
@@ -47,6 +55,12 @@ class Optimizer {
   const std::string& step_path() const { return step_path_; }
   /// The globs of params that get no weight decay (optimizer.no_decay).
   const std::vector<std::string>& no_decay() const { return no_decay_; }
+  /// The learning-rate multipliers (optimizer.lr_mult), first match wins.
+  const std::vector<LrMult>& lr_mult() const { return lr_mult_; }
+  /// Set once, as the registry builds the optimizer (before it is shared).
+  void set_lr_mult(std::vector<LrMult> lr_mult) { lr_mult_ = std::move(lr_mult); }
+  /// The multiplier of the param at `path`.
+  double lr_mult_for(const std::string& path) const;
 
  protected:
   /// `no_decay`: globs (see glob_selects) of params that get no weight decay, e.g. biases.
@@ -68,6 +82,7 @@ class Optimizer {
   std::vector<std::string> slots_;
   double learning_rate_;
   std::vector<std::string> no_decay_;
+  std::vector<LrMult> lr_mult_;
   std::string step_path_;
 };
 

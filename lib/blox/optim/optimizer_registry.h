@@ -13,9 +13,14 @@
 
 namespace bx {
 
-/// Builds one optimizer from the `optimizer:` mapping (past `type`), with the shared no_decay.
-using OptimizerBuilder =
-    std::function<std::shared_ptr<const Optimizer>(Options& options, const std::vector<std::string>& no_decay)>;
+/// The keys every optimizer takes besides its own.
+struct SharedOptimizerKeys {
+  std::vector<std::string> no_decay;
+  std::vector<LrMult> lr_mult;
+};
+
+/// Builds one optimizer from the `optimizer:` mapping (past `type`), with the shared keys.
+using OptimizerBuilder = std::function<std::shared_ptr<const Optimizer>(Options& options, const SharedOptimizerKeys& shared)>;
 
 /// Filled by explicit register_* calls, one per optimizer file; duplicates are refused.
 class OptimizerRegistry {
@@ -23,15 +28,17 @@ class OptimizerRegistry {
   OptimizerRegistry() : types_("optimizer") {}
 
   /// Optimizer O built from settings S (keys, rules and help from S's field list), read over
-  /// `defaults`. S has a `no_decay` member, filled from the shared key.
+  /// `defaults`. S has a `no_decay` member, filled from the shared key; lr_mult is set on O.
   template <class O, class S>
   void add(const std::string& type, const std::string& summary, S defaults) {
     types_.add(type, {summary, settings_doc(defaults)},
-               [defaults](Options& options, const std::vector<std::string>& no_decay) -> std::shared_ptr<const Optimizer> {
+               [defaults](Options& options, const SharedOptimizerKeys& shared) -> std::shared_ptr<const Optimizer> {
                  auto settings = read_settings(options, defaults);
                  if (!settings) return nullptr;
-                 settings->no_decay = no_decay;
-                 return std::make_shared<O>(*settings);
+                 settings->no_decay = shared.no_decay;
+                 auto built = std::make_shared<O>(*settings);
+                 built->set_lr_mult(shared.lr_mult);
+                 return built;
                });
   }
 
