@@ -136,6 +136,15 @@ TEST_CASE("broken configs: a no_decay pattern that selects no param is an error,
               "mean 'model/hidden/bias'?\n1 error in config"});
 }
 
+TEST_CASE("broken configs: lr_mult entries need a glob that selects a param and a mult >= 0") {
+  check_case({{{13, "optimizer: {type: sgd, learning_rate: 0.1, lr_mult: [{params: model/hiden/**, mult: 0.1}]}"}}, {}, {},
+              "error: optimizer.lr_mult: lr_mult pattern 'model/hiden/**' selects no param among 6"});
+  check_case({{{13, "optimizer: {type: sgd, learning_rate: 0.1, lr_mult: [{params: model/hidden/**, mult: -1}]}"}}, {}, {},
+              "error: optimizer.lr_mult[0].mult: expected a multiplier in [0, 1e6], got -1"});
+  check_case({{{13, "optimizer: {type: sgd, learning_rate: 0.1, lr_mult: [{mult: 0.5}]}"}}, {}, {},
+              "error: optimizer.lr_mult[0]: missing required key 'params'"});
+}
+
 TEST_CASE("broken configs: wrong types") {
   check_case({{{6, "  batch_size: many"}}, {}, {}, "{}:6:15: error: data.batch_size: expected an integer, got 'many'"});
   check_case({{{14, "train: {epochs: two}"}}, {}, {}, "{}:14:17: error: train.epochs: expected an integer, got 'two'"});

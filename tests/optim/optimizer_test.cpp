@@ -60,6 +60,18 @@ TEST_CASE("Optimizer: no_decay globs exempt matching params from weight decay") 
   CHECK(at::equal(r.params["net/b"].value, params["net/b"].value));
 }
 
+TEST_CASE("Optimizer: lr_mult scales the rate of the params its globs select, the first match winning") {
+  Adam adam({0.1});
+  adam.set_lr_mult({{"net/w", 0.25}, {"net/*", 0.0}});
+  const Params params = two_params();
+  auto r = adam.step(Params(params), ones_like(params), adam.init(params), 0.2);
+  // Adam's first step moves every element by the rate: 0.2 x 0.25 for w, 0 for b.
+  CHECK(test::close(r.params["net/w"].value, params["net/w"].value - 0.05));
+  CHECK(at::equal(r.params["net/b"].value, params["net/b"].value));
+  CHECK(adam.lr_mult_for("net/w") == 0.25);
+  CHECK(adam.lr_mult_for("other/x") == 1.0);
+}
+
 TEST_CASE("Optimizer: an explicit learning rate overrides the configured one") {
   Sgd sgd({0.1});
   const Params params = two_params();
