@@ -1,6 +1,7 @@
 // The shipped backbone configs: torchvision's architectures, layer for layer, under its names.
 #include <filesystem>
 
+#include "blox/io/checkpoint.h"
 #include "support/helpers.h"
 #include "support/run_helpers.h"
 
@@ -80,3 +81,58 @@ TEST_CASE("backbones: a residual needs its branch once, as layer or layers") {
                 r.output);
   CHECK(r.output.find("unknown key") == std::string::npos);
 }
+
+TEST_CASE("backbones: the resnet18 fine-tune recipe; phase 1 leaves every frozen param and statistic bitwise as imported") {
+  RunDir dir;
+  // At 32 x 32, 8 images a batch: the recipe's mechanics, in seconds.
+  const std::string small = " --set data.batch_size=8 --set 'data.transforms=[{type: random_resized_crop, size: 32}, "
+                            "{type: normalize, preset: imagenet}]' --quiet";
+  const auto config = [](const char* name) { return "'" + source_path(std::string("configs/") + name) + "'"; };
+  // A PyTorch state dict of resnet18 (the weights a team trained): blox's, written in PyTorch's layout.
+  REQUIRE(blox(dir.path, "train " + config("resnet18.yaml") + " --set train.max_steps=2 --set checkpoint.dir=source" +
+                             small).exit_code == 0);
+  const Result exported =
+      blox(dir.path, "export source/last.safetensors --format pytorch-safetensors -o resnet18.safetensors");
+  REQUIRE_MESSAGE(exported.exit_code == 0, exported.output);
+
+  const Result phase1 = blox(dir.path, "train " + config("resnet18_finetune.yaml") +
+                                           " --set finetune.init_from='" + (dir.path / "resnet18.safetensors").string() +
+                                           "' --set checkpoint.dir=phase1"
+                                           " --set train.max_steps=3" + small);
+  REQUIRE_MESSAGE(phase1.exit_code == 0, phase1.output);
+  const Checkpoint source = load_checkpoint((dir.path / "source" / "last.safetensors").string());
+  const Checkpoint one = load_checkpoint((dir.path / "phase1" / "last.safetensors").string());
+  CHECK(one.step == 3);
+  int frozen = 0;
+  for (size_t i = 0; i < one.params.size(); ++i) {
+    const std::string& path = one.params.key(i);
+    if (path.rfind("model/", 0) != 0 || path.rfind("model/rng/", 0) == 0) continue;
+    CAPTURE(path);
+    const bool head = path.rfind("model/fc/", 0) == 0;
+    CHECK(one.params.param(i).trainable == head);
+    if (head) {
+      CHECK_FALSE(at::equal(one.params.param(i).value, source.params[path].value));  // trained
+    } else {
+      CHECK(at::equal(one.params.param(i).value, source.params[path].value));  // kernels, scales, means, vars
+      ++frozen;
+    }
+  }
+  CHECK(frozen == 100);  // resnet18's 102 tensors (its 20 num_batches_tracked aside) but fc's two
+
+  // Phase 2: layer4 trains (at a tenth of the rate), its statistics follow the data; the rest stays.
+  const Result phase2 = blox(dir.path, "train " + config("resnet18_finetune_stage2.yaml") +
+                                           " --set finetune.init_from='" + (dir.path / "phase1" / "last.safetensors").string() +
+                                           "' --set checkpoint.dir=phase2"
+                                           " --set train.max_steps=2" + small);
+  REQUIRE_MESSAGE(phase2.exit_code == 0, phase2.output);
+  const Checkpoint two = load_checkpoint((dir.path / "phase2" / "last.safetensors").string());
+  for (const char* path : {"model/layer4/1/conv2/kernel", "model/layer4/0/downsample/1/mean", "model/fc/kernel"}) {
+    CAPTURE(path);
+    CHECK_FALSE(at::equal(two.params[path].value, one.params[path].value));
+  }
+  for (const char* path : {"model/conv1/kernel", "model/layer3/1/bn2/var", "model/layer1/0/conv1/kernel"}) {
+    CAPTURE(path);
+    CHECK(at::equal(two.params[path].value, one.params[path].value));
+  }
+}
+

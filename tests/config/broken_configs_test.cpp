@@ -213,10 +213,10 @@ TEST_CASE("broken configs: missing keys, missing files, bad structure") {
 
 TEST_CASE("broken configs: impossible shapes found on the dummy pass name the layer and both shapes") {
   check_case({{{9, "    - {type: conv1d, output_channels: 4}"}}, {}, {},
-              "model layer 'conv1d_0': impossible shapes on the dummy pass with input [1, 1, 28, 28]: Conv1D "
-              "'model/conv1d_0': expected input (B, C, L), got shape [1, 1, 28, 28]"});
+              "model layer 'conv1d_0': impossible shapes on the dummy pass with input [2, 1, 28, 28] (the example twice): Conv1D "
+              "'model/conv1d_0': expected input (B, C, L), got shape [2, 1, 28, 28]"});
   check_case({{{11, "    - {type: group_norm, groups: 3}"}}, {}, {},
-              "GroupNorm 'model/group_norm_2': expected input (B, C, ...) with C divisible by groups 3, got shape [1, 16]"});
+              "GroupNorm 'model/group_norm_2': expected input (B, C, ...) with C divisible by groups 3, got shape [2, 16]"});
 }
 
 TEST_CASE("broken configs: bad overrides") {
