@@ -35,7 +35,10 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
   CLI::App* cmd = app.add_subcommand("train", "train a model from a config");
   cmd->add_option("config", flags->config, "the YAML config (optional with --resume: the run's config.yaml)");
   cmd->add_option("--set", flags->overrides, "override a value: key.path=value (repeatable)");
-  cmd->add_option("--resume", flags->resume, "continue from a run directory (its last checkpoint) or a checkpoint file");
+  cmd->add_option("--resume", flags->resume,
+                  "continue from a run directory (its last checkpoint) or a checkpoint file; auto: CONFIG's "
+                  "checkpoint.dir when it holds a run, else a fresh start (what a torchrun restart or a SLURM "
+                  "requeue does without it)");
   add_device_option(*cmd, flags->device);
   cmd->add_option("--threads", flags->threads, "libtorch intra-op and OpenBLAS threads (overrides the config)")
       ->check(CLI::NonNegativeNumber);
@@ -49,6 +52,14 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
     run = [flags] {
       bx::install_stop_handlers();  // first: a signal during the slow start must not kill the run unsaved
       const bx::LaunchEnv env = bx::launch_env();
+      // A launcher that restarts the job runs the same command again: it resumes what it started.
+      std::string resume = flags->resume;
+      const std::string restarted = env.restarted_by();
+      if (resume == "auto" || (resume.empty() && !restarted.empty())) {
+        const std::string why = resume == "auto" ? "--resume auto" : restarted;
+        const bool announce = env.rank == 0 && flags->nproc == 1 && !flags->print_config && !flags->dry_run;
+        resume = bx::resolve_auto_resume(flags->config, with_device(flags->overrides, flags->device), why, announce);
+      }
       if (flags->nproc > 1) {
         if (env.distributed()) {
           throw bx::ConfigError(fmt::format("--nproc {}: this process is already rank {} of {} ({} launch); drop --nproc",
@@ -56,13 +67,13 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
         }
         // Check the config once here, so a broken one fails once, not in every worker.
         const bx::PreparedRun checked =
-            bx::prepare_training({flags->config, with_device(flags->overrides, flags->device), flags->resume}, false);
+            bx::prepare_training({flags->config, with_device(flags->overrides, flags->device), resume}, false);
         bx::require_divisible_batch(checked.run.data.loader.batch_size, flags->nproc);
         return bx::launch_local(bx::without_nproc(program_arguments()), flags->nproc);
       }
       std::vector<std::string> overrides = with_device(flags->overrides, flags->device);
       if (flags->threads > 0) overrides.push_back(fmt::format("threads={}", flags->threads));
-      const bx::PreparedRun prepared = bx::prepare_training({flags->config, overrides, flags->resume}, env.rank == 0);
+      const bx::PreparedRun prepared = bx::prepare_training({flags->config, overrides, resume}, env.rank == 0);
       const std::string& name = flags->config.empty() ? flags->resume : flags->config;
       const std::string memory_warning = bx::check_training_memory(prepared);  // every rank refuses alike
       if (flags->print_config) {
@@ -81,7 +92,7 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
                    env.distributed() ? fmt::format(", {} processes ({} launch)", env.world_size, env.launcher) : "");
       }
       if (env.rank == 0 && !memory_warning.empty()) std::cerr << memory_warning << "\n";
-      const bx::TrainOutcome outcome = bx::train(prepared, {flags->resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1, terminal_columns()});
+      const bx::TrainOutcome outcome = bx::train(prepared, {resume, flags->quiet, ::isatty(STDOUT_FILENO) == 1, terminal_columns()});
       return bx::exit_code(outcome.reason);
     };
   });

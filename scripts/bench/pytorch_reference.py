@@ -15,7 +15,9 @@ eager: the median milliseconds of a train-mode forward + loss, a forward + backw
 training step (the config's optimizer, and its gradient clipping where it clips) and an eval-mode
 forward, on one batch already on the device, waiting for the device before and after each timed
 call. MODEL may also be lstm or transformer (configs/char_{lstm,transformer}.yaml, on windows of the
-shipped corpus), or a comma list; --precision as train.precision (bf16 / fp16: autocast, fp16 with
+shipped corpus), resnet18 (torchvision's, as configs/resnet18.yaml trains it: SGD 0.01, momentum
+0.9, 10 classes; on random images of --image-size, batch --batch-size, --channels-last for that
+memory format), or a comma list; --precision as train.precision (bf16 / fp16: autocast, fp16 with
 a GradScaler; fp16 is CUDA only, as in blox). Prints one JSON object per line for each model and
 precision (the keys of `blox bench --json`, or "error").
 
@@ -49,6 +51,7 @@ SUBSET = os.path.join(HERE, "..", "..", "datasets", "fashion-mnist-subset")
 CORPUS = os.path.join(HERE, "..", "..", "datasets", "licenses-corpus", "corpus.txt")
 FASHION_MODELS = ("mlp", "cnn")
 TEXT_MODELS = ("lstm", "transformer")
+IMAGE_MODELS = ("resnet18",)
 # blox bench's phases, in its order and with its names (the keys of its --json "ms").
 PHASES = ("forward (train)", "forward + backward", "train step", "forward (eval)")
 
@@ -64,6 +67,9 @@ parser.add_argument("--bench", action="store_true", help="time the phases of a t
 parser.add_argument("--precision", default="fp32", help="--bench: fp32, bf16, fp16, or a comma list")
 parser.add_argument("--iterations", type=int, default=20, help="--bench: timed iterations per phase (median)")
 parser.add_argument("--warmup", type=int, default=3, help="--bench: untimed iterations first")
+parser.add_argument("--image-size", type=int, default=64, help="--bench resnet18: the images' side")
+parser.add_argument("--batch-size", type=int, default=32, help="--bench resnet18: the batch")
+parser.add_argument("--channels-last", action="store_true", help="--bench resnet18: model and images channels_last")
 args = parser.parse_args()
 model_name, threads, epochs = args.model, args.threads, args.epochs
 device = torch.device(args.device)
@@ -214,6 +220,13 @@ def bench_setup(name):
         x, y = batch(epoch_order(seed=0, epoch=0, n=len(images))[:128], name)
         net = fashion_model(name).to(device)
         return net, torch.optim.Adam(net.parameters(), lr=1e-3), 0.0, x, y
+    if name == "resnet18":
+        import torchvision
+        memory = torch.channels_last if args.channels_last else torch.contiguous_format
+        net = torchvision.models.resnet18(num_classes=10).to(device, memory_format=memory)
+        x = torch.randn(args.batch_size, 3, args.image_size, args.image_size, device=device).to(memory_format=memory)
+        y = torch.randint(0, 10, (args.batch_size,), device=device)
+        return net, torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9), 0.0, x, y
     x, y, vocab = text_batch()
     if name == "lstm":
         net = CharLSTM(vocab).to(device)
@@ -298,8 +311,8 @@ def bench(name, precision):
 def run_benches():
     names = model_name.split(",")
     for name in names:
-        if name not in FASHION_MODELS + TEXT_MODELS:
-            parser.error(f"model: expected one of {', '.join(FASHION_MODELS + TEXT_MODELS)}, got {name}")
+        if name not in FASHION_MODELS + TEXT_MODELS + IMAGE_MODELS:
+            parser.error(f"model: expected one of {', '.join(FASHION_MODELS + TEXT_MODELS + IMAGE_MODELS)}, got {name}")
     for name in names:
         for precision in args.precision.split(","):
             record = {"model": name, "torch": torch.__version__}

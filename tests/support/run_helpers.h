@@ -80,10 +80,9 @@ inline size_t lines(const fs::path& path) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-// Starts `blox ARGS...` in `dir` in the background (one BLAS thread), its output going to
-// dir/output.txt.
-inline pid_t spawn_blox(const fs::path& dir, const std::vector<std::string>& args) {
-  const std::string binary = blox_binary();
+// Starts `program ARGS...` in `dir` in the background (one BLAS thread), a child of this
+// process, its output going to dir/output.txt.
+inline pid_t spawn_program(const fs::path& dir, const std::string& binary, const std::vector<std::string>& args) {
   const std::string output = (dir / "output.txt").string();
   std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -101,6 +100,11 @@ inline pid_t spawn_blox(const fs::path& dir, const std::vector<std::string>& arg
   posix_spawn_file_actions_destroy(&files);
   REQUIRE(spawned == 0);
   return pid;
+}
+
+// Starts `blox ARGS...` in `dir` in the background (see spawn_program).
+inline pid_t spawn_blox(const fs::path& dir, const std::vector<std::string>& args) {
+  return spawn_program(dir, blox_binary(), args);
 }
 
 // Starts `blox train CONFIG [--quiet]` in `dir` in the background (see spawn_blox).

@@ -48,6 +48,7 @@ LaunchEnv read_launch_env(const EnvLookup& lookup) {
   // blox train --nproc starts its workers with torchrun's variables, and says so.
   if (env.distributed() && lookup("BLOX_LAUNCHER").value_or("") == "nproc") env.launcher = "--nproc";
   env.restart_count = integer(lookup, "TORCHELASTIC_RESTART_COUNT", 0);
+  env.requeue_count = integer(lookup, "SLURM_RESTART_COUNT", 0);
   env.agent_store = lookup("TORCHELASTIC_USE_AGENT_STORE").value_or("") == "True";
   if (env.distributed()) {
     const auto addr = lookup("MASTER_ADDR");
@@ -63,6 +64,12 @@ LaunchEnv read_launch_env(const EnvLookup& lookup) {
     }
   }
   return env;
+}
+
+std::string LaunchEnv::restarted_by() const {
+  if (restart_count > 0) return fmt::format("torchrun's restart {} (TORCHELASTIC_RESTART_COUNT)", restart_count);
+  if (requeue_count > 0) return fmt::format("SLURM's requeue {} (SLURM_RESTART_COUNT)", requeue_count);
+  return "";
 }
 
 LaunchEnv launch_env() {

@@ -16,10 +16,14 @@ struct LaunchEnv {
   std::string master_addr;  ///< where rank 0's store listens (torchrun; else the launcher's choice)
   int64_t master_port = 0;
   int64_t restart_count = 0;      ///< torchrun's TORCHELASTIC_RESTART_COUNT
+  int64_t requeue_count = 0;      ///< SLURM's SLURM_RESTART_COUNT (a requeued job)
   bool agent_store = false;       ///< torchrun's agent hosts the store: connect as a client
   std::string launcher = "none";  ///< "torchrun", "openmpi", "slurm", "--nproc" (blox train --nproc) or "none"
 
   bool distributed() const { return world_size > 1; }
+  /// "" for a first start; else which launcher restarted this process and how often, e.g.
+  /// "torchrun's restart 2 (TORCHELASTIC_RESTART_COUNT)": the run then resumes (--resume auto).
+  std::string restarted_by() const;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;

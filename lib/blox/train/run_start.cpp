@@ -57,4 +57,23 @@ PreparedRun prepare_training(const RunStart& start, bool announce) {
   return prepared;
 }
 
+std::string resolve_auto_resume(const std::string& config, const std::vector<std::string>& overrides,
+                                const std::string& why, bool announce) {
+  if (config.empty()) {
+    throw ConfigError(fmt::format("{}: a CONFIG is required (blox train CONFIG --resume auto): the run resumed is the "
+                                  "one in its checkpoint.dir",
+                                  why));
+  }
+  const std::string dir = prepare_run(config, overrides).run.checkpoint.dir;
+  std::error_code ec;
+  const bool holds_run = std::filesystem::exists(run_files::config(dir), ec) || holds_checkpoint(dir) ||
+                         std::filesystem::exists(run_files::metrics_log(dir), ec);
+  if (announce) {
+    fmt::print(stderr, "{}: {}\n", why,
+               holds_run ? fmt::format("resuming the run in {}", dir)
+                         : fmt::format("{} holds no run yet: starting it", dir));
+  }
+  return holds_run ? dir : "";
+}
+
 }  // namespace bx

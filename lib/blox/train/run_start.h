@@ -23,4 +23,12 @@ struct RunStart {
 /// `announce`: notes go to stderr (the directory written into, the accepted changes); rank 0.
 PreparedRun prepare_training(const RunStart& start, bool announce);
 
+/// `--resume auto`, which a launcher's restart implies (LaunchEnv::restarted_by): the run
+/// directory to resume, CONFIG's checkpoint.dir, when it holds a run (its config.yaml, a
+/// checkpoint or a metrics log); "" (a fresh start) when it is missing or holds none. Throws
+/// ConfigError without a CONFIG. `why` says what asked ("--resume auto", the launcher's
+/// restart); `announce`: the choice goes to stderr (rank 0).
+std::string resolve_auto_resume(const std::string& config, const std::vector<std::string>& overrides,
+                                const std::string& why, bool announce);
+
 }  // namespace bx

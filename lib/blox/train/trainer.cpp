@@ -447,7 +447,13 @@ void Trainer::save(const LoaderPosition& at, int64_t epochs_done) {
 }
 
 TrainOutcome Trainer::run() {
-  if (cadence_.at_max_steps(step_)) return finish(StopReason::max_steps);  // resumed with nothing left to do
+  if (cadence_.at_max_steps(step_) || epoch_ >= run_.train.epochs) {  // resumed with nothing left to do
+    if (dp_.is_main()) {
+      fmt::print(stderr, "{}: the run is already finished (step {}, {} of {} epochs): nothing left to train\n",
+                 run_.checkpoint.dir, step_, epoch_, run_.train.epochs);
+    }
+    return finish(cadence_.at_max_steps(step_) ? StopReason::max_steps : StopReason::finished);
+  }
   for (; epoch_ < run_.train.epochs; ++epoch_) {
     loader_.seek(position_.epoch == epoch_ ? position_ : LoaderPosition{epoch_, 0});
     position_ = {epoch_ + 1, 0};
@@ -522,6 +528,16 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
   if (prepared.run.threads > 0) set_compute_threads(static_cast<int>(prepared.run.threads));
   // Every rank has checked the directory before it joins, so before rank 0 writes to it.
   const DataParallel dp(env, prepared.run.dist, device);
+  if (dp.distributed()) {
+    // Each rank chose from the run directory it sees; they must have chosen alike.
+    const std::string mine = chosen.resume.empty() ? "start the run afresh" : "resume " + chosen.resume;
+    const std::string main = dp.same_as_main(mine);
+    if (main != mine) {
+      throw DistError(fmt::format("rank {} would {}, rank 0 would {}: every rank must see the run directory '{}' "
+                                  "alike (a shared file system)",
+                                  env.rank, mine, main, prepared.run.checkpoint.dir));
+    }
+  }
   Trainer trainer(prepared, chosen, dp, device);
   return trainer.run();
 }
