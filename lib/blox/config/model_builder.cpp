@@ -156,10 +156,11 @@ PreparedRun prepare_document(ConfigDocument document, const std::optional<Vocabu
   Params params = rng->seed(Params(), run.seed);
   at::Tensor output;
   ActivationTally activations;
+  // The example twice: a batch norm in training needs more than one value per channel, and a
+  // ResNet at 32 x 32 is down to 1 x 1 in its last stage.
+  const at::Tensor dummy = at::cat({input, input});
   try {
-    // The example twice: a batch norm in training needs more than one value per channel, and a
-    // ResNet at 32 x 32 is down to 1 x 1 in its last stage.
-    std::tie(output, params) = (*net)(params, at::cat({input, input}), Mode::train);
+    std::tie(output, params) = (*net)(params, dummy, Mode::train);
     output = output.narrow(0, 0, 1);
   } catch (const ShapeError& e) {
     // The spec that made the failing layer: the deepest one whose path holds it.
@@ -175,7 +176,7 @@ PreparedRun prepare_document(ConfigDocument document, const std::optional<Vocabu
     const std::string where = culprit.empty() ? "model.layers" : "model layer '" + culprit + "'";
     diagnostics.error(model.location("layers"), where,
                       fmt::format("impossible shapes on the dummy pass with input {} (the example twice): {}",
-                                  format_shape(at::cat({input, input}).sizes()),
+                                  format_shape(dummy.sizes()),
                                   e.what()));
     diagnostics.throw_if_any();
   }
@@ -216,7 +217,7 @@ PreparedRun prepare_document(ConfigDocument document, const std::optional<Vocabu
   }
   diagnostics.throw_if_any();
   return {std::move(document), std::move(run), BuiltModel{rng, net, params.locked(), input,
-                                                                   activations.bytes() / static_cast<double>(2 * input.size(0))}};
+                                                                   activations.bytes() / static_cast<double>(dummy.size(0))}};
 }
 
 }  // namespace bx

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "blox/core/run_state.h"
 #include "blox/io/atomic_file.h"
 #include "blox/io/pytorch_layout.h"
 #include "blox/io/safetensors.h"
@@ -11,8 +12,7 @@ namespace bx {
 PytorchExportSummary export_pytorch_safetensors(const Params& params, const std::string& path) {
   std::vector<std::pair<std::string, at::Tensor>> named;
   for (size_t i = 0; i < params.size(); ++i) {
-    const auto tag = params.param(i).meta.find("tag");
-    if (tag != params.param(i).meta.end() && tag->second.rfind("rng_", 0) == 0) continue;  // a random stream's state
+    if (is_run_state(params.param(i))) continue;
     named.emplace_back(params.key(i), params.param(i).value.cpu());
   }
   TensorFile file;

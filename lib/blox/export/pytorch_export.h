@@ -17,7 +17,7 @@ struct PytorchExportSummary {
 /// Writes the model params of `params` (model/...) to `path` atomically, as
 /// safetensors.torch.save_file(model.state_dict(), path) writes them (metadata format: pt):
 /// `load_file` then `load_state_dict(strict=True)` loads them into the PyTorch model whose module
-/// names are the layers' paths. The random streams' state (Rng seed and counter) is left out.
+/// names are the layers' paths. The run's own state (Rng seed and counter, a vocabulary: core/run_state.h) is left out.
 /// Throws ConfigError for a param with no PyTorch counterpart.
 PytorchExportSummary export_pytorch_safetensors(const Params& params, const std::string& path);
 

@@ -9,6 +9,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/path_rename.h"
+#include "blox/core/run_state.h"
 #include "blox/core/shape.h"
 #include "blox/io/checkpoint.h"
 #include "blox/io/safetensors.h"
@@ -20,13 +21,6 @@ namespace bx {
 namespace {
 
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
-
-// What belongs to the run rather than to the model: dropout follows this run's seed, and text is
-// encoded with this run's vocabulary (the one its checkpoints must store).
-bool is_run_own(const Param& p) {
-  auto tag = p.meta.find("tag");
-  return tag != p.meta.end() && (tag->second == "rng_seed" || tag->second == "rng_counter" || tag->second == "vocabulary");
-}
 
 // A value for one param of the model, in its layout, and the file's keys it came from.
 struct Source {
@@ -134,7 +128,7 @@ SourceTensors read_source(const FinetuneConfig& finetune, bool use_ema) {
     const Checkpoint checkpoint = load_checkpoint(finetune.init_from);
     const Params params = evaluation_params(checkpoint.params, use_ema, finetune.init_from);
     for (size_t i = 0; i < params.size(); ++i) {
-      if (!is_run_own(params.param(i))) source.tensors.emplace_back(params.key(i), params.param(i).value);
+      if (!is_run_state(params.param(i))) source.tensors.emplace_back(params.key(i), params.param(i).value);
     }
     source.ema = use_ema && has_ema(checkpoint.params);
     return source;
@@ -164,7 +158,7 @@ FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& fi
   std::set<std::string> used;
   std::string lines;
   Params params = fresh.map([&](const std::string& path, const Param& p) {
-    if (is_run_own(p)) {
+    if (is_run_state(p)) {
       if (p.meta.at("tag") == "vocabulary") {
         own_vocabulary = true;
       } else {
