@@ -1,6 +1,7 @@
 // blox train CONFIG: prepare (all config errors at once, exit 2), then train.
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -73,7 +74,17 @@ void add_train_command(CLI::App& app, std::function<int()>& run) {
       }
       std::vector<std::string> overrides = with_device(flags->overrides, flags->device);
       if (flags->threads > 0) overrides.push_back(fmt::format("threads={}", flags->threads));
-      const bx::PreparedRun prepared = bx::prepare_training({flags->config, overrides, resume}, env.rank == 0);
+      // Rank 0 alone reads the resumed run (and sends its state): another rank that does not see it
+      // (no file system shared with rank 0's) prepares from CONFIG, rank 0 checking it against the run.
+      std::error_code ec;
+      const bool unseen = env.rank > 0 && !resume.empty() && !std::filesystem::exists(resume, ec);
+      if (unseen && flags->config.empty()) {
+        throw bx::ConfigError(fmt::format("--resume {}: rank {} does not see it; give CONFIG too (blox train CONFIG "
+                                          "--resume DIR), or keep the run on a file system every rank sees",
+                                          resume, env.rank));
+      }
+      const bx::PreparedRun prepared =
+          bx::prepare_training({flags->config, overrides, unseen ? std::string() : resume}, env.rank == 0);
       const std::string& name = flags->config.empty() ? flags->resume : flags->config;
       const std::string memory_warning = bx::check_training_memory(prepared);  // every rank refuses alike
       if (flags->print_config) {

@@ -13,17 +13,6 @@ namespace {
 // The plain subset MLP: 3 epochs of 20 steps, a checkpoint every 10 steps.
 std::string plain_mlp(int epochs = 3) { return plain_mlp_config(epochs, 10); }
 
-// The largest ||a - b|| / ||b|| over the float tensors.
-double max_relative_difference(const Params& a, const Params& b) {
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const at::Tensor x = a.param(i).value.to(at::kDouble), y = b[a.key(i)].value.to(at::kDouble);
-    if (!at::isFloatingType(a.param(i).value.scalar_type())) continue;
-    worst = std::max(worst, ((x - y).norm() / y.norm().clamp_min(1e-12)).item<double>());
-  }
-  return worst;
-}
-
 std::string last_row(const fs::path& metrics) {
   const std::string text = read(metrics);
   const size_t end = text.rfind('\n', text.size() - 2);

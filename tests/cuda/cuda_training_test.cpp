@@ -30,16 +30,6 @@ std::string plain_cnn(int epochs, int every_steps) {
                 "    - {type: flatten}\n    - {type: linear, name: hidden, output_size: 32}\n");
 }
 
-double max_relative_difference(const Params& a, const Params& b) {
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!at::isFloatingType(a.param(i).value.scalar_type())) continue;
-    const at::Tensor x = a.param(i).value.to(at::kDouble), y = b[a.key(i)].value.to(at::kDouble);
-    worst = std::max(worst, ((x - y).norm() / y.norm().clamp_min(1e-12)).item<double>());
-  }
-  return worst;
-}
-
 Checkpoint last(const fs::path& dir) { return load_checkpoint((dir / "run" / "last.safetensors").string()); }
 
 }  // namespace

@@ -18,6 +18,17 @@ inline bool close(const at::Tensor& a, const at::Tensor& b, double rtol = 1e-6) 
   return (a - b).abs().max().item<double>() <= rtol * scale;
 }
 
+/// The largest ||a - b|| / ||b|| over the float tensors of `a` (each looked up in `b` by path).
+inline double max_relative_difference(const Params& a, const Params& b) {
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!at::isFloatingType(a.param(i).value.scalar_type())) continue;
+    const at::Tensor x = a.param(i).value.to(at::kDouble), y = b[a.key(i)].value.to(at::kDouble);
+    worst = std::max(worst, ((x - y).norm() / y.norm().clamp_min(1e-12)).item<double>());
+  }
+  return worst;
+}
+
 /// Random float tensor from a fixed seed, independent of any blox Rng.
 inline at::Tensor randn(c10::IntArrayRef shape, uint64_t seed = 0) {
   at::Generator g = make_generator(Key{seed});

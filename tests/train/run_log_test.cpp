@@ -24,6 +24,7 @@ std::string slurp(const fs::path& p) {
 
 TEST_CASE("RunLog: rows in both files, the CSV with a header; truncate_after drops later steps") {
   const fs::path dir = fs::temp_directory_path() / ("blox_run_log_" + std::to_string(::getpid()));
+  fs::create_directories(dir);  // (rank 0's RunLock makes it in a run)
   {
     RunLog log(dir.string(), {"loss", "accuracy"});
     log.write_config("seed: 1\n");
@@ -73,6 +74,7 @@ TEST_CASE("RunLog: a resumed run's rows follow its CSV's own header, which an ol
 
 TEST_CASE("read_metrics_log: rows back with their metrics; a damaged line names file:line; no file is an error") {
   const fs::path dir = fs::temp_directory_path() / ("blox_read_log_" + std::to_string(std::rand()));
+  fs::create_directories(dir);  // (rank 0's RunLock makes it in a run)
   {
     RunLog log(dir.string(), {"accuracy"});
     log.record({5, 1, 0.5, 2.0, 100.0, {}});

@@ -126,9 +126,7 @@ std::vector<Scalar> tensorboard_scalars(const MetricsRow& row) {
 }
 
 RunLog::RunLog(std::string dir, std::vector<std::string> metrics, bool tensorboard)
-    : dir_(std::move(dir)), metrics_(std::move(metrics)), tensorboard_(tensorboard) {
-  fs::create_directories(dir_);
-}
+    : dir_(std::move(dir)), metrics_(std::move(metrics)), tensorboard_(tensorboard) {}
 
 EventWriter& RunLog::events() {
   if (!events_) events_.emplace(dir_);

@@ -33,7 +33,8 @@ std::vector<Scalar> tensorboard_scalars(const MetricsRow& row);
 
 class RunLog {
  public:
-  /// Creates `dir`. `metrics` are the CSV's metric columns, in order. `tensorboard`: rows also go
+  /// Writes into `dir`, which must exist (rank 0's RunLock makes it; the other ranks of a run never
+  /// write, nor create it). `metrics` are the CSV's metric columns, in order. `tensorboard`: rows also go
   /// to an event file (events.out.tfevents.<time>.<host>.blox) as tensorboard_scalars.
   RunLog(std::string dir, std::vector<std::string> metrics, bool tensorboard = false);
 

@@ -496,8 +496,11 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
                                   problem->message, prepared.run.device, problem->hint));
   }
   // A resume never writes into another run (blox train points checkpoint.dir at the resumed one).
+  // Rank 0 reads and writes the run directory; another rank checks it only where it sees it (a
+  // shared file system), and follows rank 0's choice below.
   std::error_code ec;
-  if (!options.resume.empty()) {
+  const bool sees_run = env.rank == 0 || fs::exists(prepared.run.checkpoint.dir, ec);
+  if (!options.resume.empty() && sees_run) {
     const std::string resumed = resume_run_directory(options.resume);
     if (!fs::equivalent(resumed, prepared.run.checkpoint.dir, ec)) {
       throw ConfigError(fmt::format("--resume {} continues the run in {}, but checkpoint.dir is '{}'; a resume writes "
@@ -522,22 +525,16 @@ TrainOutcome train(const PreparedRun& prepared, const TrainOptions& options) {
                  options.resume);
     }
     chosen.resume.clear();
-  } else if (options.resume.empty()) {
+  } else if (options.resume.empty() && sees_run) {
     require_no_earlier_run(prepared.run.checkpoint.dir);
   }
   if (prepared.run.threads > 0) set_compute_threads(static_cast<int>(prepared.run.threads));
   // Every rank has checked the directory before it joins, so before rank 0 writes to it.
   const DataParallel dp(env, prepared.run.dist, device);
-  if (dp.distributed()) {
-    // Each rank chose from the run directory it sees; they must have chosen alike.
-    const std::string mine = chosen.resume.empty() ? "start the run afresh" : "resume " + chosen.resume;
-    const std::string main = dp.same_as_main(mine);
-    if (main != mine) {
-      throw DistError(fmt::format("rank {} would {}, rank 0 would {}: every rank must see the run directory '{}' "
-                                  "alike (a shared file system)",
-                                  env.rank, mine, main, prepared.run.checkpoint.dir));
-    }
-  }
+  // Rank 0 decides whether the run starts or resumes (it alone reads the checkpoint and sends the
+  // state): the others follow, whatever they see of the run directory (none of it, on nodes that
+  // share no file system with rank 0's).
+  if (dp.distributed()) chosen.resume = dp.same_as_main(chosen.resume);
   Trainer trainer(prepared, chosen, dp, device);
   return trainer.run();
 }
