@@ -22,6 +22,8 @@ void add_plot_command(CLI::App& app, std::function<int()>& run);
 void add_bench_command(CLI::App& app, std::function<int()>& run);
 void add_schema_command(CLI::App& app, std::function<int()>& run);
 void add_sweep_command(CLI::App& app, std::function<int()>& run);
+/// `completion bash` and `manual`, written from `app` as it stands when they run (add them last).
+void add_completion_command(CLI::App& app, std::function<int()>& run);
 
 /// This process's command-line arguments, argv[0] first (for the --nproc launcher).
 const std::vector<std::string>& program_arguments();

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   blox_app::add_bench_command(app, run);
   blox_app::add_schema_command(app, run);
   blox_app::add_sweep_command(app, run);
+  blox_app::add_completion_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

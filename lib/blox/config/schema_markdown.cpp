@@ -111,6 +111,36 @@ std::string schema_markdown() {
   return out;
 }
 
+std::vector<std::string> settable_keys() {
+  std::vector<std::string> keys;
+  auto add = [&keys](const std::string& prefix, const std::vector<FieldDoc>& fields) {
+    for (const FieldDoc& f : fields) keys.push_back(prefix + f.key);
+  };
+  auto add_types = [&add](const std::string& prefix, const std::vector<std::pair<std::string, TypeDoc>>& docs) {
+    for (const auto& entry : docs) add(prefix, entry.second.fields);
+  };
+  add("", settings_doc(RootSettings{}));
+  add("data.", settings_doc(DataFiles{}));
+  add("train.", settings_doc(TrainConfig{}));
+  add("train.ema.", settings_doc(EmaConfig{}));
+  add("checkpoint.", settings_doc(CheckpointConfig{}));
+  add("finetune.", settings_doc(FinetuneConfig{}));
+  add("dist.", settings_doc(DistSettings{}));
+  add("data.", settings_doc(LoaderSettings{}));
+  add("data.", settings_doc(CsvSettings{}));
+  add("loss.", settings_doc(LossSettings{}));
+  add_types("loss.", builtin_losses().docs());
+  add_types("optimizer.", builtin_optimizers().docs());
+  add("schedule.", settings_doc(ScheduleCommonSettings{}));
+  add_types("schedule.", builtin_schedules().docs());
+  for (const char* key : {"optimizer.type", "schedule.type", "loss.type", "optimizer.no_decay", "optimizer.lr_mult"}) {
+    keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
 std::string with_generated_schema(const std::string& readme) {
   const size_t begin = readme.find(kSchemaBegin);
   const size_t end = readme.find(kSchemaEnd);

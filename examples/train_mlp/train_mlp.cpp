@@ -1,5 +1,5 @@
-// Trains an MLP on Fashion-MNIST with the library directly (no config): the main job until
-// `blox train` exists, and a worked example of the Params flow a trainer follows.
+// Trains an MLP on Fashion-MNIST with the library directly (no config): a worked example of the
+// Params flow a trainer follows, and of a program built against blox (CMakeLists.txt beside it).
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   try {
     if (threads > 0) at::set_num_threads(threads);
     if (!std::filesystem::exists(data_dir + "/train-images-idx3-ubyte.gz")) {
-      const std::string subset = std::string(BLOX_SOURCE_DIR) + "/datasets/fashion-mnist-subset";
+      const std::string subset = std::string(BLOX_DATASETS_DIR) + "/fashion-mnist-subset";
       std::cerr << "note: no Fashion-MNIST in " << data_dir << "; using the shipped subset " << subset << "\n";
       data_dir = subset;
     }
