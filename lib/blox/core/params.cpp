@@ -9,6 +9,7 @@
 #include "blox/core/errors.h"
 #include "blox/core/glob.h"
 #include "blox/core/suggest.h"
+#include "blox/core/tensor_ownership.h"
 
 namespace bx {
 
@@ -217,7 +218,7 @@ int64_t Params::num_bytes() const {
 bool Params::owns_buffer(size_t i) const {
   if (values_.use_count() != 1) return false;
   const at::Tensor& t = (*values_)[i].value;
-  return t.defined() && t.use_count() == 1 && t.storage().use_count() == 1;
+  return sole_handle(t);
 }
 
 bool bitwise_equal(const Params& a, const Params& b) {

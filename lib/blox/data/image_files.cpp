@@ -23,6 +23,7 @@
 #include "blox/data/image_pixels.h"
 #include "blox/data/image_transforms.h"
 #include "blox/data/worker_pool.h"
+#include "blox/core/tensor_ownership.h"
 
 namespace fs = std::filesystem;
 
@@ -70,7 +71,7 @@ class BatchBuffers {
     std::lock_guard<std::mutex> lock(mutex_);
     at::Tensor* idle = nullptr;
     for (at::Tensor& t : kept_) {
-      if (t.use_count() != 1 || t.storage().use_count() != 1) continue;
+      if (!sole_handle(t)) continue;
       if (t.sizes() == sizes) return t;
       idle = &t;
     }

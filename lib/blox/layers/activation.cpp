@@ -22,6 +22,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/suggest.h"
+#include "blox/core/tensor_ownership.h"
 
 namespace bx {
 namespace {
@@ -69,6 +70,14 @@ Activation::Activation(Graph graph, ActivationSettings settings)
 Layer::Output Activation::forward(Params params, const at::Tensor& x, Mode) const {
   if (x.dim() == 0 && (settings_.function == "softmax" || settings_.function == "log_softmax")) {
     throw ShapeError(fmt::format("Activation '{}': {} needs at least one axis, got a scalar", path(), settings_.function));
+  }
+  // A ReLU over a value nobody else holds (a convolution's or batch norm's fresh output, whose
+  // backward does not need it) overwrites it: one pass over memory less, the same values and
+  // gradients (PyTorch's ReLU(inplace=True)).
+  if (settings_.function == "relu" && overwritable(x)) {
+    at::Tensor y = x;
+    y.relu_();
+    return {std::move(y), std::move(params)};
   }
   return {fn_(x, settings_.axis), std::move(params)};
 }

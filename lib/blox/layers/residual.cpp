@@ -7,6 +7,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/tensor_ownership.h"
 
 namespace bx {
 
@@ -34,7 +35,15 @@ Layer::Output Residual::forward(Params params, const at::Tensor& x, Mode mode) c
                                            : "add a shortcut layer that projects the input (e.g. a 1x1 conv2d with the "
                                              "branch's stride and output_channels)"));
   }
-  at::Tensor y = fx + sx;
+  // The branch's fresh output, held by nobody else, takes the sum in place (one allocation less),
+  // and is handed on alone (so a ReLU after the add may overwrite it in turn).
+  at::Tensor y;
+  if (overwritable(fx) && fx.scalar_type() == sx.scalar_type() && fx.device() == sx.device()) {
+    fx.add_(sx);
+    y = std::move(fx);
+  } else {
+    y = fx + sx;
+  }
   if (after_) std::tie(y, params) = (*after_)(std::move(params), y, mode);
   return {std::move(y), std::move(params)};
 }
