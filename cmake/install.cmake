@@ -5,6 +5,10 @@ include(CMakePackageConfigHelpers)
 
 set(BLOX_SHARE_DIR ${CMAKE_INSTALL_DATADIR}/blox)
 install(TARGETS blox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+if(BLOX_TORCH_DIR)
+  # Another libtorch (PyPI's, in its virtual environment): the installed program keeps its path.
+  set_property(TARGET blox APPEND PROPERTY INSTALL_RPATH "${TORCH_INSTALL_PREFIX}/lib")
+endif()
 # The configs keep their relative data paths: ../datasets/... resolves under share/blox.
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/configs ${CMAKE_SOURCE_DIR}/datasets DESTINATION ${BLOX_SHARE_DIR} COMPONENT cli)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT cli)

@@ -162,8 +162,16 @@ void check_both_finish_as(const pid_t (&pid)[2], const RunDir (&node)[2],
   CHECK(!fs::exists(node[1].path / "run"));  // rank 0 alone writes the run
 }
 
+// The torchrun of the libtorch blox was built against: PyPI's in the build's virtual environment
+// (the CUDA flavour: torch 1.13's agent store does not speak 2.x's protocol), else Debian's.
+std::string torchrun() {
+  const fs::path venv = fs::path(blox_binary()).parent_path().parent_path() / "venv" / "bin" / "torchrun";
+  if (fs::exists(venv)) return venv.string();
+  return run_command("command -v torchrun").exit_code == 0 ? "torchrun" : "";
+}
+
 bool torchrun_missing() {
-  if (run_command("command -v torchrun").exit_code == 0) return false;
+  if (!torchrun().empty()) return false;
   skip_missing("torchrun (Debian's python3-torch) is not installed");
   return true;
 }
@@ -181,7 +189,7 @@ TEST_CASE("two nodes, torchrun's c10d rendezvous at node 0's address: the run eq
   for (int k = 0; k < 2; ++k) {
     // The agents meet at node 0's address; node 0 hosts the store. torchrun hands its workers the
     // host agent's name (node0) as MASTER_ADDR, which node 1 resolves to 10.231.0.1.
-    std::vector<std::string> agent = {"env", "GLOO_SOCKET_IFNAME=" + nodes.link(k), "torchrun", "--nnodes=2",
+    std::vector<std::string> agent = {"env", "GLOO_SOCKET_IFNAME=" + nodes.link(k), torchrun(), "--nnodes=2",
                                       "--nproc_per_node=1", "--rdzv_backend=c10d",
                                       std::string("--rdzv_endpoint=") + kAddress[0] + ":29531", "--rdzv_id=blox-two-nodes",
                                       "--redirects", "1", "--tee", "1", "--no_python", BLOX_BINARY, "train", "mlp.yaml",
@@ -202,7 +210,7 @@ TEST_CASE("two nodes, torchrun's static form (--node_rank, --master_addr of node
   pid_t pid[2];
   for (int k = 0; k < 2; ++k) {
     pid[k] = nodes.start(k, node[k].path,
-                         {"env", "GLOO_SOCKET_IFNAME=" + nodes.link(k), "torchrun", "--nnodes=2", "--nproc_per_node=1",
+                         {"env", "GLOO_SOCKET_IFNAME=" + nodes.link(k), torchrun(), "--nnodes=2", "--nproc_per_node=1",
                           "--node_rank=" + std::to_string(k), std::string("--master_addr=") + kAddress[0],
                           "--master_port=29532", "--redirects", "1", "--tee", "1", "--no_python", BLOX_BINARY, "train",
                           "mlp.yaml", "--quiet"});
