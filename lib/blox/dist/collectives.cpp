@@ -158,6 +158,7 @@ std::string Collectives::broadcast_text(const std::string& text) {
   std::vector<at::Tensor> size{at::tensor({static_cast<int64_t>(text.size())}, at::kLong)};
   run("broadcast of the run's state from rank 0",
       [&](c10d::ProcessGroupGloo& g) { return g.broadcast(size, c10d::BroadcastOptions{}); });
+  if (size[0].item<int64_t>() == 0) return "";  // every rank knows it now (an empty tensor has no data)
   std::vector<at::Tensor> bytes{at::zeros({size[0].item<int64_t>()}, at::kByte)};
   if (rank_ == 0) std::memcpy(bytes[0].data_ptr(), text.data(), text.size());
   run("broadcast of the run's state from rank 0",
