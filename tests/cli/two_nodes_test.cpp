@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <regex>
 
@@ -170,52 +171,46 @@ std::string torchrun() {
   return run_command("command -v torchrun").exit_code == 0 ? "torchrun" : "";
 }
 
-bool torchrun_missing() {
-  if (!torchrun().empty()) return false;
-  skip_missing("torchrun (Debian's python3-torch) is not installed");
-  return true;
-}
-
-}  // namespace
-
-TEST_CASE("two nodes, torchrun's c10d rendezvous at node 0's address: the run equals the 1-process run (1e-5)") {
+// Two torchrun agents, one per node with one worker each, meeting as `rendezvous(k)` (node k's
+// flags) says: their run equals the 1-process run.
+void check_torchrun_agents(const std::function<std::vector<std::string>(int)>& rendezvous) {
   const TwoNodes nodes;
   if (!nodes.why_not().empty()) return skip_inapplicable(nodes.why_not());
-  if (torchrun_missing()) return;
+  const std::string program = torchrun();
+  if (program.empty()) return skip_missing("torchrun (Debian's python3-torch) is not installed");
   RunDir one, node[2];
   write_config({&one, &node[0], &node[1]}, 3, 30);
   REQUIRE(blox(one.path, "train mlp.yaml --quiet").exit_code == 0);
   pid_t pid[2];
   for (int k = 0; k < 2; ++k) {
-    // The agents meet at node 0's address; node 0 hosts the store. torchrun hands its workers the
-    // host agent's name (node0) as MASTER_ADDR, which node 1 resolves to 10.231.0.1.
-    std::vector<std::string> agent = {"env", "GLOO_SOCKET_IFNAME=" + nodes.link(k), torchrun(), "--nnodes=2",
-                                      "--nproc_per_node=1", "--rdzv_backend=c10d",
-                                      std::string("--rdzv_endpoint=") + kAddress[0] + ":29531", "--rdzv_id=blox-two-nodes",
-                                      "--redirects", "1", "--tee", "1", "--no_python", BLOX_BINARY, "train", "mlp.yaml",
-                                      "--quiet"};
-    if (k == 0) agent.insert(agent.begin() + 6, {"--rdzv_conf", "is_host=1"});
+    std::vector<std::string> agent = {"env", "GLOO_SOCKET_IFNAME=" + nodes.link(k), program, "--nnodes=2",
+                                      "--nproc_per_node=1"};
+    const std::vector<std::string> flags = rendezvous(k);
+    agent.insert(agent.end(), flags.begin(), flags.end());
+    agent.insert(agent.end(), {"--redirects", "1", "--tee", "1", "--no_python", BLOX_BINARY, "train", "mlp.yaml", "--quiet"});
     pid[k] = nodes.start(k, node[k].path, agent);
   }
   check_both_finish_as(pid, node, one, 60);
 }
 
+}  // namespace
+
+TEST_CASE("two nodes, torchrun's c10d rendezvous at node 0's address: the run equals the 1-process run (1e-5)") {
+  // The agents meet at node 0's address; node 0 hosts the store. torchrun hands its workers the
+  // host agent's name (node0) as MASTER_ADDR, which node 1 resolves to 10.231.0.1.
+  check_torchrun_agents([](int k) {
+    std::vector<std::string> flags = {"--rdzv_backend=c10d", std::string("--rdzv_endpoint=") + kAddress[0] + ":29531",
+                                      "--rdzv_id=blox-two-nodes"};
+    if (k == 0) flags.insert(flags.end(), {"--rdzv_conf", "is_host=1"});
+    return flags;
+  });
+}
+
 TEST_CASE("two nodes, torchrun's static form (--node_rank, --master_addr of node 0): the run equals the 1-process run") {
-  const TwoNodes nodes;
-  if (!nodes.why_not().empty()) return skip_inapplicable(nodes.why_not());
-  if (torchrun_missing()) return;
-  RunDir one, node[2];
-  write_config({&one, &node[0], &node[1]}, 3, 30);
-  REQUIRE(blox(one.path, "train mlp.yaml --quiet").exit_code == 0);
-  pid_t pid[2];
-  for (int k = 0; k < 2; ++k) {
-    pid[k] = nodes.start(k, node[k].path,
-                         {"env", "GLOO_SOCKET_IFNAME=" + nodes.link(k), torchrun(), "--nnodes=2", "--nproc_per_node=1",
-                          "--node_rank=" + std::to_string(k), std::string("--master_addr=") + kAddress[0],
-                          "--master_port=29532", "--redirects", "1", "--tee", "1", "--no_python", BLOX_BINARY, "train",
-                          "mlp.yaml", "--quiet"});
-  }
-  check_both_finish_as(pid, node, one, 60);
+  check_torchrun_agents([](int k) {
+    return std::vector<std::string>{"--node_rank=" + std::to_string(k), std::string("--master_addr=") + kAddress[0],
+                                    "--master_port=29532"};
+  });
 }
 
 TEST_CASE("two nodes, the link taken down mid-run: both exit 1 within dist.timeout_seconds + 10 s naming the collective; "
