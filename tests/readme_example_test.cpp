@@ -58,7 +58,7 @@ std::string strip_indent(const std::string& text) {
   return out;
 }
 
-std::string slurp(const std::string& path) {
+std::string read_required(const std::string& path) {
   std::ifstream in(path);
   REQUIRE(in.good());
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -73,8 +73,8 @@ TEST_CASE("README example: builds an MLP, inits lazily, locks, and SGD lowers th
 }
 
 TEST_CASE("README example: the README shows exactly the tested code") {
-  const std::string source = slurp(std::string(BLOX_SOURCE_DIR) + "/tests/readme_example_test.cpp");
-  const std::string readme = slurp(std::string(BLOX_SOURCE_DIR) + "/README.md");
+  const std::string source = read_required(std::string(BLOX_SOURCE_DIR) + "/tests/readme_example_test.cpp");
+  const std::string readme = read_required(std::string(BLOX_SOURCE_DIR) + "/README.md");
   const std::string tested = between(source, "// README-EXAMPLE-" "BEGIN\n", "  // README-EXAMPLE-" "END");
   const std::string shown = between(readme, "int main() {\n", "  return 0;\n}\n```");
   CHECK(strip_indent(shown) == strip_indent(tested));

@@ -16,8 +16,6 @@ using namespace bx::test;
 
 namespace {
 
-Checkpoint last(const fs::path& run) { return load_checkpoint((run / "last.safetensors").string()); }
-
 Checkpoint at_step(const fs::path& run, int step) {
   return load_checkpoint((run / fmt::format("ckpt-{:09d}.safetensors", step)).string());
 }
@@ -54,7 +52,7 @@ void train_with_ema(const fs::path& dir, int epochs, const std::string& sets = "
 // run by default (averaged.safetensors) and with --no-ema (raw.safetensors).
 void train_with_variants(const fs::path& dir) {
   train_with_ema(dir, 1);
-  const Checkpoint trained = last(dir / "run");
+  const Checkpoint trained = last_checkpoint(dir / "run");
   save_checkpoint((dir / "averaged.safetensors").string(), averages_as_params(trained));
   save_checkpoint((dir / "raw.safetensors").string(), without_averages(trained));
 }
@@ -76,7 +74,7 @@ TEST_CASE("blox train with train.ema: after each update (not each micro-batch) e
                                       "--set 'finetune.freeze=[model/hidden]'");
   REQUIRE_MESSAGE(train.exit_code == 0, train.output);
   const fs::path run = dir.path / "run";
-  REQUIRE(last(run).step == 10);  // 20 batches, 2 per update
+  REQUIRE(last_checkpoint(run).step == 10);  // 20 batches, 2 per update
   const std::vector<std::string> averaged{"model/logits/kernel", "model/logits/bias"};
   for (int t = 2; t <= 10; ++t) {
     CAPTURE(t);
@@ -90,7 +88,7 @@ TEST_CASE("blox train with train.ema: after each update (not each micro-batch) e
     }
     CHECK_FALSE(after.contains("ema/model/hidden/kernel"));  // frozen: no average
   }
-  const Params final_params = last(run).params;
+  const Params final_params = last_checkpoint(run).params;
   CHECK_FALSE(test::close(final_params.at("ema/model/logits/kernel").value,
                           final_params.at("model/logits/kernel").value, 1e-3));
 
@@ -111,10 +109,10 @@ TEST_CASE("EMA resume bitwise: a run stopped at max_steps and resumed ends with 
   RunDir straight, stopped;
   train_with_ema(straight.path, 2);
   train_with_ema(stopped.path, 2, "--set train.max_steps=13");  // mid-epoch
-  REQUIRE(last(stopped.path / "run").step == 13);
+  REQUIRE(last_checkpoint(stopped.path / "run").step == 13);
   const Result resumed = blox(stopped.path, "train --quiet --resume run --set train.max_steps=0");
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
-  const Checkpoint a = last(straight.path / "run"), b = last(stopped.path / "run");
+  const Checkpoint a = last_checkpoint(straight.path / "run"), b = last_checkpoint(stopped.path / "run");
   CHECK(a.step == 40);
   CHECK(b.step == 40);
   REQUIRE(a.params.contains("ema/model/hidden/kernel"));
@@ -133,7 +131,7 @@ TEST_CASE("data-parallel with train.ema: 2 processes average what 1 process aver
   REQUIRE(blox(one.path, args).exit_code == 0);
   const Result dp = blox(two.path, args + " --nproc 2");
   REQUIRE_MESSAGE(dp.exit_code == 0, dp.output);
-  const Params a = last(one.path / "run").params, b = last(two.path / "run").params;
+  const Params a = last_checkpoint(one.path / "run").params, b = last_checkpoint(two.path / "run").params;
   for (const char* path : {"ema/model/hidden/kernel", "ema/model/logits/bias"}) {
     CAPTURE(path);
     CHECK(test::close(b.at(path).value, a.at(path).value, 1e-5));
@@ -192,7 +190,7 @@ TEST_CASE("finetune.init_from a checkpoint with averages: strict accepts it, the
 
   const Result train = blox(dir.path, "train ft.yaml --quiet --set train.ema.decay=0.9 --set train.max_steps=1");
   REQUIRE_MESSAGE(train.exit_code == 0, train.output);
-  const Params imported = last(dir.path / "run").params, after = last(dir.path / "ft").params;
+  const Params imported = last_checkpoint(dir.path / "run").params, after = last_checkpoint(dir.path / "ft").params;
   const double d = decay_at(0.9, 1);  // 2 / 11
   for (const char* path : {"model/hidden/kernel", "model/logits/bias"}) {
     CAPTURE(path);

@@ -42,8 +42,6 @@ std::string image_config(const std::string& extra = "") {
          "checkpoint: {dir: run}\n" + extra;
 }
 
-Checkpoint last(const fs::path& run) { return load_checkpoint((run / "last.safetensors").string()); }
-
 }  // namespace
 
 TEST_CASE("images: a run stopped and resumed under random augmentation is bitwise the straight run") {
@@ -55,7 +53,7 @@ TEST_CASE("images: a run stopped and resumed under random augmentation is bitwis
   REQUIRE(blox(stopped.path, "train img.yaml --quiet --set train.max_steps=13").exit_code == 0);
   const Result resumed = blox(stopped.path, "train --quiet --resume run --set train.max_steps=0");
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
-  const Checkpoint x = last(straight.path / "run"), y = last(stopped.path / "run");
+  const Checkpoint x = last_checkpoint(straight.path / "run"), y = last_checkpoint(stopped.path / "run");
   CHECK(x.step == 30);  // 3 epochs of ceil(600 / 64)
   CHECK(x.step == y.step);
   CHECK(bitwise_equal(x.params, y.params));
@@ -68,7 +66,7 @@ TEST_CASE("images: a run stopped and resumed under random augmentation is bitwis
   RunDir one_worker;
   write(one_worker.path / "img.yaml", image_config());
   REQUIRE(blox(one_worker.path, "train img.yaml --quiet --set data.workers=1").exit_code == 0);
-  CHECK(bitwise_equal(last(one_worker.path / "run").params, x.params));
+  CHECK(bitwise_equal(last_checkpoint(one_worker.path / "run").params, x.params));
 }
 
 TEST_CASE("images: eval and predict on the folder, a file, a folder of files; evaluation crops the centre") {
@@ -175,7 +173,7 @@ TEST_CASE("images: streamed from disk, peak memory does not grow with the folder
           "train: {epochs: 1}\ncheckpoint: {dir: run}\n");
     const Finished run = finish(spawn_train(dir.path, "img.yaml"));
     REQUIRE_MESSAGE(run.exit_code == 0, read(dir.path / "output.txt"));
-    REQUIRE(last(dir.path / "run").step == (files + 15) / 16);  // every file was read
+    REQUIRE(last_checkpoint(dir.path / "run").step == (files + 15) / 16);  // every file was read
     return run.peak_rss_kib;
   };
   const long small = peak(300), large = peak(600);

@@ -14,8 +14,6 @@ using namespace bx::test;
 
 namespace {
 
-Checkpoint last(const fs::path& run) { return load_checkpoint((run / "last.safetensors").string()); }
-
 // The plain subset MLP, 20 steps an epoch, a checkpoint every 100 steps.
 void write_mlp(const fs::path& dir, int epochs) { write(dir / "mlp.yaml", plain_mlp_config(epochs, 100)); }
 
@@ -26,7 +24,7 @@ int64_t killed_after_a_checkpoint(const fs::path& dir) {
   wait_for_file(dir / "run" / "ckpt-000000100.safetensors");
   ::kill(pid, SIGKILL);
   REQUIRE(exit_code(pid) == -1);  // killed, not finished
-  return last(dir / "run").step;
+  return last_checkpoint(dir / "run").step;
 }
 
 // The blox processes working in `dir` (their working directory): a test's own workers, not the
@@ -51,12 +49,12 @@ TEST_CASE("--resume auto: a missing or empty checkpoint.dir starts the run, its 
   const Result fresh = blox(dir.path, "train mlp.yaml --quiet --resume auto");
   REQUIRE_MESSAGE(fresh.exit_code == 0, fresh.output);
   CHECK_MESSAGE(fresh.output.find("--resume auto: run holds no run yet: starting it") != std::string::npos, fresh.output);
-  CHECK(last(dir.path / "run").step == 40);
+  CHECK(last_checkpoint(dir.path / "run").step == 40);
 
   fs::create_directories(dir.path / "empty");
   const Result empty = blox(dir.path, "train mlp.yaml --quiet --resume auto --set checkpoint.dir=empty");
   REQUIRE_MESSAGE(empty.exit_code == 0, empty.output);
-  CHECK(last(dir.path / "empty").step == 40);
+  CHECK(last_checkpoint(dir.path / "empty").step == 40);
 
   // Another config over the same directory: refused as a --resume of it is, nothing written.
   const auto before = fs::last_write_time(dir.path / "run" / "last.safetensors");
@@ -83,7 +81,7 @@ TEST_CASE("--resume auto: a killed run resumes and ends bitwise where the uninte
   const Result resumed = blox(killed.path, "train mlp.yaml --quiet --resume auto");
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
   CHECK(resumed.output.find("--resume auto: resuming the run in run") != std::string::npos);
-  const Checkpoint a = last(straight.path / "run"), b = last(killed.path / "run");
+  const Checkpoint a = last_checkpoint(straight.path / "run"), b = last_checkpoint(killed.path / "run");
   CHECK(b.step == 2000);
   CHECK(bitwise_equal(b.params, a.params));
   CHECK(bitwise_equal(b.optimizer, a.optimizer));
@@ -112,7 +110,7 @@ TEST_CASE("a SLURM requeue (SLURM_RESTART_COUNT) runs the same command again: it
   REQUIRE_MESSAGE(again.exit_code == 0, again.output);
   CHECK_MESSAGE(again.output.find("SLURM's requeue 1 (SLURM_RESTART_COUNT): resuming the run in run") != std::string::npos,
                 again.output);
-  CHECK(bitwise_equal(last(requeued.path / "run").params, last(straight.path / "run").params));
+  CHECK(bitwise_equal(last_checkpoint(requeued.path / "run").params, last_checkpoint(straight.path / "run").params));
 }
 
 TEST_CASE("torchrun --max_restarts=2: a worker killed twice at random steps; the run finishes bitwise as never killed") {
@@ -142,7 +140,7 @@ TEST_CASE("torchrun --max_restarts=2: a worker killed twice at random steps; the
       std::error_code ec;
       if (fs::exists(restarted.path / "run" / "last.safetensors", ec)) {
         try {
-          step = last(restarted.path / "run").step;
+          step = last_checkpoint(restarted.path / "run").step;
         } catch (const std::exception&) {
           step = 0;  // replaced while read
         }
@@ -167,7 +165,7 @@ TEST_CASE("torchrun --max_restarts=2: a worker killed twice at random steps; the
   INFO(output);
   REQUIRE(code == 0);
   CHECK(output.find("torchrun's restart 2 (TORCHELASTIC_RESTART_COUNT): resuming the run in run") != std::string::npos);
-  const Checkpoint a = last(straight.path / "run"), b = last(restarted.path / "run");
+  const Checkpoint a = last_checkpoint(straight.path / "run"), b = last_checkpoint(restarted.path / "run");
   CHECK(b.step == 2000);
   CHECK(bitwise_equal(b.params, a.params));
   CHECK(bitwise_equal(b.optimizer, a.optimizer));

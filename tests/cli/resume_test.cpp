@@ -19,8 +19,6 @@ std::map<std::string, std::string> contents(const fs::path& dir) {
   return out;
 }
 
-Checkpoint last(const fs::path& run) { return load_checkpoint((run / "last.safetensors").string()); }
-
 }  // namespace
 
 TEST_CASE("blox train --resume DIR without a config continues from DIR/config.yaml: bitwise the straight run") {
@@ -33,7 +31,7 @@ TEST_CASE("blox train --resume DIR without a config continues from DIR/config.ya
   const Result resumed = blox(stopped.path, "train --quiet --resume run --set train.max_steps=0");
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
   CHECK(resumed.output.find("train.max_steps: 7 -> 0") != std::string::npos);
-  const Checkpoint a = last(straight.path / "run"), b = last(stopped.path / "run");
+  const Checkpoint a = last_checkpoint(straight.path / "run"), b = last_checkpoint(stopped.path / "run");
   CHECK(a.step == b.step);
   CHECK(bitwise_equal(a.params, b.params));
   CHECK(bitwise_equal(a.optimizer, b.optimizer));
@@ -47,12 +45,12 @@ TEST_CASE("blox train OTHER.yaml --resume DIR writes into DIR only, never into O
   write(dir.path / "other.yaml", edited(mlp_config(1, 0), "dir: run,", "dir: other,"));
   REQUIRE(blox(dir.path, "train other.yaml --quiet").exit_code == 0);
   const std::map<std::string, std::string> other = contents(dir.path / "other");
-  const int64_t before = last(dir.path / "run").step;
+  const int64_t before = last_checkpoint(dir.path / "run").step;
   const Result resumed = blox(dir.path, "train other.yaml --quiet --resume run --set train.epochs=2");
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
   CHECK(resumed.output.find("writing into run, not other.yaml's checkpoint.dir 'other'") != std::string::npos);
   CHECK(contents(dir.path / "other") == other);
-  CHECK(last(dir.path / "run").step == 2 * before);
+  CHECK(last_checkpoint(dir.path / "run").step == 2 * before);
 }
 
 TEST_CASE("blox train --resume refuses a config that changes what the run trains (exit 2, key: stored -> new); "
@@ -60,7 +58,7 @@ TEST_CASE("blox train --resume refuses a config that changes what the run trains
   RunDir dir;
   train_mlp(dir.path, 1);
   const std::map<std::string, std::string> run = contents(dir.path / "run");
-  const int64_t one_epoch = last(dir.path / "run").step;
+  const int64_t one_epoch = last_checkpoint(dir.path / "run").step;
   struct Refused {
     std::string args, expected;
   };
@@ -84,7 +82,7 @@ TEST_CASE("blox train --resume refuses a config that changes what the run trains
 
   const Result longer = blox(dir.path, "train mlp.yaml --quiet --resume run --set train.epochs=2");
   REQUIRE_MESSAGE(longer.exit_code == 0, longer.output);
-  CHECK(last(dir.path / "run").step == 2 * one_epoch);
+  CHECK(last_checkpoint(dir.path / "run").step == 2 * one_epoch);
   const std::string csv = read(dir.path / "run" / "metrics.csv");
   CHECK(csv.rfind("step,") == 0);  // one header, first
 }

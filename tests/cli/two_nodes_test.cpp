@@ -119,7 +119,6 @@ std::optional<int> exit_within(pid_t pid, double seconds) {
   return std::nullopt;
 }
 
-Checkpoint last(const fs::path& dir) { return load_checkpoint((dir / "run" / "last.safetensors").string()); }
 
 // The plain subset MLP (20 steps an epoch, a checkpoint every 50) in each of `dirs`.
 std::string write_config(const std::vector<const RunDir*>& dirs, int epochs, int timeout_seconds) {
@@ -157,7 +156,7 @@ void check_both_finish_as(const pid_t (&pid)[2], const RunDir (&node)[2],
   REQUIRE(code[0] == 0);
   REQUIRE(code[1] == 0);
   INFO("node 1's files: " << run_command("find '" + node[1].path.string() + "'").output);
-  const Checkpoint a = last(reference.path), b = last(node[0].path);
+  const Checkpoint a = last_checkpoint(reference.path / "run"), b = last_checkpoint(node[0].path / "run");
   CHECK(b.step == steps);
   CHECK(max_relative_difference(b.params, a.params) < 1e-5);
   CHECK(!fs::exists(node[1].path / "run"));  // rank 0 alone writes the run
@@ -241,7 +240,7 @@ TEST_CASE("two nodes, the link taken down mid-run: both exit 1 within dist.timeo
     const std::regex named("error: rank " + std::to_string(k) + " of 2: (all-reduce|broadcast|barrier)[^\n]* failed: ");
     CHECK(std::regex_search(output, named));
   }
-  const Checkpoint saved = last(node[0].path);
+  const Checkpoint saved = last_checkpoint(node[0].path / "run");
   CHECK(saved.step >= 100);
   CHECK(saved.step < 600);
 

@@ -30,7 +30,6 @@ std::string plain_cnn(int epochs, int every_steps) {
                 "    - {type: flatten}\n    - {type: linear, name: hidden, output_size: 32}\n");
 }
 
-Checkpoint last(const fs::path& dir) { return load_checkpoint((dir / "run" / "last.safetensors").string()); }
 
 }  // namespace
 
@@ -45,7 +44,7 @@ TEST_CASE("cuda: the MLP and the CNN train on the GPU as on the CPU (same steps,
     REQUIRE(blox(cpu.path, "train c.yaml --quiet --set device=cpu").exit_code == 0);
     const Result run = blox(gpu.path, "train c.yaml --quiet --set device=cuda");
     REQUIRE_MESSAGE(run.exit_code == 0, run.output);
-    const double difference = max_relative_difference(last(gpu.path).params, last(cpu.path).params);
+    const double difference = max_relative_difference(last_checkpoint(gpu.path / "run").params, last_checkpoint(cpu.path / "run").params);
     MESSAGE(name, ": largest relative param difference GPU vs CPU after one epoch: ", difference);
     CHECK(difference < tolerance);
     // Bitwise the CPU's params would mean the GPU never ran (cuBLAS and cuDNN do not sum as the
@@ -62,12 +61,12 @@ TEST_CASE("cuda: a checkpoint written on the GPU resumes on the CPU and the reve
   REQUIRE(blox(gpu_then_cpu.path, "train c.yaml --quiet --resume run --set device=cpu").exit_code == 0);
   REQUIRE(blox(cpu_then_gpu.path, "train c.yaml --quiet --set device=cpu --set train.max_steps=10").exit_code == 0);
   REQUIRE(blox(cpu_then_gpu.path, "train c.yaml --quiet --resume run --set device=cuda").exit_code == 0);
-  CHECK(last(gpu_then_cpu.path).step == last(straight.path).step);
-  CHECK(max_relative_difference(last(gpu_then_cpu.path).params, last(straight.path).params) < 1e-3);
-  CHECK(max_relative_difference(last(cpu_then_gpu.path).params, last(straight.path).params) < 1e-3);
+  CHECK(last_checkpoint(gpu_then_cpu.path / "run").step == last_checkpoint(straight.path / "run").step);
+  CHECK(max_relative_difference(last_checkpoint(gpu_then_cpu.path / "run").params, last_checkpoint(straight.path / "run").params) < 1e-3);
+  CHECK(max_relative_difference(last_checkpoint(cpu_then_gpu.path / "run").params, last_checkpoint(straight.path / "run").params) < 1e-3);
 
   // Params to the GPU and back, through a checkpoint file: the same bits.
-  const Checkpoint c = last(straight.path);
+  const Checkpoint c = last_checkpoint(straight.path / "run");
   Checkpoint on_gpu = c;
   on_gpu.params = params_to_device(c.params, c10::Device(c10::kCUDA, 0))
                       .map([](const std::string&, const Param& p) { return p.value.cpu(); });
@@ -167,12 +166,12 @@ TEST_CASE("cuda: bf16 and fp16 train; fp16's loss scale is checkpointed and a re
     REQUIRE(blox(fp32.path, "train c.yaml --quiet --set device=cuda").exit_code == 0);
     const Result run = blox(reduced.path, "train c.yaml --quiet --set device=cuda --set train.precision=" + precision);
     REQUIRE_MESSAGE(run.exit_code == 0, run.output);
-    const Checkpoint c = last(reduced.path);
+    const Checkpoint c = last_checkpoint(reduced.path / "run");
     for (size_t i = 0; i < c.params.size(); ++i) {
       CHECK_MESSAGE(!(at::isFloatingType(c.params.param(i).value.scalar_type()) &&
                       c.params.param(i).value.scalar_type() != at::kFloat), c.params.key(i));
     }
-    CHECK(max_relative_difference(c.params, last(fp32.path).params) < 0.1);
+    CHECK(max_relative_difference(c.params, last_checkpoint(fp32.path / "run").params) < 0.1);
     CHECK((c.optimizer.find("optim/loss_scale/scale") != nullptr) == (precision == "fp16"));
   }
   RunDir straight, resumed;
@@ -182,7 +181,7 @@ TEST_CASE("cuda: bf16 and fp16 train; fp16's loss scale is checkpointed and a re
   REQUIRE(blox(straight.path, "train c.yaml" + fp16).exit_code == 0);
   REQUIRE(blox(resumed.path, "train c.yaml" + fp16 + " --set train.max_steps=10").exit_code == 0);
   REQUIRE(blox(resumed.path, "train c.yaml --resume run" + fp16).exit_code == 0);
-  const Checkpoint a = last(straight.path), b = last(resumed.path);
+  const Checkpoint a = last_checkpoint(straight.path / "run"), b = last_checkpoint(resumed.path / "run");
   CHECK(a.step == b.step);
   CHECK(bitwise_equal(a.params, b.params));
   CHECK(bitwise_equal(a.optimizer, b.optimizer));  // the loss scale and its clean-step count included

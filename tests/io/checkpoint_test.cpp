@@ -38,11 +38,6 @@ Checkpoint sample() {
   return c;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 }  // namespace
 
 TEST_CASE("checkpoint: save then load gives bitwise-equal params, flags, tags, optimizer state, position and tracking") {
@@ -92,18 +87,18 @@ TEST_CASE("a streamed file equals the bytes built in memory; a writer failing mi
   file.tensors = {{"a", test::randn({3, 4}, 1)}, {"b", test::randn({6, 5}, 2).t()}};  // b not contiguous
   const std::string path = (dir.path / "f.safetensors").string();
   write_file_atomically(path, [&](const WriteBytes& write) { write_safetensors(file, write); });
-  CHECK(slurp(path) == encode_safetensors(file));
+  CHECK(bx::test::read_text(path) == encode_safetensors(file));
   const TensorFile back = read_safetensors(path);
   CHECK(at::equal(back.tensors[1].second, file.tensors[1].second));
 
-  const std::string before = slurp(path);
+  const std::string before = bx::test::read_text(path);
   CHECK_THROWS_WITH_AS(write_file_atomically(path,
                                              [&](const WriteBytes& write) {
                                                write("partial", 7);
                                                throw CheckpointError("the producer failed");
                                              }),
                        "the producer failed", CheckpointError);
-  CHECK(slurp(path) == before);
+  CHECK(bx::test::read_text(path) == before);
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
 }
 
@@ -137,7 +132,7 @@ TEST_CASE("checkpoint: truncation, corrupt data and foreign files are clear erro
   TempDir dir;
   const fs::path good = dir.path / "good.safetensors";
   save_checkpoint(good.string(), sample());
-  const std::string bytes = slurp(good);
+  const std::string bytes = bx::test::read_text(good);
 
   const fs::path truncated = dir.path / "truncated.safetensors";
   std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() - 10);

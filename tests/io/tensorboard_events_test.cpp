@@ -23,8 +23,6 @@ namespace {
 
 using bx::test::TempDir;
 
-std::string slurp(const fs::path& p) { return bx::test::read_text(p); }
-
 std::vector<int64_t> steps(const EventFile& file) {
   std::vector<int64_t> s;
   for (const auto& e : file.events) s.push_back(e.step);
@@ -145,7 +143,7 @@ TEST_CASE("truncate_events_after: a record cut short by a crash is dropped, so a
 TEST_CASE("truncate_events_after: a damaged file or one whose records are not events is a DataError naming it") {
   TempDir dir;
   const std::string path = write_events(dir.path, {10, 20});
-  std::string bytes = slurp(path);
+  std::string bytes = bx::test::read_text(path);
   bytes[bytes.size() - 6] = static_cast<char>(bytes[bytes.size() - 6] ^ 1);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
   CHECK_THROWS_WITH_AS(truncate_events_after(dir.path.string(), 10),

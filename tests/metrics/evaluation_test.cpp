@@ -23,7 +23,7 @@ struct Identity {
   Activation layer{graph.child("identity"), ActivationSettings{"identity"}};
 };
 
-LossFn loss_named(const std::string& type) {
+LossFn loss_of_type(const std::string& type) {
   LossSettings s;
   s.type = type;
   return make_loss(s);
@@ -38,7 +38,7 @@ EvalSums sums_of(const at::Tensor& outputs, const at::Tensor& targets, const std
   settings.shuffle = false;
   settings.prefetch = 0;
   Loader loader(Dataset{outputs, targets, "test", nullptr}, settings);
-  return evaluation_sums(model.layer, Params(), loader, loss_named(loss_type), at::kCPU, Precision::fp32, confusion);
+  return evaluation_sums(model.layer, Params(), loader, loss_of_type(loss_type), at::kCPU, Precision::fp32, confusion);
 }
 
 // What a data-parallel evaluation does: each shard's values, summed element-wise.

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "blox/io/checkpoint.h"
 #include "support/temp_dir.h"
 #include "support/cli_runner.h"
 #include "support/skip.h"
@@ -74,6 +75,9 @@ inline void train_mlp(const fs::path& dir, int epochs) {
 }
 
 inline std::string read(const fs::path& path) { return read_text(path); }
+
+/// The checkpoint `run`/last.safetensors.
+inline Checkpoint last_checkpoint(const fs::path& run) { return load_checkpoint((run / "last.safetensors").string()); }
 
 inline size_t lines(const fs::path& path) {
   const std::string text = read(path);

@@ -17,9 +17,9 @@ namespace {
 
 using StateDict = std::vector<std::pair<std::string, at::Tensor>>;
 
-struct TempFile {
+struct TempSafetensors {
   fs::path path = fs::temp_directory_path() / ("blox_pytorch_" + std::to_string(std::rand()) + ".safetensors");
-  ~TempFile() { fs::remove(path); }
+  ~TempSafetensors() { fs::remove(path); }
 };
 
 // As safetensors.torch.save_file writes a state dict: tensors, no metadata.
@@ -38,7 +38,7 @@ FinetuneConfig pytorch_config(const fs::path& file, std::vector<std::pair<std::s
 
 // `layer`'s params (made by a dummy pass on `x`) with the state dict imported into them.
 Params imported(const Layer& layer, test::Net& net, const at::Tensor& x, const StateDict& state_dict) {
-  TempFile file;
+  TempSafetensors file;
   write_state_dict(file.path, state_dict);
   Params fresh;
   std::tie(std::ignore, fresh) = layer(net.params, x, Mode::train);
@@ -173,7 +173,7 @@ struct TwoLayers {
 
 TEST_CASE("pytorch layout: rename rules map modules; the report names PyTorch keys; strict lists what is off") {
   TwoLayers model;
-  TempFile file;
+  TempSafetensors file;
   const at::Tensor w = test::randn({3, 4}, 2), b = test::randn({3}, 3);
   write_state_dict(file.path, {{"backbone.hidden.weight", w},
                                {"backbone.hidden.bias", b},
@@ -206,7 +206,7 @@ TEST_CASE("pytorch layout: rename rules map modules; the report names PyTorch ke
 
 TEST_CASE("pytorch layout: errors name the file and the key") {
   TwoLayers model;
-  TempFile file;
+  TempSafetensors file;
   auto error_for = [&](const StateDict& state_dict, std::vector<std::pair<std::string, std::string>> rename = {}) {
     write_state_dict(file.path, state_dict);
     try {
@@ -254,7 +254,7 @@ TEST_CASE("pytorch layout: errors name the file and the key") {
 
 TEST_CASE("blox layout on a safetensors file blox did not write: keys are param paths") {
   TwoLayers model;
-  TempFile file;
+  TempSafetensors file;
   const at::Tensor w = test::randn({4, 3}, 2);
   write_state_dict(file.path, {{"model/hidden/kernel", w}});
   FinetuneConfig config;

@@ -3,23 +3,17 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <doctest/doctest.h>
 
 #include "blox/core/errors.h"
 #include "blox/train/run_log.h"
+#include "support/temp_dir.h"
 
 using namespace bx;
 namespace fs = std::filesystem;
 
 namespace {
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 }  // namespace
 
 TEST_CASE("RunLog: rows in both files, the CSV with a header; truncate_after drops later steps") {
@@ -31,22 +25,22 @@ TEST_CASE("RunLog: rows in both files, the CSV with a header; truncate_after dro
     log.record({10, 1, 0.5, 2.0, 100.0, {{"accuracy", 0.25}, {"loss", 1.5}}, "validation"});
     log.record({20, 1, 0.25, 1.0, 200.0, {}, "validation"});
     log.record({30, 2, 0.125, 0.5, 300.0, {{"accuracy", 0.5}, {"loss", 1.0}}, "validation"});
-    CHECK(slurp(dir / "config.yaml") == "seed: 1\n");
-    CHECK(slurp(dir / "metrics.csv") ==
+    CHECK(bx::test::read_text(dir / "config.yaml") == "seed: 1\n");
+    CHECK(bx::test::read_text(dir / "metrics.csv") ==
           "step,epoch,lr,train_loss,examples_per_second,loss,accuracy,split\n"
           "10,1,0.5,2,100.0,1.5,0.25,validation\n"
           "20,1,0.25,1,200.0,,,\n"
           "30,2,0.125,0.5,300.0,1,0.5,validation\n");
-    CHECK(slurp(dir / "metrics.jsonl").find(
+    CHECK(bx::test::read_text(dir / "metrics.jsonl").find(
               "{\"accuracy\":0.25,\"epoch\":1,\"examples_per_second\":100.0,\"loss\":1.5,\"lr\":0.5,"
               "\"split\":\"validation\",\"step\":10,\"train_loss\":2.0}\n{\"epoch\":1,\"examples_per_second\":200.0,"
               "\"lr\":0.25,\"step\":20,\"train_loss\":1.0}\n") == 0);
     log.truncate_after(20);
-    CHECK(slurp(dir / "metrics.csv") ==
+    CHECK(bx::test::read_text(dir / "metrics.csv") ==
           "step,epoch,lr,train_loss,examples_per_second,loss,accuracy,split\n"
           "10,1,0.5,2,100.0,1.5,0.25,validation\n"
           "20,1,0.25,1,200.0,,,\n");
-    const std::string jsonl = slurp(dir / "metrics.jsonl");
+    const std::string jsonl = bx::test::read_text(dir / "metrics.jsonl");
     CHECK(std::count(jsonl.begin(), jsonl.end(), '\n') == 2);
     CHECK(jsonl.find("\"step\":30") == std::string::npos);
     CHECK(jsonl.find("\"step\":20") != std::string::npos);
@@ -64,11 +58,11 @@ TEST_CASE("RunLog: a resumed run's rows follow its CSV's own header, which an ol
     log.truncate_after(10);
     log.record({20, 1, 0.25, 1.0, 200.0, {{"accuracy", 0.5}, {"loss", 1.0}}, "test"});
   }
-  CHECK(slurp(dir / "metrics.csv") ==
+  CHECK(bx::test::read_text(dir / "metrics.csv") ==
         "step,epoch,lr,train_loss,examples_per_second,loss,accuracy\n"
         "10,1,0.5,2,100.0,1.5,0.25\n"
         "20,1,0.25,1,200.0,1,0.5\n");
-  CHECK(slurp(dir / "metrics.jsonl").find("\"split\":\"test\"") != std::string::npos);
+  CHECK(bx::test::read_text(dir / "metrics.jsonl").find("\"split\":\"test\"") != std::string::npos);
   fs::remove_all(dir);
 }
 
