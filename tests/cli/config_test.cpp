@@ -15,8 +15,6 @@ namespace {
 
 using Result = bx::test::CommandResult;
 
-Result blox_cli(const std::string& args) { return bx::test::run_blox(args); }
-
 std::string config(const std::string& name) { return bx::test::source_path("configs/" + name); }
 
 }  // namespace
@@ -37,7 +35,7 @@ TEST_CASE("blox validate: every shipped config builds, and reports its param cou
     const std::string set = name == "fashion_cnn_finetune.yaml"
                                 ? " --set finetune.init_from='" + config("fashion_cnn.yaml") + "'"
                                 : "";
-    const Result r = blox_cli("validate '" + config(name) + "'" + set);
+    const Result r = bx::test::run_blox("validate '" + config(name) + "'" + set);
     CHECK(r.exit_code == 0);
     CHECK(r.output.find(name + ": OK") != std::string::npos);
     CHECK(r.output.find(totals) != std::string::npos);
@@ -45,7 +43,7 @@ TEST_CASE("blox validate: every shipped config builds, and reports its param cou
 }
 
 TEST_CASE("blox validate: a finetune config whose init_from is missing is refused (train could not start)") {
-  const Result r = blox_cli("validate '" + config("fashion_cnn_finetune.yaml") +
+  const Result r = bx::test::run_blox("validate '" + config("fashion_cnn_finetune.yaml") +
                         "' --set finetune.init_from=/nonexistent/ckpt.safetensors");
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.output.find("finetune.init_from: no checkpoint file at '/nonexistent/ckpt.safetensors'") !=
@@ -54,7 +52,7 @@ TEST_CASE("blox validate: a finetune config whose init_from is missing is refuse
 }
 
 TEST_CASE("blox inspect --json: paths, shapes, roles and totals of the MLP") {
-  const Result r = blox_cli("inspect --json '" + config("fashion_mlp.yaml") + "'");
+  const Result r = bx::test::run_blox("inspect --json '" + config("fashion_mlp.yaml") + "'");
   REQUIRE(r.exit_code == 0);
   const auto table = nlohmann::json::parse(r.output);
   const auto& rows = table["params"];
@@ -74,18 +72,18 @@ TEST_CASE("blox inspect --json: paths, shapes, roles and totals of the MLP") {
 }
 
 TEST_CASE("blox inspect: the finetune config shows frozen convolutions") {
-  const Result r = blox_cli("inspect '" + config("fashion_cnn_finetune.yaml") + "'");
+  const Result r = bx::test::run_blox("inspect '" + config("fashion_cnn_finetune.yaml") + "'");
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("model/conv1/kernel") != std::string::npos);
   CHECK(r.output.find("[32, 1, 3, 3]") != std::string::npos);
   CHECK(r.output.find("frozen") != std::string::npos);
-  const Result checkpoint = blox_cli("inspect /nonexistent/none.safetensors");
+  const Result checkpoint = bx::test::run_blox("inspect /nonexistent/none.safetensors");
   CHECK(checkpoint.exit_code == 1);
   CHECK(checkpoint.output.find("/nonexistent/none.safetensors: cannot open") != std::string::npos);
 }
 
 TEST_CASE("blox validate --print-config: overrides applied, defaults filled in, and it round-trips") {
-  const Result r = blox_cli("validate '" + config("fashion_mlp.yaml") + "' --set train.epochs=3 --set data.batch_size=64 "
+  const Result r = bx::test::run_blox("validate '" + config("fashion_mlp.yaml") + "' --set train.epochs=3 --set data.batch_size=64 "
                         "--set 'model.layers[1].output_size=32' --print-config");
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("epochs: 3") != std::string::npos);
@@ -96,7 +94,7 @@ TEST_CASE("blox validate --print-config: overrides applied, defaults filled in, 
   CHECK(r.output.find("include") == std::string::npos);            // merged away
   const fs::path resolved = fs::temp_directory_path() / "blox_resolved.yaml";
   std::ofstream(resolved) << r.output;
-  const Result again = blox_cli("validate '" + resolved.string() + "'");
+  const Result again = bx::test::run_blox("validate '" + resolved.string() + "'");
   CHECK(again.exit_code == 0);
   CHECK(again.output.find("total: 30634 trainable") != std::string::npos);  // 784*32+32 + 32*128+128 + 1290
   fs::remove(resolved);
@@ -108,16 +106,16 @@ TEST_CASE("include: the including file's values win; nested sections merge key b
   std::ofstream(dir / "base.yaml") << "train: {epochs: 5, log_every_steps: 7}\noptimizer: {type: sgd, learning_rate: 0.5}\n";
   std::ofstream(dir / "run.yaml") << "include: base.yaml\ninclude_not: 1\n";
   std::ofstream(dir / "child.yaml") << "include: [" << config("fashion_mlp.yaml") << ", base.yaml]\ntrain: {epochs: 2}\n";
-  const Result r = blox_cli("validate '" + (dir / "child.yaml").string() + "' --print-config");
+  const Result r = bx::test::run_blox("validate '" + (dir / "child.yaml").string() + "' --print-config");
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("epochs: 2") != std::string::npos);
   CHECK(r.output.find("log_every_steps: 7") != std::string::npos);
   CHECK(r.output.find("type: sgd") != std::string::npos);
-  const Result unknown = blox_cli("validate '" + (dir / "run.yaml").string() + "'");
+  const Result unknown = bx::test::run_blox("validate '" + (dir / "run.yaml").string() + "'");
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.output.find("run.yaml:2:1: error: include_not: unknown key 'include_not'") != std::string::npos);
   std::ofstream(dir / "loop.yaml") << "include: loop.yaml\n";
-  CHECK(blox_cli("validate '" + (dir / "loop.yaml").string() + "'").output.find("include cycle") != std::string::npos);
+  CHECK(bx::test::run_blox("validate '" + (dir / "loop.yaml").string() + "'").output.find("include cycle") != std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -130,7 +128,7 @@ TEST_CASE("blox inspect CHECKPOINT: the table and JSON of a saved checkpoint") {
   c.optimizer = bx::Adam({}).init(c.params.split().first);
   c.step = 42;
   bx::save_checkpoint(path.string(), c);
-  const Result r = blox_cli("inspect --json '" + path.string() + "'");
+  const Result r = bx::test::run_blox("inspect --json '" + path.string() + "'");
   REQUIRE(r.exit_code == 0);
   const auto table = nlohmann::json::parse(r.output);
   CHECK(table["step"] == 42);
@@ -139,18 +137,18 @@ TEST_CASE("blox inspect CHECKPOINT: the table and JSON of a saved checkpoint") {
   CHECK(table["params"][1]["role"] == "state");
   CHECK(table["totals"]["trainable"] == 6);
   CHECK(table["optimizer"]["params"].size() == 3);
-  const Result text = blox_cli("inspect '" + path.string() + "'");
+  const Result text = bx::test::run_blox("inspect '" + path.string() + "'");
   CHECK(text.output.find("step 42, epoch 0") != std::string::npos);
   fs::remove(path);
 }
 
 TEST_CASE("blox with a misspelled command: exit 2 naming it, with the command it most likely meant") {
-  const Result typo = blox_cli("trian '" + config("fashion_mlp.yaml") + "'");
+  const Result typo = bx::test::run_blox("trian '" + config("fashion_mlp.yaml") + "'");
   CHECK(typo.exit_code == 2);
   CHECK_MESSAGE(typo.output.find("error: unknown command 'trian' (blox --help lists them); hint: did you mean "
                                  "'train'?") != std::string::npos,
                 typo.output);
-  const Result far = blox_cli("zzzzzz");
+  const Result far = bx::test::run_blox("zzzzzz");
   CHECK(far.exit_code == 2);
   CHECK(far.output.find("error: unknown command 'zzzzzz' (blox --help lists them)\n") != std::string::npos);
 }
@@ -158,7 +156,7 @@ TEST_CASE("blox with a misspelled command: exit 2 naming it, with the command it
 TEST_CASE("--set key=\"\" sets an empty string (the shell passes key=), not nothing") {
   for (const char* empty : {"checkpoint.keep_best=", "'checkpoint.keep_best=\"\"'"}) {
     CAPTURE(empty);
-    const Result r = blox_cli("validate '" + config("fashion_mlp.yaml") + "' --set " + empty + " --print-config");
+    const Result r = bx::test::run_blox("validate '" + config("fashion_mlp.yaml") + "' --set " + empty + " --print-config");
     CHECK_MESSAGE(r.exit_code == 0, r.output);
     CHECK(r.output.find("keep_best: \"\"") != std::string::npos);
     CHECK(r.output.find("keep_best: accuracy") == std::string::npos);

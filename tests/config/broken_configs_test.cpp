@@ -42,8 +42,6 @@ struct Case {
 
 using Result = bx::test::CommandResult;
 
-Result blox_in(const std::string& dir, const std::string& args) { return bx::test::run_blox(args, dir); }
-
 void check_case(const Case& c) {
   const fs::path dir = fs::temp_directory_path() / fs::path("blox_broken_" + std::to_string(std::rand()));
   fs::create_directories(dir);
@@ -57,7 +55,7 @@ void check_case(const Case& c) {
   }
   std::string flags;
   for (const auto& f : c.flags) flags += " '" + f + "'";
-  const Result r = blox_in(dir.string(), "validate run.yaml" + flags);
+  const Result r = bx::test::run_blox("validate run.yaml" + flags, dir.string());
   std::string expected = c.expected;
   const size_t brace = expected.find("{}");
   if (brace != std::string::npos) expected.replace(brace, 2, "run.yaml");
@@ -79,7 +77,7 @@ TEST_CASE("broken configs: the base config is valid") {
     for (const auto& l : base_lines()) text += l + "\n";
     return text;
   }();
-  const Result r = blox_in(dir.string(), "validate run.yaml");
+  const Result r = bx::test::run_blox("validate run.yaml", dir.string());
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("run.yaml: OK") != std::string::npos);
   fs::remove_all(dir);
