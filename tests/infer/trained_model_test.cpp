@@ -1,6 +1,9 @@
 // load_trained_model: a checkpoint alone runs with its stored config (read from the checkpoint,
 // no temporary file); a config with one, the config's model with the checkpoint's params.
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include <doctest/doctest.h>
 
@@ -32,15 +35,37 @@ size_t files_in(const std::filesystem::path& dir) {
   return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
 }
 
+// TMPDIR pointed at a folder of this test's own while it lives: the shared /tmp changes under
+// the tests running beside this one, so its file count proves nothing.
+class PrivateTmpdir {
+ public:
+  explicit PrivateTmpdir(std::filesystem::path dir) : dir_(std::move(dir)) {
+    std::filesystem::create_directories(dir_);
+    if (const char* old = std::getenv("TMPDIR")) old_ = old;
+    ::setenv("TMPDIR", dir_.c_str(), 1);
+  }
+  ~PrivateTmpdir() {
+    if (old_) ::setenv("TMPDIR", old_->c_str(), 1); else ::unsetenv("TMPDIR");
+  }
+  PrivateTmpdir(const PrivateTmpdir&) = delete;
+  PrivateTmpdir& operator=(const PrivateTmpdir&) = delete;
+  const std::filesystem::path& path() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::optional<std::string> old_;
+};
+
 }  // namespace
 
 TEST_CASE("load_trained_model: a checkpoint alone runs with its stored config and its own params, writing no file") {
   test::TempDir dir("trained_model");
   Checkpoint saved;
   const std::string file = saved_mlp(dir, &saved);
-  const size_t temp_files = files_in(std::filesystem::temp_directory_path());
+  const PrivateTmpdir tmp(dir.path / "tmp");
+  REQUIRE(std::filesystem::temp_directory_path() == tmp.path());
   const TrainedModel model = load_trained_model(file, "", {"data.batch_size=25"}, "eval");
-  CHECK(files_in(std::filesystem::temp_directory_path()) == temp_files);
+  CHECK(files_in(tmp.path()) == 0);
   CHECK(model.checkpoint.step == 7);
   CHECK_FALSE(model.ema);
   CHECK(model.prepared.run.data.loader.batch_size == 25);  // the overrides apply to the stored config
