@@ -202,6 +202,29 @@ TEST_CASE("with_saved_values: a missing param or another dtype or shape is named
                        CheckpointError);
 }
 
+TEST_CASE("with_saved_values: a saved value takes the layout of the param it replaces (a channels-last kernel), same bytes on disk") {
+  TempDir dir;
+  test::Net n{"model", 3};
+  ConvSettings s;
+  s.output_channels = 4;
+  s.kernel_size = {1};  // 1x1: NCHW and NHWC strides differ only in the stride of the channels
+  Conv2D conv(n.graph.child("conv"), s, n.rng);
+  const Params model = conv(n.params, test::randn({2, 3, 5, 5}, 2)).second;
+  const at::Tensor kernel = model["model/conv/kernel"].value;
+  REQUIRE(kernel.strides() == c10::IntArrayRef(c10::get_channels_last_strides_2d(kernel.sizes())));
+  Checkpoint c;
+  c.params = model;
+  const std::string file = (dir.path / "conv.safetensors").string();
+  save_checkpoint(file, c);
+  const Params saved = load_checkpoint(file).params;
+  CHECK(saved["model/conv/kernel"].value.is_contiguous());  // the file holds the logical order
+  CHECK(bitwise_equal(saved, model));
+  const Params restored = with_saved_values(model, saved, file);
+  CHECK(restored["model/conv/kernel"].value.strides() == kernel.strides());
+  CHECK(bitwise_equal(restored, model));
+  CHECK(saved["model/conv/kernel"].value.is_contiguous());  // the saved container is not changed
+}
+
 TEST_CASE("checkpoint: the header checksum covers metadata and dtypes; positions are whole non-negative numbers") {
   TempDir dir;
   const fs::path good = dir.path / "good.safetensors";

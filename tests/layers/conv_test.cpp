@@ -43,11 +43,19 @@ TEST_CASE("Conv2D: computes in channels-last memory by default (also with 1 inpu
   auto [y_fast, p1] = fast(p, x);
   CHECK(y_fast.is_contiguous(at::MemoryFormat::ChannelsLast));
   CHECK_FALSE(y_fast.is_contiguous());
-  CHECK(p1.at("net/fast/kernel").value.is_contiguous());  // the param itself stays NCHW (checkpoints)
-  // The same kernel through the NCHW path.
-  const Params both = p.unlocked().with("net/plain/kernel", p.at("net/fast/kernel")).with("net/plain/bias", p.at("net/fast/bias"));
+  // The kernel is created in NHWC strides, exactly (1 input channel: also where they are ambiguous),
+  // so no step converts it; the NCHW layer's stays contiguous.
+  const at::Tensor kernel = p1.at("net/fast/kernel").value;
+  CHECK(kernel.strides() == c10::IntArrayRef(c10::get_channels_last_strides_2d(kernel.sizes())));
+  CHECK(kernel.strides() != c10::IntArrayRef(at::empty(kernel.sizes()).strides()));
+  // The same kernel through the NCHW path, in NCHW strides (as that layer creates its own).
+  Param nchw_kernel = p.at("net/fast/kernel");
+  nchw_kernel.value = nchw_kernel.value.clone(at::MemoryFormat::Contiguous);
+  const Params both = p.unlocked().with("net/plain/kernel", nchw_kernel).with("net/plain/bias", p.at("net/fast/bias"));
   auto [y_plain, p2] = plain(both, x);
   CHECK(y_plain.is_contiguous());
+  const at::Tensor plain_kernel = plain(n.params, x).second.at("net/plain/kernel").value;
+  CHECK(plain_kernel.strides() == c10::IntArrayRef(at::empty(plain_kernel.sizes()).strides()));
   CHECK(at::allclose(y_fast, y_plain, 1e-5, 1e-6));
 }
 

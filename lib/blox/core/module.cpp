@@ -6,6 +6,7 @@
 
 #include "blox/core/errors.h"
 #include "blox/core/memory_budget.h"
+#include "blox/core/memory_layout.h"
 #include "blox/core/rng.h"
 #include "blox/core/shape.h"
 
@@ -63,6 +64,7 @@ std::pair<at::Tensor, Params> Module::get_param(Params params, const std::string
     at::Generator generator = make_generator(key);
     value = init(shape.vec(), generator).to(options.device);
   }
+  if (options.channels_last) value = with_channels_last_strides(value);
   Params out = params.with(path, Param{value, options.trainable, options.meta});
   return {std::move(value), std::move(out)};
 }

@@ -26,6 +26,9 @@ struct ParamOptions {
   bool trainable = true;
   c10::Device device = c10::kCPU;
   std::map<std::string, std::string> meta;
+  /// Created with NHWC strides (a 4-D kernel of a channels-last convolution), so the layer does
+  /// not convert it, and its gradient back, on every step. The values are the same either way.
+  bool channels_last = false;
 };
 
 /// Owns one graph node and the param helpers every module shares. Built from static settings

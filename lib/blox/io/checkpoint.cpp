@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "blox/core/errors.h"
+#include "blox/core/memory_layout.h"
 #include "blox/core/suggest.h"
 #include "blox/io/atomic_file.h"
 #include "blox/io/safetensors.h"
@@ -191,7 +192,7 @@ Params with_saved_values(const Params& structure, const Params& saved, const std
                                         c10::toString(value->value.scalar_type()), fmt::join(value->value.sizes(), ", "),
                                         c10::toString(p.value.scalar_type()), fmt::join(p.value.sizes(), ", ")));
     }
-    return value->value;
+    return in_layout_of(value->value, p.value);
   });
 }
 

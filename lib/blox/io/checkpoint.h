@@ -40,7 +40,7 @@ Checkpoint load_checkpoint(const std::string& path);
 /// `structure` (a model's or a run's paths, order and flags) with the values `saved` holds for
 /// them; CheckpointError naming `file` and the first path missing from `saved` or differing in
 /// shape or dtype (a checkpoint of another model, or a relabelled tensor). Extra saved paths are
-/// ignored.
+/// ignored. Each value takes the memory layout of the structure's (in_layout_of).
 Params with_saved_values(const Params& structure, const Params& saved, const std::string& file);
 
 }  // namespace bx

@@ -9,6 +9,7 @@
 #include "blox/schema/layer_registry.h"
 
 #include "blox/core/errors.h"
+#include "blox/core/memory_layout.h"
 #include "blox/core/param_scope.h"
 #include "blox/schema/settings.h"
 
@@ -50,14 +51,6 @@ int64_t input_channels(const at::Tensor& x, int dims, int64_t groups, const std:
   return channels;
 }
 
-// NHWC strides, also for shapes where they are ambiguous (1 channel, 1x1 kernels): libtorch
-// picks its channels-last kernels from the strides, and `contiguous(ChannelsLast)` keeps
-// ambiguous ones as they are.
-at::Tensor with_channels_last_strides(const at::Tensor& t) {
-  if (t.strides() == c10::IntArrayRef(c10::get_channels_last_strides_2d(t.sizes()))) return t;
-  return t.to(t.options(), /*non_blocking=*/false, /*copy=*/true, at::MemoryFormat::ChannelsLast);
-}
-
 }  // namespace
 
 template <int N>
@@ -80,7 +73,10 @@ Layer::Output Conv<N>::forward(Params params, const at::Tensor& x, Mode) const {
   const Init kernel_init = s.kernel_init.with_fans(
       {receptive * static_cast<double>(in / s.groups), receptive * static_cast<double>(s.output_channels / s.groups)});
   ParamScope p(*this, std::move(params), x.device());
-  at::Tensor kernel = p.get("kernel", kernel_shape, kernel_init);
+  // A channels-last kernel is created in NHWC (ParamOptions::channels_last) and training keeps it
+  // so (in_layout_of); one stored otherwise (read from a file for predict) is converted below.
+  const bool nhwc = N == 2 && s.channels_last;
+  at::Tensor kernel = p.get("kernel", kernel_shape, kernel_init, ParamOptions{true, x.device(), {}, nhwc});
   const at::Tensor bias = s.use_bias ? p.get("bias", {s.output_channels}, s.bias_init) : at::Tensor();
 
   const auto pads = resolve_padding(s.padding, x.sizes().slice(2), k, stride, dilation, where);
@@ -98,7 +94,7 @@ Layer::Output Conv<N>::forward(Params params, const at::Tensor& x, Mode) const {
                                    where, format_shape(x.sizes()), format_shape(k), format_shape(dilation), d));
     }
   }
-  if (N == 2 && s.channels_last) {
+  if (nhwc) {
     // Same values, NHWC memory: libtorch then takes oneDNN's faster channels-last kernels, and
     // batch norm, ReLU and pooling after it keep that layout.
     input = with_channels_last_strides(input);
@@ -158,10 +154,6 @@ Layer::Output ConvTranspose2D::forward(Params params, const at::Tensor& x, Mode)
   return {at::convolution(x, kernel, bias, stride, padding, dilation, /*transposed=*/true, output_padding, s.groups),
           p.release()};
 }
-
-
-namespace {
-}  // namespace
 
 void register_convolutions(LayerRegistry& registry) {
   registry.add("conv1d", "convolution over (B, C, L)", ConvSettings{ConvVariant::conv1d},

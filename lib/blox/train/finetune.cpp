@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "blox/core/errors.h"
+#include "blox/core/memory_layout.h"
 #include "blox/core/path_rename.h"
 #include "blox/core/run_state.h"
 #include "blox/core/shape.h"
@@ -184,7 +185,7 @@ FinetuneStart init_from_checkpoint(const Params& fresh, const FinetuneConfig& fi
     }
     ++copied;
     if (!from.empty()) lines += fmt::format("\n  copied   {}{}", path, from);
-    return source.value.to(p.value.scalar_type());
+    return in_layout_of(source.value.to(p.value.scalar_type()), p.value);
   });
   int unused = 0;
   for (const auto& key : matched.keys) {
