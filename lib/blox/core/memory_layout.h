@@ -12,7 +12,8 @@ namespace bx {
 at::Tensor with_channels_last_strides(const at::Tensor& t);
 
 /// `value`'s values in the strides of `like` (same sizes): a checkpoint's contiguous tensor put
-/// back in the layout of the param it replaces, so a resumed run computes as the one it continues.
+/// back in the layout of the param it replaces, so a resumed run keeps the layout (and the speed) of
+/// the one it continues; the values are the same in either.
 /// `value` itself when its strides already are those; a copy otherwise, `value` unchanged.
 at::Tensor in_layout_of(const at::Tensor& value, const at::Tensor& like);
 
